@@ -1,0 +1,99 @@
+/* tracker.h - access trackers: each observes which pages of one process were accessed
+ * during an observation window and adds weights to a heat map. Engines see only this
+ * interface; tracker_select() (probe.h) picks the backend for the running kernel.
+ *
+ * Backends: idle_pages (openEuler etmem_scan.ko), page_idle (upstream idle page
+ * tracking), damon (DAMON vaddr via sysfs, a kdamond the daemon creates and owns),
+ * fallback (clear_refs + smaps Referenced per VMA, plus sampled MADV_PAGEOUT probes).
+ *
+ * Life cycle (one engine thread per handle; handles of different pids are independent):
+ *   t = ops->open(pid, &opts, &err);     may block (procfs, sysfs set-up); NULL + err
+ *   ops->prime(t);                        start the first window
+ *   loop times: sleep(interval); ops->sample(t, hm, &stats);  add the window's weights and
+ *                                        start the next window
+ *   ops->close(t);                        releases everything, never fails
+ * A handle is not thread-safe. open() copies what it needs from opts. sample() re-reads
+ * the target's VMAs each time (targets remap), so it blocks for the scan's duration.
+ * Return values are 0 or a negative errno: -ESRCH means the target exited (a normal
+ * outcome), -EBUSY a resource owned by someone else (DAMON), others are real failures.
+ * Two trackers on the same pid interfere (both clear accessed bits); the engine layer
+ * must not do that. */
+#ifndef ETMEM_KERNEL_TRACKER_H
+#define ETMEM_KERNEL_TRACKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct heat_map;
+struct kernel_caps;
+
+struct damon_attrs {
+    uint64_t sample_us;      /* default 5000 */
+    uint64_t aggr_us;        /* default 100000 */
+    uint64_t update_us;      /* default 1000000 */
+    uint64_t min_nr_regions; /* default 10 */
+    uint64_t max_nr_regions; /* default 1000 */
+};
+
+struct fallback_limits {
+    unsigned max_probes;     /* pageout probes per window, hard cap (default 1000) */
+    unsigned min_region_kb;  /* regions are never split below this (default 64) */
+    unsigned hot_skip;       /* windows a region found accessed is not probed (default 3) */
+};
+
+struct scan_opts {
+    bool anon_only;          /* the original's is_anonymous rule (vma.h) */
+    const char *vm_flags;    /* space-separated 2-char VmFlags that must all be set; NULL */
+    bool swap_flag_only;     /* only VMAs the app marked (openEuler VMA_SCAN_FLAG; upstream:
+                                [anon:<swap_flag_name>]) */
+    const char *swap_flag_name; /* default "etmem_swap" */
+    bool ign_host;           /* openEuler SCAN_IGN_HOST (VM guests); ignored elsewhere */
+    bool scan_as_huge;       /* openEuler SCAN_AS_HUGE; ignored elsewhere */
+    struct damon_attrs damon;
+    struct fallback_limits fallback;
+};
+
+/* Fill opts with the defaults above (anon_only true as slide does). */
+void scan_opts_default(struct scan_opts *opts);
+
+/* Counters of one sample (added to, never reset by the tracker). */
+struct scan_stats {
+    uint64_t vmas;            /* VMAs scanned */
+    uint64_t pages;           /* base pages reported to the heat map */
+    uint64_t pages_accessed;
+    uint64_t pages_dirty;
+    uint64_t pages_absent;    /* not resident (hole or swapped): not reported */
+    uint64_t bytes_read;      /* from the kernel interface */
+    uint64_t syscalls;
+    uint64_t probes;          /* fallback: pageout probes issued */
+    uint64_t probes_refaulted;
+    uint64_t probes_inconclusive; /* probe page did not leave memory (no swap, locked) */
+    uint64_t records_skipped; /* idle_pages: misaligned records; damon: regions outside VMAs */
+};
+
+struct tracker;
+
+struct tracker_ops {
+    const char *name;
+    const char *summary;     /* one line for --probe: what it sees and costs */
+    bool per_page;           /* true: per-page resolution; false: per region */
+    bool sees_writes;        /* reports dirty (weight 3) separately from reads */
+    /* Can this kernel run it? false + why naming what the kernel lacks. */
+    bool (*usable)(const struct kernel_caps *caps, char *why, size_t why_len);
+    struct tracker *(*open)(pid_t pid, const struct scan_opts *opts, int *err);
+    int (*prime)(struct tracker *t);
+    int (*sample)(struct tracker *t, struct heat_map *hm, struct scan_stats *st);
+    void (*close)(struct tracker *t);
+};
+
+extern const struct tracker_ops tracker_idle_pages_ops;
+extern const struct tracker_ops tracker_page_idle_ops;
+extern const struct tracker_ops tracker_damon_ops;
+extern const struct tracker_ops tracker_fallback_ops;
+
+/* All trackers in auto-selection order (idle_pages, page_idle, damon, fallback), NULL-ended. */
+extern const struct tracker_ops *const tracker_registry[];
+
+#endif
