@@ -1,0 +1,70 @@
+/* engine.h - what an engine kind (slide, cslide, thirdparty) provides to the daemon.
+ *
+ * An engine kind is data plus hooks: its config keys (validated by the common key-table
+ * walker into a params struct of the given size), cross-key checks, and the guide's
+ * struct engine_ops for the runtime. Engines see projects, engines and tasks only through
+ * the public structs of include/etmem; they never see the daemon's object model or RPC. */
+#ifndef ETMEM_ENGINE_H
+#define ETMEM_ENGINE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "etmemd_thirdparty_export.h"
+#include "keytable.h"
+
+struct conf_file;
+struct diag;
+
+/* Per-pid record of a task's targets. The first fields are the original's private layout,
+ * which existing plug-ins use blind through alloc_pid_params/free_pid_params. */
+struct task_pid {
+    unsigned int pid;
+    float rt_swapin_rate;
+    void *params;
+    struct task *tk;
+    struct task_pid *next;
+};
+
+struct engine_kind {
+    const char *name;                   /* [engine] name=... */
+    int engine_type;                    /* enum eng_type */
+    const char *summary;                /* one line for help and docs */
+
+    /* [engine] keys that identify the engine within its project (thirdparty: eng_name);
+     * NULL means the engine is identified by its kind name. */
+    const struct config_key *engine_id_keys;
+    const struct config_key *engine_keys;   /* the other [engine] keys */
+    size_t engine_params_size;              /* walker fills one of these, eng->params */
+    const struct config_key *task_keys;     /* [task] keys of this engine */
+    size_t task_params_size;                /* walker fills one of these, tk->params */
+    /* A plug-in owns eng->params, tk->params and every key the tables do not name;
+     * built-in engines get their parsed params struct there instead. */
+    bool plugin;
+
+    /* The engine's name among its project's engines (default: the kind name). */
+    const char *(*identity)(const void *engine_params);
+    /* Cross-key and cross-object checks; d gets the message (with file:line from cf). */
+    int (*check_engine)(const struct conf_file *cf, void *engine_params, struct diag *d);
+    int (*check_task)(const struct conf_file *cf, const struct project *proj,
+                      void *task_params, struct diag *d);
+    /* Runtime set-up at obj add (thirdparty: load the plug-in, call fill_eng_params) and
+     * its undo at obj del; engine_conf is what the walker parsed from engine_keys. attach
+     * sets eng->ops when the engine brings its own. NULL: nothing to do. */
+    int (*attach)(struct engine *eng, void *engine_conf, GKeyFile *config, struct diag *d);
+    void (*detach)(struct engine *eng, void *engine_conf);
+
+    struct engine_ops *ops;             /* built-in engines' runtime; NULL until implemented */
+};
+
+const struct engine_kind *engine_kind_find(const char *name);
+/* NULL-terminated list of every kind, for help and docs. */
+extern const struct engine_kind *const engine_kinds[];
+
+/* The kinds, defined in their own files. */
+extern const struct engine_kind slide_engine_kind;
+extern const struct engine_kind cslide_engine_kind;
+extern const struct engine_kind thirdparty_engine_kind;
+
+#endif

@@ -1,0 +1,80 @@
+/* slide.c - the slide engine: swap out the pages of a process that stay cold over a window
+ * of `loop` scans. This file holds its configuration; the runtime is added with the engine. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conffile.h"
+#include "diag.h"
+#include "engine.h"
+#include "slide.h"
+#include "strparse.h"
+#include "xalloc.h"
+
+#define SLIDE_WEIGHT_MAX 3          /* a dirty page scores 3 per scan */
+#define SWAP_THRESHOLD_MAX_LEN 10   /* the original's limit on "<digits>g" */
+
+/* swap_threshold: "<digits>g" or "<digits>G", in GiB, as the guide says. */
+static bool parse_swap_threshold(const struct config_key *key, const char *text, void *dst,
+                                 char **why)
+{
+    size_t len = strlen(text);
+    uint64_t gib;
+    char digits[SWAP_THRESHOLD_MAX_LEN + 1];
+
+    if (len < 2 || len > SWAP_THRESHOLD_MAX_LEN || (text[len - 1] != 'g' && text[len - 1] != 'G')) {
+        xasprintf(why, "'%s' is not a size in GiB (allowed: <number>g or <number>G, at most %d "
+                  "characters, e.g. 10g)", text, SWAP_THRESHOLD_MAX_LEN);
+        return false;
+    }
+    memcpy(digits, text, len - 1);
+    digits[len - 1] = '\0';
+    if (!parse_uint64(digits, &gib) || gib > UINT64_MAX / (1024 * 1024)) {
+        xasprintf(why, "'%s' is not a size in GiB (allowed: <number>g, e.g. 10g)", text);
+        return false;
+    }
+    *(uint64_t *)dst = gib * 1024 * 1024;
+    return true;
+}
+
+static const struct config_key slide_task_keys[] = {
+    { "T", KEY_INT, KEY_REQUIRED, 0, 120 * SLIDE_WEIGHT_MAX, NULL,
+      offsetof(struct slide_task_params, T), .range = "0..loop*3",
+      .help = "hot threshold: pages whose access weight summed over loop scans is below T "
+              "are cold (read = 1, write = 3 per scan)" },
+    { "swap_threshold", KEY_CUSTOM, 0, 0, 0, NULL,
+      offsetof(struct slide_task_params, swap_threshold_kb), .parse = parse_swap_threshold,
+      .range = "<number>g", .help = "do not swap a process whose resident memory is below "
+              "this size (GiB, e.g. 10g)" },
+    { "dram_percent", KEY_INT, 0, 1, 100, NULL,
+      offsetof(struct slide_task_params, dram_percent),
+      .help = "keep at most this percentage of the process in RAM, coldest pages out first" },
+    KEY_END,
+};
+
+static int slide_check_task(const struct conf_file *cf, const struct project *proj,
+                            void *task_params, struct diag *d)
+{
+    const struct slide_task_params *p = task_params;
+    const struct page_scan *scan = proj->scan_param;
+    int max;
+
+    if (proj->type != PAGE_SCAN)
+        return 0;
+    max = scan->loop * SLIDE_WEIGHT_MAX;
+    if (p->T > max) {
+        conf_error(cf, "task", "T", d, "value %d is out of range 0..%d (loop*3 with loop=%d "
+                   "in project '%s')", p->T, max, scan->loop, proj->name);
+        return -1;
+    }
+    return 0;
+}
+
+const struct engine_kind slide_engine_kind = {
+    .name = "slide",
+    .engine_type = SLIDE_ENGINE,
+    .summary = "swap out the cold pages of processes (hot/cold by access over loop scans)",
+    .task_keys = slide_task_keys,
+    .task_params_size = sizeof(struct slide_task_params),
+    .check_task = slide_check_task,
+};
