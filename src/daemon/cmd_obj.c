@@ -1,0 +1,315 @@
+/* cmd_obj.c - `etmem obj add|del -f FILE`: add or remove the project, engine and task a
+ * config file describes.
+ *
+ * add is all-or-nothing: the file is parsed and checked without the model lock, then under
+ * the lock new objects are built detached, checked against the tree (duplicates, missing
+ * parents, cross-object ranges) and linked only when everything passed. A task added to a
+ * running project is started, and rolled back if it cannot start.
+ * del follows the original: task, then engine, then project; it removes what exists and
+ * reports each object that does not. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "conffile.h"
+#include "diag.h"
+#include "log.h"
+#include "model.h"
+#include "objconf.h"
+#include "xalloc.h"
+
+struct obj_file {
+    struct conf_file *cf;
+    bool has_project, has_engine, has_task;
+    struct project_conf pc;
+    struct engine_conf ec;
+    struct task_conf tc;
+};
+
+/* Objects an add builds before linking them into the tree. */
+struct staged {
+    struct project *project;        /* new project, or NULL */
+    struct engine *engine;          /* new engine, or NULL */
+    struct project *engine_parent;
+    struct task *task;              /* new task, or NULL */
+    struct engine *task_parent;
+};
+
+static void obj_file_release(struct obj_file *of)
+{
+    if (of->has_project)
+        project_conf_release(&of->pc);
+    if (of->has_engine)
+        engine_conf_release(&of->ec);
+    if (of->has_task)
+        task_conf_release(&of->tc);
+    conf_file_free(of->cf);
+}
+
+static enum etmem_status obj_file_load(const char *path, bool id_only, struct obj_file *of,
+                                       struct diag *d)
+{
+    memset(of, 0, sizeof(*of));
+    project_conf_init(&of->pc);
+    task_conf_init(&of->tc);
+    of->cf = conf_file_load(path, d);
+    if (of->cf == NULL)
+        return ST_INVAL;
+    of->has_project = conf_group_find(of->cf, "project") != NULL;
+    of->has_engine = conf_group_find(of->cf, "engine") != NULL;
+    of->has_task = conf_group_find(of->cf, "task") != NULL;
+    if (of->has_project && project_conf_parse(of->cf, &of->pc, id_only, d) < 0)
+        return ST_INVAL;
+    if (of->has_engine && engine_conf_parse(of->cf, &of->ec, d) < 0)
+        return ST_INVAL;
+    if (of->has_task && task_conf_parse(of->cf, &of->tc, id_only, d) < 0)
+        return ST_INVAL;
+    if (!id_only && of->has_project)
+        conf_warn_unused(of->cf, "project", "not a [project] key", d);
+    return ST_OK;
+}
+
+/* The project a section names: the one this file adds, or one already in the tree. */
+static struct project *resolve_project(const struct staged *s, const char *name)
+{
+    if (s->project != NULL && strcmp(s->project->name, name) == 0)
+        return s->project;
+    return model_find_project(name);
+}
+
+static enum etmem_status no_project(struct obj_file *of, const char *group, const char *name,
+                                    struct diag *d)
+{
+    conf_error(of->cf, group, "project", d, "project '%s' does not exist", name);
+    return ST_PRO_NOEXIST;
+}
+
+static enum etmem_status stage_project(struct obj_file *of, struct staged *s, struct diag *d)
+{
+    if (model_find_project(of->pc.name) != NULL) {
+        conf_error(of->cf, "project", "name", d, "project '%s' already exists", of->pc.name);
+        return ST_PRO_EXISTED;
+    }
+    s->project = project_new(&of->pc);
+    return ST_OK;
+}
+
+static void *kind_conf_parse(struct obj_file *of, const char *group,
+                             const struct config_key *id_keys, const struct config_key *keys,
+                             size_t size, struct diag *d)
+{
+    void *conf = xcalloc(1, size ? size : 1);
+
+    if ((id_keys && conf_walk(of->cf, group, id_keys, conf, d) < 0) ||
+        (keys && conf_walk(of->cf, group, keys, conf, d) < 0)) {
+        if (id_keys)
+            conf_release(id_keys, conf);
+        if (keys)
+            conf_release(keys, conf);
+        free(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+static enum etmem_status stage_engine(struct obj_file *of, struct staged *s, struct diag *d)
+{
+    const struct engine_kind *kind = of->ec.kind;
+    struct project *p = resolve_project(s, of->ec.project);
+    struct engine *e;
+    void *conf;
+    const char *identity;
+
+    if (p == NULL)
+        return no_project(of, "engine", of->ec.project, d);
+    conf = kind_conf_parse(of, "engine", kind->engine_id_keys, kind->engine_keys,
+                           kind->engine_params_size, d);
+    if (conf == NULL)
+        return ST_INVAL;
+    identity = kind->identity ? kind->identity(conf) : kind->name;
+    e = engine_new(kind, conf, identity);     /* owns conf from here */
+    if (project_find_engine(p, identity) != NULL) {
+        conf_error(of->cf, "engine", kind->identity ? "eng_name" : "name", d,
+                   "engine '%s' already exists in project '%s'",
+                   identity, p->name);
+        engine_destroy(e);
+        return ST_ENG_EXISTED;
+    }
+    if (kind->check_engine && kind->check_engine(of->cf, conf, d) < 0) {
+        engine_destroy(e);
+        return ST_INVAL;
+    }
+    if (!kind->plugin)
+        conf_warn_unused(of->cf, "engine", "not a key of the engine", d);
+    e->proj = p;    /* plug-ins may look at their project while being set up */
+    if (engine_attach(e, of->cf->kf, d) < 0) {
+        engine_destroy(e);
+        return ST_INTER_ERR;
+    }
+    s->engine = e;
+    s->engine_parent = p;
+    return ST_OK;
+}
+
+static enum etmem_status stage_task(struct obj_file *of, struct staged *s, struct diag *d)
+{
+    struct project *p = resolve_project(s, of->tc.project);
+    struct engine *e;
+    const struct engine_kind *kind;
+    void *params = NULL;
+
+    if (p == NULL)
+        return no_project(of, "task", of->tc.project, d);
+    if (s->engine != NULL && s->engine_parent == p &&
+        strcmp(engine_obj(s->engine)->identity, of->tc.engine) == 0)
+        e = s->engine;
+    else
+        e = project_find_engine(p, of->tc.engine);
+    if (e == NULL) {
+        conf_error(of->cf, "task", "engine", d, "engine '%s' does not exist in project '%s'",
+                   of->tc.engine, p->name);
+        return ST_ENG_NOEXIST;
+    }
+    if (engine_find_task(e, of->tc.name) != NULL) {
+        conf_error(of->cf, "task", "name", d, "task '%s' already exists in engine '%s' of "
+                   "project '%s'", of->tc.name, e->name, p->name);
+        return ST_TASK_EXISTED;
+    }
+    kind = engine_obj(e)->kind;
+    if (!kind->plugin) {
+        params = kind_conf_parse(of, "task", NULL, kind->task_keys, kind->task_params_size, d);
+        if (params == NULL)
+            return ST_INVAL;
+    }
+    s->task = task_new(&of->tc, params);
+    s->task->eng = e;   /* engine hooks may look at it; linked at commit */
+    s->task_parent = e;
+    if (kind->check_task && kind->check_task(of->cf, p, params, d) < 0)
+        return ST_INVAL;
+    if (kind->plugin)
+        return task_fill_plugin_params(s->task, of->cf->kf, d) < 0 ? ST_INTER_ERR : ST_OK;
+    conf_warn_unused(of->cf, "task", "not a key of this task's engine", d);
+    return ST_OK;
+}
+
+static void staged_discard(struct staged *s)
+{
+    if (s->task != NULL)
+        task_destroy(s->task);
+    if (s->engine != NULL)
+        engine_destroy(s->engine);
+    if (s->project != NULL)
+        project_destroy(s->project);
+}
+
+static enum etmem_status staged_commit(struct staged *s, struct diag *d)
+{
+    if (s->project != NULL)
+        project_link(s->project);
+    if (s->engine != NULL)
+        engine_link(s->engine_parent, s->engine);
+    if (s->task == NULL)
+        return ST_OK;
+    task_link(s->task_parent, s->task);
+    if (s->task_parent->proj->start && task_start(s->task, d) < 0)
+        return ST_INTER_ERR;
+    return ST_OK;
+}
+
+enum etmem_status cmd_obj_add(const struct etmem_request *req, struct reply *r, struct diag *d)
+{
+    struct obj_file of;
+    struct staged s = { 0 };
+    enum etmem_status st = obj_file_load(req->field[FIELD_FILE], false, &of, d);
+
+    if (st != ST_OK) {
+        obj_file_release(&of);
+        return st;
+    }
+    model_lock();
+    if (of.has_project)
+        st = stage_project(&of, &s, d);
+    if (st == ST_OK && of.has_engine)
+        st = stage_engine(&of, &s, d);
+    if (st == ST_OK && of.has_task)
+        st = stage_task(&of, &s, d);
+    if (st == ST_OK)
+        st = staged_commit(&s, d);
+    if (st != ST_OK)
+        staged_discard(&s);
+    model_unlock();
+    if (st == ST_OK)
+        log_info("added %s%s%sfrom %s", of.has_project ? "project " : "",
+                 of.has_engine ? "engine " : "", of.has_task ? "task " : "", of.cf->path);
+    obj_file_release(&of);
+    return st;
+}
+
+/* Remove the objects of a file; each one missing is reported, the rest still go. */
+enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, struct diag *d)
+{
+    struct obj_file of;
+    enum etmem_status st = obj_file_load(req->field[FIELD_FILE], true, &of, d), last = ST_OK;
+    struct project *p;
+    struct engine *e;
+    struct task *t;
+    char *identity = NULL;
+
+    if (st != ST_OK) {
+        obj_file_release(&of);
+        return st;
+    }
+    if (of.has_engine) {
+        const struct engine_kind *kind = of.ec.kind;
+        void *conf = kind_conf_parse(&of, "engine", kind->engine_id_keys, NULL,
+                                     kind->engine_params_size, d);
+
+        if (conf == NULL) {
+            obj_file_release(&of);
+            return ST_INVAL;
+        }
+        identity = xstrdup(kind->identity ? kind->identity(conf) : kind->name);
+        if (kind->engine_id_keys)
+            conf_release(kind->engine_id_keys, conf);
+        free(conf);
+    }
+    model_lock();
+    if (of.has_task) {
+        p = model_find_project(of.tc.project);
+        e = p ? project_find_engine(p, of.tc.engine) : NULL;
+        t = e ? engine_find_task(e, of.tc.name) : NULL;
+        if (t != NULL) {
+            task_destroy(t);
+        } else {
+            last = p == NULL ? ST_PRO_NOEXIST : e == NULL ? ST_ENG_NOEXIST : ST_TASK_NOEXIST;
+            conf_error(of.cf, "task", "name", d, "no task '%s' in engine '%s' of project '%s'",
+                       of.tc.name, of.tc.engine, of.tc.project);
+        }
+    }
+    if (of.has_engine) {
+        p = model_find_project(of.ec.project);
+        e = p ? project_find_engine(p, identity) : NULL;
+        if (e != NULL) {
+            engine_destroy(e);
+        } else {
+            last = p == NULL ? ST_PRO_NOEXIST : ST_ENG_NOEXIST;
+            conf_error(of.cf, "engine", "project", d, "no engine '%s' in project '%s'",
+                       identity, of.ec.project);
+        }
+    }
+    if (of.has_project) {
+        p = model_find_project(of.pc.name);
+        if (p != NULL) {
+            project_destroy(p);
+        } else {
+            last = ST_PRO_NOEXIST;
+            conf_error(of.cf, "project", "name", d, "no project '%s'", of.pc.name);
+        }
+    }
+    model_unlock();
+    if (last == ST_OK)
+        log_info("removed the objects of %s", of.cf->path);
+    free(identity);
+    obj_file_release(&of);
+    return last;
+}

@@ -1,0 +1,25 @@
+/* commands.h - the daemon side of each client command. A handler runs with the request's
+ * fields checked for presence, writes output through r, puts its messages into d, and
+ * returns the status the client gets. */
+#ifndef ETMEM_COMMANDS_H
+#define ETMEM_COMMANDS_H
+
+#include "protocol.h"
+#include "reply.h"
+
+struct diag;
+
+typedef enum etmem_status (*command_fn)(const struct etmem_request *req, struct reply *r,
+                                        struct diag *d);
+
+enum etmem_status cmd_obj_add(const struct etmem_request *req, struct reply *r, struct diag *d);
+enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, struct diag *d);
+enum etmem_status cmd_project_start(const struct etmem_request *req, struct reply *r,
+                                    struct diag *d);
+enum etmem_status cmd_project_stop(const struct etmem_request *req, struct reply *r,
+                                   struct diag *d);
+enum etmem_status cmd_project_show(const struct etmem_request *req, struct reply *r,
+                                   struct diag *d);
+enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, struct diag *d);
+
+#endif

@@ -1,0 +1,267 @@
+/* main.c - etmemd: option parsing, start-up (foreground or systemd forking mode), signals
+ * and clean shutdown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "model.h"
+#include "objconf.h"
+#include "protocol.h"
+#include "server.h"
+#include "strparse.h"
+
+#define EXIT_USAGE 255          /* the original's `return -1` from main */
+#define DEFAULT_PID_FILE "/run/etmemd.pid"
+
+struct options {
+    const char *socket;
+    int log_level;
+    bool systemctl;
+    const char *pid_file;
+};
+
+enum {
+    OPT_PID_FILE = 0x100,
+    OPT_HELP_CONFIG,
+};
+
+static const struct option long_options[] = {
+    { "log-level", required_argument, NULL, 'l' },
+    { "socket", required_argument, NULL, 's' },
+    { "mode-systemctl", no_argument, NULL, 'm' },
+    { "help", no_argument, NULL, 'h' },
+    { "pid-file", required_argument, NULL, OPT_PID_FILE },
+    { "help-config", optional_argument, NULL, OPT_HELP_CONFIG },
+    { NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage of etmemd:\n"
+            "    etmemd [options]\n"
+            "options:\n"
+            "    -l|--log-level <log-level>  Log level (0 debug, 1 info, 2 warning, 3 error; "
+            "default 1)\n"
+            "    -s|--socket <socket name>   Socket name to listen to (required, at most %d "
+            "characters)\n"
+            "    -m|--mode-systemctl         mode used to start(systemctl): fork, write the pid "
+            "file, return once listening\n"
+            "       --pid-file <path>        pid file for -m (default %s)\n"
+            "       --help-config[=md]       list every config file key (markdown with =md)\n"
+            "    -h|--help                   Show this message\n",
+            ETMEM_SOCKET_NAME_MAX, DEFAULT_PID_FILE);
+}
+
+static void usage_log_level(void)
+{
+    fprintf(stderr, "log level should be one of:\n"
+            "    [0] for debug level\n    [1] for info level\n"
+            "    [2] for warning level\n    [3] for error level\n"
+            "default level is info\n");
+}
+
+/* Returns 0 to run, 1 to exit successfully (help), -1 on a usage error (message printed). */
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+    int c;
+    int64_t level;
+
+    *opt = (struct options){ .log_level = LOG_LEVEL_DEFAULT, .pid_file = DEFAULT_PID_FILE };
+    while ((c = getopt_long(argc, argv, "l:s:mh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (!parse_int_range(optarg, LOG_LEVEL_DEBUG, LOG_LEVEL_ERR, &level)) {
+                fprintf(stderr, "error: invalid log level [%s]\n", optarg);
+                usage_log_level();
+                return -1;
+            }
+            opt->log_level = (int)level;
+            break;
+        case 's':
+            if (opt->socket != NULL) {
+                fprintf(stderr, "error: parse sock parameter repeated\n");
+                return -1;
+            }
+            opt->socket = optarg;
+            break;
+        case 'm':
+            opt->systemctl = true;
+            break;
+        case OPT_PID_FILE:
+            opt->pid_file = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        case OPT_HELP_CONFIG:
+            objconf_print_help(stdout, optarg != NULL && strcmp(optarg, "md") == 0);
+            return 1;
+        default:
+            fprintf(stderr, "error: parse parameters failed\n");
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "warn: useless parameters passed in: '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (opt->socket == NULL) {
+        fprintf(stderr, "error: socket name of rpc to listen must be provided (-s|--socket)\n");
+        usage(stderr);
+        return -1;
+    }
+    if (strlen(opt->socket) > ETMEM_SOCKET_NAME_MAX) {
+        fprintf(stderr, "error: length of socket name to listen should be at most %d "
+                "characters\n", ETMEM_SOCKET_NAME_MAX);
+        return -1;
+    }
+    if (opt->socket[0] == '\0' || !str_is_printable_ascii(opt->socket, true)) {
+        fprintf(stderr, "error: socket name must be printable ASCII without blanks\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int listen_or_explain(const char *name)
+{
+    int fd = server_listen(name);
+
+    if (fd == -EADDRINUSE)
+        fprintf(stderr, "etmemd: socket name '%s' is already in use: another etmemd (or "
+                "another program) listens on it\n", name);
+    else if (fd < 0)
+        fprintf(stderr, "etmemd: cannot listen on socket '%s': %s\n", name, strerror(-fd));
+    return fd;
+}
+
+/* Create and lock the pid file; the lock is held (fd kept open) for the daemon's life. */
+static int pid_file_claim(const char *path)
+{
+    char buf[32];
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int len;
+
+    if (fd < 0) {
+        fprintf(stderr, "etmemd: cannot open pid file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        fprintf(stderr, "etmemd: pid file %s is held by another etmemd; give each daemon its "
+                "own --pid-file\n", path);
+        close(fd);
+        return -1;
+    }
+    len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)len, 0) != len) {
+        fprintf(stderr, "etmemd: cannot write pid file %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The original's -m: the parent returns only once the child listens (systemd Type=forking).
+ * The child becomes the daemon: own session, pid file, stdio on /dev/null, cwd /. */
+static int daemonize_and_listen(const struct options *opt, int *pid_fd)
+{
+    int ready[2], lfd, devnull;
+    char ok;
+    pid_t pid;
+
+    if (pipe2(ready, O_CLOEXEC) < 0) {
+        fprintf(stderr, "etmemd: pipe: %s\n", strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "etmemd: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid > 0) {
+        close(ready[1]);
+        exit(read(ready[0], &ok, 1) == 1 ? EXIT_SUCCESS : EXIT_FAILURE);
+    }
+    close(ready[0]);
+    if (setsid() < 0)
+        fprintf(stderr, "etmemd: setsid: %s\n", strerror(errno));
+    lfd = listen_or_explain(opt->socket);
+    if (lfd < 0)
+        exit(EXIT_FAILURE);
+    *pid_fd = pid_file_claim(opt->pid_file);
+    if (*pid_fd < 0)
+        exit(EXIT_FAILURE);
+    if (chdir("/") < 0)
+        fprintf(stderr, "etmemd: chdir /: %s\n", strerror(errno));
+    devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull >= 0) {
+        dup2(devnull, STDIN_FILENO);
+        dup2(devnull, STDOUT_FILENO);
+        dup2(devnull, STDERR_FILENO);
+        close(devnull);
+    }
+    ok = 1;
+    if (write(ready[1], &ok, 1) != 1)
+        exit(EXIT_FAILURE);
+    close(ready[1]);
+    return lfd;
+}
+
+static void block_signals(void)
+{
+    sigset_t set;
+
+    /* SIGINT/SIGTERM are taken by the server loop through a signalfd; every thread
+     * created later inherits this mask. Writes to gone clients must not kill us. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    int rc = parse_options(argc, argv, &opt);
+    int lfd, pid_fd = -1;
+
+    if (rc != 0)
+        return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+    umask(077);
+    log_set_level(opt.log_level);
+    if (opt.systemctl) {
+        lfd = daemonize_and_listen(&opt, &pid_fd);
+        log_open("etmemd", true, false);
+    } else {
+        lfd = listen_or_explain(opt.socket);
+        log_open("etmemd", true, true);
+    }
+    if (lfd < 0)
+        return EXIT_FAILURE;
+    block_signals();
+    log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", PROJECT_VERSION,
+             opt.socket, (int)getpid(), opt.log_level);
+
+    server_run(lfd);
+    close(lfd);
+    model_shutdown();
+    if (pid_fd >= 0) {
+        unlink(opt.pid_file);
+        close(pid_fd);
+    }
+    log_info("etmemd stopped");
+    log_close();
+    return EXIT_SUCCESS;
+}

@@ -1,0 +1,259 @@
+/* objconf.c - key tables of the generic [project]/[engine]/[task] sections and the checks
+ * that span several keys of one section. */
+#include "objconf.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+
+#include "conffile.h"
+#include "diag.h"
+#include "strparse.h"
+#include "xalloc.h"
+
+static const char *const scan_type_names[] = { "page", "region", NULL };
+const char *const task_type_names[] = { "pid", "name", NULL };
+
+#define PC(field) offsetof(struct project_conf, field)
+#define EC(field) offsetof(struct engine_conf, field)
+#define TC(field) offsetof(struct task_conf, field)
+
+static bool is_page_scan(const void *base)
+{
+    return ((const struct project_conf *)base)->scan_type == PAGE_SCAN;
+}
+
+static bool is_region_scan(const void *base)
+{
+    return ((const struct project_conf *)base)->scan_type == REGION_SCAN;
+}
+
+const struct config_key project_id_keys[] = {
+    { "name", KEY_NAME, KEY_REQUIRED, 0, OBJ_NAME_MAX, NULL, PC(name),
+      .help = "the project's name; engines and tasks name it in project=" },
+    KEY_END,
+};
+
+const struct config_key project_keys[] = {
+    { "scan_type", KEY_ENUM, 0, 0, 0, "page", PC(scan_type), scan_type_names,
+      .help = "page: per-page access scans; region: DAMON-style region monitoring" },
+    { "loop", KEY_INT, 0, 1, 120, NULL, PC(loop), .required_if = is_page_scan,
+      .help = "scans per cycle; access weights are summed over them" },
+    { "interval", KEY_INT, 0, 1, 1200, NULL, PC(interval), .required_if = is_page_scan,
+      .help = "seconds between the scans of one cycle" },
+    { "sleep", KEY_INT, 0, 1, 1200, NULL, PC(sleep), .required_if = is_page_scan,
+      .help = "seconds between the end of a cycle (scans and moves) and the next" },
+    { "sysmem_threshold", KEY_INT, 0, 0, 100, NULL, PC(sysmem_threshold),
+      .help = "slide: only swap while available memory (MemAvailable) is below this % of RAM" },
+    { "swapcache_high_wmark", KEY_INT, 0, 1, 100, NULL, PC(swapcache_high_wmark),
+      .alias = "swapcache_high_vmark",
+      .help = "slide: reclaim swap cache when it exceeds this % of RAM (set with low)" },
+    { "swapcache_low_wmark", KEY_INT, 0, 1, 100, NULL, PC(swapcache_low_wmark),
+      .alias = "swapcache_low_vmark", .range = "1..swapcache_high_wmark-1",
+      .help = "slide: swap cache reclaim stops below this % of RAM" },
+    { "sample_interval", KEY_ULONG, 0, 1, LONG_MAX, NULL, PC(sample_interval),
+      .required_if = is_region_scan, .help = "region: access sampling period (us)" },
+    { "aggr_interval", KEY_ULONG, 0, 1, LONG_MAX, NULL, PC(aggr_interval),
+      .required_if = is_region_scan, .help = "region: aggregation period (us)" },
+    { "update_interval", KEY_ULONG, 0, 1, LONG_MAX, NULL, PC(update_interval),
+      .required_if = is_region_scan, .help = "region: target update period (us)" },
+    { "min_nr_regions", KEY_ULONG, 0, 3, LONG_MAX, NULL, PC(min_nr_regions),
+      .required_if = is_region_scan, .help = "region: fewest monitoring regions" },
+    { "max_nr_regions", KEY_ULONG, 0, 3, LONG_MAX, NULL, PC(max_nr_regions),
+      .required_if = is_region_scan, .range = "min_nr_regions+1..",
+      .help = "region: most monitoring regions" },
+    KEY_END,
+};
+
+static bool parse_engine_kind(const struct config_key *key, const char *text, void *dst,
+                              char **why)
+{
+    const struct engine_kind *kind = engine_kind_find(text);
+
+    if (kind == NULL) {
+        bool original = strcmp(text, "damon") == 0 || strcmp(text, "memdcd") == 0;
+
+        xasprintf(why, "engine '%s' is not supported%s (allowed: slide|cslide|thirdparty)", text,
+                  original ? " by this etmemd" : "");
+        return false;
+    }
+    *(const struct engine_kind **)dst = kind;
+    return true;
+}
+
+const struct config_key engine_id_keys[] = {
+    { "project", KEY_NAME, KEY_REQUIRED, 0, OBJ_NAME_MAX, NULL, EC(project),
+      .help = "the project the engine belongs to" },
+    { "name", KEY_CUSTOM, KEY_REQUIRED, 0, 0, NULL, EC(kind), .parse = parse_engine_kind,
+      .range = "slide|cslide|thirdparty", .help = "the engine (policy) to use" },
+    KEY_END,
+};
+
+/* value: the guide's rule for process names and pids, 1..15 of [A-Za-z0-9./%_-]. */
+static bool parse_task_value(const struct config_key *key, const char *text, void *dst,
+                             char **why)
+{
+    size_t len = strlen(text);
+
+    if (len > TASK_VALUE_MAX) {
+        xasprintf(why, "'%s' is %zu characters long; process names and pids have at most %d",
+                  text, len, TASK_VALUE_MAX);
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("./%_-", c) != NULL)) {
+            xasprintf(why, "'%s' contains '%c' (allowed: letters, digits and . / %% _ -)", text, c);
+            return false;
+        }
+    }
+    *(char **)dst = xstrdup(text);
+    return true;
+}
+
+static void release_string(void *dst)
+{
+    free(*(char **)dst);
+    *(char **)dst = NULL;
+}
+
+const struct config_key task_id_keys[] = {
+    { "project", KEY_NAME, KEY_REQUIRED, 0, OBJ_NAME_MAX, NULL, TC(project),
+      .help = "the project the task belongs to" },
+    { "engine", KEY_NAME, KEY_REQUIRED, 0, OBJ_NAME_MAX, NULL, TC(engine),
+      .help = "the engine of that project (for thirdparty: its eng_name)" },
+    { "name", KEY_NAME, KEY_REQUIRED, 0, OBJ_NAME_MAX, NULL, TC(name),
+      .help = "the task's name, unique within its engine" },
+    KEY_END,
+};
+
+const struct config_key task_keys[] = {
+    { "type", KEY_ENUM, KEY_REQUIRED, 0, 0, NULL, TC(type), task_type_names,
+      .help = "how the target is named: by pid or by process name" },
+    { "value", KEY_CUSTOM, KEY_REQUIRED, 0, TASK_VALUE_MAX, NULL, TC(value),
+      .parse = parse_task_value, .release = release_string,
+      .range = "1..15 of [A-Za-z0-9./%_-]", .help = "the target's pid or process name" },
+    { "max_threads", KEY_INT, 0, 1, INT_MAX, "1", TC(max_threads),
+      .range = "1..2*cores+1 (more is lowered to that)",
+      .help = "worker threads for this task's processes" },
+    { "swap_flag", KEY_YESNO, 0, 0, 0, "no", TC(swap_flag),
+      .help = "slide: only swap memory the process marked for swapping" },
+    KEY_END,
+};
+
+void project_conf_init(struct project_conf *pc)
+{
+    memset(pc, 0, sizeof(*pc));
+    pc->sysmem_threshold = -1;
+    pc->swapcache_high_wmark = -1;
+    pc->swapcache_low_wmark = -1;
+}
+
+void task_conf_init(struct task_conf *tc)
+{
+    memset(tc, 0, sizeof(*tc));
+}
+
+int project_conf_parse(struct conf_file *cf, struct project_conf *pc, bool id_only,
+                       struct diag *d)
+{
+    if (conf_walk(cf, "project", project_id_keys, pc, d) < 0)
+        return -1;
+    if (id_only)
+        return 0;
+    if (conf_walk(cf, "project", project_keys, pc, d) < 0)
+        return -1;
+    if ((pc->swapcache_high_wmark < 0) != (pc->swapcache_low_wmark < 0)) {
+        conf_error(cf, "project", pc->swapcache_high_wmark < 0 ? "swapcache_low_wmark"
+                                                               : "swapcache_high_wmark", d,
+                   "swapcache_high_wmark and swapcache_low_wmark go together; set both");
+        return -1;
+    }
+    if (pc->swapcache_high_wmark >= 0 && pc->swapcache_low_wmark >= pc->swapcache_high_wmark) {
+        conf_error(cf, "project", "swapcache_low_wmark", d,
+                   "value %d must be below swapcache_high_wmark (%d)", pc->swapcache_low_wmark,
+                   pc->swapcache_high_wmark);
+        return -1;
+    }
+    if (pc->scan_type == REGION_SCAN && pc->min_nr_regions >= pc->max_nr_regions) {
+        conf_error(cf, "project", "max_nr_regions", d,
+                   "value %lu must be above min_nr_regions (%lu)", pc->max_nr_regions,
+                   pc->min_nr_regions);
+        return -1;
+    }
+    return 0;
+}
+
+int engine_conf_parse(struct conf_file *cf, struct engine_conf *ec, struct diag *d)
+{
+    return conf_walk(cf, "engine", engine_id_keys, ec, d);
+}
+
+int task_conf_parse(struct conf_file *cf, struct task_conf *tc, bool id_only, struct diag *d)
+{
+    int64_t pid;
+    int max_threads = 2 * get_nprocs() + 1;
+
+    if (conf_walk(cf, "task", task_id_keys, tc, d) < 0)
+        return -1;
+    if (id_only)
+        return 0;
+    if (conf_walk(cf, "task", task_keys, tc, d) < 0)
+        return -1;
+    if (tc->type == TASK_TYPE_PID && !parse_int_range(tc->value, 1, INT_MAX, &pid)) {
+        conf_error(cf, "task", "value", d, "'%s' is not a pid (type=pid wants a positive number)",
+                   tc->value);
+        return -1;
+    }
+    if (tc->max_threads > max_threads) {
+        conf_warning(cf, "task", "max_threads", d, "%d is more than 2*cores+1 on this machine; "
+                     "using %d", tc->max_threads, max_threads);
+        tc->max_threads = max_threads;
+    }
+    return 0;
+}
+
+void project_conf_release(struct project_conf *pc)
+{
+    conf_release(project_id_keys, pc);
+    conf_release(project_keys, pc);
+}
+
+void engine_conf_release(struct engine_conf *ec)
+{
+    conf_release(engine_id_keys, ec);
+}
+
+void task_conf_release(struct task_conf *tc)
+{
+    conf_release(task_id_keys, tc);
+    conf_release(task_keys, tc);
+}
+
+void objconf_print_help(FILE *out, bool md)
+{
+    if (md) {
+        fprintf(out, "| section | key | applies to | required | allowed | default | meaning |\n");
+        fprintf(out, "|---|---|---|---|---|---|---|\n");
+    }
+    key_table_print(out, "project", "all", project_id_keys, md);
+    key_table_print(out, "project", "all", project_keys, md);
+    key_table_print(out, "engine", "all", engine_id_keys, md);
+    for (int i = 0; engine_kinds[i] != NULL; i++) {
+        const struct engine_kind *k = engine_kinds[i];
+
+        if (k->engine_id_keys)
+            key_table_print(out, "engine", k->name, k->engine_id_keys, md);
+        if (k->engine_keys)
+            key_table_print(out, "engine", k->name, k->engine_keys, md);
+    }
+    key_table_print(out, "task", "all", task_id_keys, md);
+    key_table_print(out, "task", "all", task_keys, md);
+    for (int i = 0; engine_kinds[i] != NULL; i++) {
+        if (engine_kinds[i]->task_keys)
+            key_table_print(out, "task", engine_kinds[i]->name, engine_kinds[i]->task_keys, md);
+    }
+}

@@ -1,0 +1,13 @@
+/* server.h - the listening socket and the connection threads. */
+#ifndef ETMEM_SERVER_H
+#define ETMEM_SERVER_H
+
+/* Bind and listen on the abstract-namespace socket NAME. Returns the fd, or -errno
+ * (-EADDRINUSE when another process listens on that name). */
+int server_listen(const char *name);
+
+/* Serve until SIGINT or SIGTERM arrives (they must be blocked in every thread already),
+ * then stop accepting and wait for the connections in progress. Returns the signal. */
+int server_run(int listen_fd);
+
+#endif
