@@ -59,8 +59,8 @@ struct vma_list {
 #define VMA_LIST_INIT { 0 }
 
 enum vma_source {
-    VMA_SRC_MAPS,  /* /proc/<pid>/maps: addresses, perms, paths */
-    VMA_SRC_SMAPS, /* /proc/<pid>/smaps: also Rss/Referenced/Swap/AnonHugePages/VmFlags */
+    VMA_SRC_MAPS,  /* maps: addresses, perms, paths */
+    VMA_SRC_SMAPS, /* smaps: also Rss/Referenced/Swap/AnonHugePages/VmFlags */
 };
 
 int vma_list_read(pid_t pid, enum vma_source src, struct vma_list *out);
@@ -68,7 +68,7 @@ int vma_list_read(pid_t pid, enum vma_source src, struct vma_list *out);
 int vma_list_parse(const char *text, size_t len, struct vma_list *out);
 void vma_list_free(struct vma_list *list);
 
-/* One maps header line (without newline): fills e except path; *path/*path_len point into
+/* One maps header line (without newline): fills e except path; *path and *path_len point into
  * line. Returns false if it is not a header line. */
 bool vma_parse_header(const char *line, size_t len, struct vma_entry *e, const char **path,
                       size_t *path_len);

@@ -1,0 +1,212 @@
+/* proc_pid.c - per-process procfs readers: /proc/<pid>/status and /stat, process identity
+ * (pid + starttime) against pid reuse, and pid enumeration by comm or parent without
+ * forking pgrep. */
+#include "proc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc_kv.h"
+#include "xalloc.h"
+
+struct status_raw {
+    uint64_t tgid, ppid, vm_size, vm_rss, rss_anon, vm_swap, vm_hwm, threads;
+};
+
+#define ST(key, field) { key, offsetof(struct status_raw, field) }
+static const struct kv_field status_fields[] = {
+    ST("Tgid", tgid),       ST("PPid", ppid),     ST("VmSize", vm_size),
+    ST("VmRSS", vm_rss),    ST("RssAnon", rss_anon), ST("VmSwap", vm_swap),
+    ST("VmHWM", vm_hwm),    ST("Threads", threads),
+};
+
+int proc_parse_status(const char *text, struct proc_status *st)
+{
+    struct status_raw raw = { 0 };
+
+    memset(st, 0, sizeof(*st));
+    kv_parse(text, status_fields, sizeof(status_fields) / sizeof(status_fields[0]), &raw);
+    if (strncmp(text, "Name:", 5) != 0 || raw.tgid == 0)
+        return -EINVAL;
+    const char *name = text + 5 + strspn(text + 5, " \t");
+    size_t n = strcspn(name, "\n");
+    if (n >= sizeof(st->name))
+        n = sizeof(st->name) - 1;
+    memcpy(st->name, name, n);
+    st->tgid = (pid_t)raw.tgid;
+    st->ppid = (pid_t)raw.ppid;
+    st->vm_size = raw.vm_size;
+    st->vm_rss = raw.vm_rss;
+    st->rss_anon = raw.rss_anon;
+    st->vm_swap = raw.vm_swap;
+    st->vm_hwm = raw.vm_hwm;
+    st->threads = (int)raw.threads;
+    return 0;
+}
+
+/* Read /proc/<pid>/<file>; a missing pid directory becomes -ESRCH. */
+static int pid_file_read(pid_t pid, const char *file, char **text)
+{
+    char path[512];
+    int rc = proc_path(path, sizeof(path), "%d/%s", (int)pid, file);
+    if (rc)
+        return rc;
+    rc = file_read_all(path, text, NULL);
+    if (rc == -ENOENT || rc == -ESRCH)
+        return -ESRCH;
+    if (rc == 0 && **text == '\0') {
+        free(*text); /* exited between open and read */
+        return -ESRCH;
+    }
+    return rc;
+}
+
+int proc_read_status(pid_t pid, struct proc_status *st)
+{
+    char *text;
+    int rc = pid_file_read(pid, "status", &text);
+    if (rc)
+        return rc;
+    rc = proc_parse_status(text, st);
+    free(text);
+    return rc;
+}
+
+int proc_parse_stat(const char *text, struct proc_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    const char *open = strchr(text, '(');
+    const char *close = strrchr(text, ')');
+    if (!open || !close || close < open || close[1] != ' ')
+        return -EINVAL;
+
+    char *end;
+    long pid = strtol(text, &end, 10);
+    if (end == text || pid <= 0)
+        return -EINVAL;
+    st->pid = (pid_t)pid;
+    size_t n = (size_t)(close - open - 1);
+    if (n >= sizeof(st->comm))
+        n = sizeof(st->comm) - 1;
+    memcpy(st->comm, open + 1, n);
+
+    /* Fields after comm, numbered as in proc(5): 3 state, 4 ppid, ... */
+    const char *p = close + 2;
+    st->state = *p;
+    uint64_t f[53] = { 0 };
+    int field = 3;
+    while (*p && field < 53) {
+        p += strcspn(p, " ");
+        if (*p != ' ')
+            break;
+        p++;
+        field++;
+        f[field] = strtoull(p, NULL, 10);
+    }
+    if (field < 24)
+        return -EINVAL;
+    st->ppid = (pid_t)f[4];
+    st->minflt = f[10];
+    st->majflt = f[12];
+    st->utime = f[14];
+    st->stime = f[15];
+    st->starttime = f[22];
+    st->rss_pages = f[24];
+    return 0;
+}
+
+int proc_read_stat(pid_t pid, struct proc_stat *st)
+{
+    char *text;
+    int rc = pid_file_read(pid, "stat", &text);
+    if (rc)
+        return rc;
+    rc = proc_parse_stat(text, st);
+    free(text);
+    return rc;
+}
+
+int proc_identity_get(pid_t pid, struct proc_identity *id)
+{
+    struct proc_stat st;
+    int rc = proc_read_stat(pid, &st);
+    if (rc)
+        return rc;
+    id->pid = pid;
+    id->starttime = st.starttime;
+    return 0;
+}
+
+bool proc_identity_alive(const struct proc_identity *id)
+{
+    struct proc_stat st;
+    if (proc_read_stat(id->pid, &st))
+        return false;
+    return st.starttime == id->starttime && st.state != 'Z' && st.state != 'X';
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+typedef bool (*pid_match_fn)(const struct proc_stat *st, const void *arg);
+
+/* One pass over <procfs>/[0-9]*: collect pids whose stat matches. Processes vanishing
+ * during the walk are skipped. */
+static int proc_collect(pid_match_fn match, const void *arg, pid_t **pids, size_t *n)
+{
+    char path[512];
+    int rc = proc_path(path, sizeof(path), "%s", "");
+    if (rc)
+        return rc;
+    DIR *d = opendir(path);
+    if (!d)
+        return -errno;
+
+    size_t cap = 16;
+    *pids = xmalloc(cap * sizeof(**pids));
+    *n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        struct proc_stat st;
+        if (proc_read_stat((pid_t)atoi(de->d_name), &st) || !match(&st, arg))
+            continue;
+        if (*n == cap) {
+            cap *= 2;
+            *pids = xreallocarray(*pids, cap, sizeof(**pids));
+        }
+        (*pids)[(*n)++] = st.pid;
+    }
+    closedir(d);
+    qsort(*pids, *n, sizeof(**pids), pid_cmp);
+    return 0;
+}
+
+static bool match_comm(const struct proc_stat *st, const void *arg)
+{
+    return strcmp(st->comm, arg) == 0;
+}
+
+static bool match_parent(const struct proc_stat *st, const void *arg)
+{
+    return st->ppid == *(const pid_t *)arg;
+}
+
+int proc_find_by_comm(const char *name, pid_t **pids, size_t *n)
+{
+    return proc_collect(match_comm, name, pids, n);
+}
+
+int proc_list_children(pid_t pid, pid_t **pids, size_t *n)
+{
+    return proc_collect(match_parent, &pid, pids, n);
+}

@@ -1,0 +1,128 @@
+/* select.c - backend registries and the selectors: pick the best usable tracker/action
+ * for this kernel, or explain exactly what the kernel lacks for a requested one. */
+#include <stdio.h>
+#include <string.h>
+
+#include "action.h"
+#include "log.h"
+#include "probe.h"
+#include "tracker.h"
+
+const struct tracker_ops *const tracker_registry[] = {
+    &tracker_idle_pages_ops, &tracker_page_idle_ops, &tracker_damon_ops,
+    &tracker_fallback_ops, NULL,
+};
+
+const struct reclaim_ops *const reclaim_registry[] = {
+    &reclaim_swap_pages_ops, &reclaim_madvise_ops, NULL,
+};
+
+const struct migrate_ops *const migrate_registry[] = {
+    &migrate_move_pages_ops, NULL,
+};
+
+/* The registries differ in type but share the leading name and the usable() signature;
+ * this walker takes accessors so one loop serves all three. */
+typedef const char *(*name_fn)(const void *ops);
+typedef bool (*usable_fn)(const void *ops, const struct kernel_caps *caps, char *why, size_t len);
+
+static const void *select_from(const void *const *reg, name_fn name_of, usable_fn usable,
+                               const char *kind, const struct kernel_caps *caps,
+                               const char *want, const char *skip, char *why, size_t why_len)
+{
+    char reason[KERNEL_DETAIL_LEN];
+    bool autosel = !want || strcmp(want, "auto") == 0;
+
+    if (autosel) {
+        size_t off = 0;
+        off += (size_t)snprintf(why, why_len, "no %s usable:", kind);
+        for (size_t i = 0; reg[i]; i++) {
+            if (skip && strcmp(name_of(reg[i]), skip) == 0)
+                continue;
+            if (usable(reg[i], caps, reason, sizeof(reason)))
+                return reg[i];
+            if (off < why_len)
+                off += (size_t)snprintf(why + off, why_len - off, " %s: %s;", name_of(reg[i]),
+                                        reason);
+        }
+        return NULL;
+    }
+    for (size_t i = 0; reg[i]; i++) {
+        if (strcmp(name_of(reg[i]), want) != 0)
+            continue;
+        if (usable(reg[i], caps, reason, sizeof(reason)))
+            return reg[i];
+        snprintf(why, why_len, "%s '%s' unavailable: %s", kind, want, reason);
+        return NULL;
+    }
+    size_t off = (size_t)snprintf(why, why_len, "unknown %s '%s' (known:", kind, want);
+    for (size_t i = 0; reg[i] && off < why_len; i++)
+        off += (size_t)snprintf(why + off, why_len - off, " %s", name_of(reg[i]));
+    if (off < why_len)
+        snprintf(why + off, why_len - off, ")");
+    return NULL;
+}
+
+static const char *tracker_name(const void *ops)
+{
+    return ((const struct tracker_ops *)ops)->name;
+}
+
+static bool tracker_usable(const void *ops, const struct kernel_caps *caps, char *why, size_t len)
+{
+    return ((const struct tracker_ops *)ops)->usable(caps, why, len);
+}
+
+static const char *reclaim_name(const void *ops)
+{
+    return ((const struct reclaim_ops *)ops)->name;
+}
+
+static bool reclaim_usable(const void *ops, const struct kernel_caps *caps, char *why, size_t len)
+{
+    return ((const struct reclaim_ops *)ops)->usable(caps, why, len);
+}
+
+static const char *migrate_name(const void *ops)
+{
+    return ((const struct migrate_ops *)ops)->name;
+}
+
+static bool migrate_usable(const void *ops, const struct kernel_caps *caps, char *why, size_t len)
+{
+    return ((const struct migrate_ops *)ops)->usable(caps, why, len);
+}
+
+const struct tracker_ops *tracker_select(const struct kernel_caps *caps, const char *name,
+                                         bool allow_fallback, char *why, size_t why_len)
+{
+    const char *fb = tracker_fallback_ops.name;
+
+    if (name && strcmp(name, fb) == 0 && !allow_fallback) {
+        snprintf(why, why_len, "tracker '%s' forbidden by the configuration", fb);
+        return NULL;
+    }
+    const struct tracker_ops *t = select_from((const void *const *)tracker_registry,
+                                              tracker_name, tracker_usable, "tracker", caps,
+                                              name, allow_fallback ? NULL : fb, why, why_len);
+    if (t == &tracker_fallback_ops && (!name || strcmp(name, "auto") == 0))
+        log_warn("no kernel access tracking (idle_pages, page_idle, DAMON vaddr) on %s: using "
+                 "the fallback tracker (clear_refs + smaps per VMA, ~140 ns/page per window, "
+                 "and sampled MADV_PAGEOUT probes: each probe of a hot page costs the target "
+                 "one refault)", caps->release);
+    return t;
+}
+
+const struct reclaim_ops *reclaim_select(const struct kernel_caps *caps, const char *name,
+                                         char *why, size_t why_len)
+{
+    return select_from((const void *const *)reclaim_registry, reclaim_name, reclaim_usable,
+                       "reclaim", caps, name, NULL, why, why_len);
+}
+
+const struct migrate_ops *migrate_select(const struct kernel_caps *caps, const char *name,
+                                         char *why, size_t why_len)
+{
+    return select_from((const void *const *)migrate_registry, migrate_name, migrate_usable,
+                       "migrate", caps, name, NULL, why, why_len);
+}
