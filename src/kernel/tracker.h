@@ -80,6 +80,8 @@ struct tracker_ops {
     const char *summary;     /* one line for --probe: what it sees and costs */
     bool per_page;           /* true: per-page resolution; false: per region */
     bool sees_writes;        /* reports dirty (weight 3) separately from reads */
+    bool has_history;        /* the kernel keeps accessed bits from before open(), so a
+                                sample without prime reports them (idle_pages) */
     /* Can this kernel run it? false + why naming what the kernel lacks. */
     bool (*usable)(const struct kernel_caps *caps, char *why, size_t why_len);
     struct tracker *(*open)(pid_t pid, const struct scan_opts *opts, int *err);

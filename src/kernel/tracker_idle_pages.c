@@ -199,6 +199,7 @@ const struct tracker_ops tracker_idle_pages_ops = {
     .summary = "openEuler /proc/<pid>/idle_pages: per page, reads and writes, huge pages",
     .per_page = true,
     .sees_writes = true,
+    .has_history = true,
     .usable = idle_pages_usable,
     .open = idle_pages_open,
     .prime = idle_pages_prime,
