@@ -1,0 +1,28 @@
+# Front door: `make` builds, `make demo` runs the bundled example, `make check` runs every
+# test. Each target installs the Debian packages it needs first.
+BUILD ?= build
+CMAKE_FLAGS ?=
+
+.PHONY: all build demo check bench install clean
+
+all: build
+
+build:
+	scripts/install-deps.sh build test
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j2
+
+demo: build
+	scripts/demo.sh
+
+check:
+	tests/run
+
+bench: build
+	bench/run
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

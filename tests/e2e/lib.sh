@@ -1,0 +1,170 @@
+# lib.sh - helpers for end-to-end tests: a private etmemd per test, config files, checks.
+# Source it first thing. It sticks to tools busybox also has, so guest tests can use it.
+# Every process a test starts goes through track_pid and is ended by PID at exit.
+set -u
+
+E2E_NAME=$(basename "$0" .sh)
+BUILD=${ETMEM_BUILD_DIR:?set ETMEM_BUILD_DIR to the build tree}
+SRC=${ETMEM_SRC_DIR:?set ETMEM_SRC_DIR to the source tree}
+ETMEM=$BUILD/bin/etmem
+ETMEMD=$BUILD/bin/etmemd
+RAWSOCK=$BUILD/tests/tools/rawsock
+E2E_TMP=$(mktemp -d /tmp/etmem-e2e.XXXXXX)
+E2E_PIDS=""
+E2E_DAEMONS=""      # "pid:logfile" of every etmemd started with daemon_start
+E2E_PASSED=0
+E2E_FAILED=0
+OUT="" ERR="" RC=0
+
+e2e_cleanup() {
+    local p
+    for p in $E2E_PIDS; do
+        kill -TERM "$p" 2>/dev/null
+    done
+    for p in $E2E_PIDS; do
+        wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null
+    done
+    rm -rf "$E2E_TMP"
+}
+trap e2e_cleanup EXIT
+
+skip() {
+    echo "SKIP $E2E_NAME: $*"
+    exit 77
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root (etmemd serves only root)"
+
+track_pid() { E2E_PIDS="$E2E_PIDS $1"; }
+
+# wait_gone PID SECONDS: wait for a process to end (reaping it if it is our child).
+wait_gone() {
+    local i=0
+    while kill -0 "$1" 2>/dev/null; do
+        [ $i -ge $(( $2 * 10 )) ] && return 1
+        # a zombie child still answers kill -0: reap it when it has exited
+        [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = Z ] && break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+ok() {
+    E2E_PASSED=$((E2E_PASSED + 1))
+    echo "ok - $*"
+}
+
+not_ok() {
+    E2E_FAILED=$((E2E_FAILED + 1))
+    echo "not ok - $*"
+    echo "    exit: $RC"
+    echo "    stdout: $(echo "$OUT" | head -20 | sed '2,$s/^/            /')"
+    echo "    stderr: $(echo "$ERR" | head -20 | sed '2,$s/^/            /')"
+}
+
+# run CMD...: run it, keeping $RC, $OUT, $ERR.
+run() {
+    "$@" >"$E2E_TMP/.out" 2>"$E2E_TMP/.err"
+    RC=$?
+    OUT=$(cat "$E2E_TMP/.out")
+    ERR=$(cat "$E2E_TMP/.err")
+}
+
+# expect CODE DESC CMD...: run CMD and check its exit code.
+expect() {
+    local want=$1 desc=$2
+    shift 2
+    run "$@"
+    if [ "$RC" = "$want" ]; then ok "$desc"; else not_ok "$desc (wanted exit $want)"; fi
+}
+
+# expect_out TEXT DESC / expect_err TEXT DESC / expect_no_out TEXT DESC: after run/expect.
+expect_out() {
+    case "$OUT" in *"$1"*) ok "$2" ;; *) not_ok "$2 (stdout lacks '$1')" ;; esac
+}
+expect_err() {
+    case "$ERR" in *"$1"*) ok "$2" ;; *) not_ok "$2 (stderr lacks '$1')" ;; esac
+}
+expect_no_out() {
+    case "$OUT$ERR" in *"$1"*) not_ok "$2 (output has '$1')" ;; *) ok "$2" ;; esac
+}
+# expect_lines N DESC: stderr is exactly N lines (one-line errors).
+expect_err_lines() {
+    local n
+    n=$(printf '%s\n' "$ERR" | grep -c .)
+    if [ "$n" = "$1" ]; then ok "$2"; else not_ok "$2 (stderr has $n lines, wanted $1)"; fi
+}
+check() {
+    local desc=$1
+    shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# conf NAME: write stdin to a config file with the mode etmemd wants; prints its path.
+conf() {
+    local f="$E2E_TMP/$1.yaml"
+    cat >"$f"
+    chmod 600 "$f"
+    echo "$f"
+}
+
+# daemon_start [etmemd args...]: start a private etmemd; sets DSOCK, DPID, DLOG.
+daemon_start() {
+    DSOCK="etmem-e2e-$$-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')"
+    DLOG="$E2E_TMP/daemon-$DSOCK.log"
+    "$ETMEMD" -s "$DSOCK" -l 0 "$@" >"$DLOG" 2>&1 &
+    DPID=$!
+    track_pid "$DPID"
+    E2E_DAEMONS="$E2E_DAEMONS $DPID:$DLOG"
+    daemon_wait_ready "$DSOCK" || { echo "etmemd did not come up:"; cat "$DLOG"; return 1; }
+}
+
+daemon_wait_ready() {
+    local i
+    for i in $(seq 1 100); do
+        "$ETMEM" project show -s "$1" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# daemon_stop [PID]: SIGTERM and wait; returns the daemon's exit status.
+daemon_stop() {
+    local pid=${1:-$DPID}
+    kill -TERM "$pid" 2>/dev/null
+    local i=0
+    while kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' /proc/$pid/stat 2>/dev/null)" != Z ]; do
+        [ $i -ge 150 ] && { echo "etmemd $pid did not stop in 15 s"; return 124; }
+        sleep 0.1
+        i=$((i + 1))
+    done
+    wait "$pid"
+}
+
+# Stop every daemon still running; each must exit 0, which under ASan/LSan also means no
+# leak and no memory error.
+stop_daemons() {
+    local d pid log rc
+    for d in $E2E_DAEMONS; do
+        pid=${d%%:*}
+        log=${d#*:}
+        kill -0 "$pid" 2>/dev/null || continue
+        daemon_stop "$pid"
+        rc=$?
+        if [ "$rc" = 0 ]; then
+            ok "etmemd $pid exits 0 at the end (no leaks or memory errors)"
+        else
+            RC=$rc OUT="" ERR=$(tail -40 "$log")
+            not_ok "etmemd $pid exits 0 at the end (no leaks or memory errors)"
+        fi
+    done
+}
+
+finish() {
+    stop_daemons
+    echo "$E2E_NAME: $E2E_PASSED passed, $E2E_FAILED failed"
+    [ "$E2E_FAILED" = 0 ]
+    exit $?
+}

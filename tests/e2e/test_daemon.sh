@@ -1,0 +1,100 @@
+#!/bin/bash
+# etmemd's options and life cycle: the original's checks and messages, one daemon per
+# socket name, two daemons side by side, the forking (-m) mode, clean shutdown.
+. "$(dirname "$0")/lib.sh"
+
+expect 0 "etmemd -h exits 0" "$ETMEMD" -h
+expect_out "usage of etmemd:" "... with the original's usage"
+expect_out "-m|--mode-systemctl" "... listing -m"
+expect 255 "etmemd without -s exits 255" "$ETMEMD" -l 1
+expect_err "error: socket name of rpc to listen must be provided" "... with the original's message"
+expect 255 "-s twice exits 255" "$ETMEMD" -s a -s b
+expect_err "error: parse sock parameter repeated" "... with the original's message"
+expect 255 "-l 4 exits 255" "$ETMEMD" -s a -l 4
+expect_err "error: invalid log level [4]" "... with the original's message"
+expect 255 "-l x exits 255" "$ETMEMD" -s a -l x
+expect 255 "-l -1 exits 255" "$ETMEMD" -s a -l -1
+expect 255 "an unknown option exits 255" "$ETMEMD" -s a -q
+expect_err "error: parse parameters failed" "... with the original's message"
+expect 255 "extra words exit 255" "$ETMEMD" -s a extra
+expect_err "warn: useless parameters passed in" "... with the original's message"
+long=$(printf 'b%.0s' $(seq 1 108))
+expect 255 "a 108-character socket name is refused" "$ETMEMD" -s "$long"
+expect_err "at most 107 characters" "... giving the limit"
+expect 0 "etmemd --help-config lists every key" "$ETMEMD" --help-config
+expect_out "[task] T" "... including slide's T"
+expect 0 "etmemd --help-config=md prints markdown" "$ETMEMD" --help-config=md
+if diff -u "$SRC/docs/config-keys.md" "$E2E_TMP/.out" >/dev/null; then
+    ok "docs/config-keys.md is generated from the key tables and current"
+else
+    not_ok "docs/config-keys.md differs from 'etmemd --help-config=md' (regenerate it)"
+fi
+
+# A 107-character name is allowed; both daemons serve side by side.
+name107=$(printf 'c%.0s' $(seq 1 100))-$$
+name107=$(printf '%-107s' "$name107" | tr ' ' x)
+"$ETMEMD" -s "$name107" -l 1 >"$E2E_TMP/d107.log" 2>&1 &
+d107=$!
+track_pid $d107
+check "a daemon listens on a 107-character name" daemon_wait_ready "$name107"
+daemon_start
+first=$DSOCK first_pid=$DPID
+expect 0 "the first daemon answers" "$ETMEM" project show -s "$first"
+expect 0 "the second daemon answers" "$ETMEM" project show -s "$name107"
+
+# A second daemon on a name in use must fail loudly (the original exited 0).
+expect 1 "a second etmemd on a name in use exits 1" "$ETMEMD" -s "$first"
+expect_err "socket name '$first' is already in use" "... and says why"
+expect 0 "the first daemon still serves" "$ETMEM" project show -s "$first"
+
+# SIGTERM with objects present: everything freed, exit 0.
+cfg=$(conf sig <<CONF
+[project]
+name=sigproj
+loop=1
+interval=1
+sleep=1
+[engine]
+name=slide
+project=sigproj
+[task]
+project=sigproj
+engine=slide
+name=t1
+type=pid
+value=1
+T=1
+CONF
+)
+expect 0 "objects added before shutdown" "$ETMEM" obj add -f "$cfg" -s "$first"
+daemon_stop "$first_pid"
+rc=$?
+RC=$rc
+check "SIGTERM stops etmemd with exit 0" [ "$rc" = 0 ]
+check "... after logging the signal" grep -q "caught signal 15" "$DLOG"
+check "... and its socket is gone" sh -c "! '$ETMEM' project show -s '$first' 2>/dev/null"
+kill -INT $d107
+wait $d107
+RC=$?
+check "SIGINT stops etmemd with exit 0" [ "$RC" = 0 ]
+
+# Forking mode: the parent returns once the child listens; the pid file names the child.
+pidfile="$E2E_TMP/etmemd.pid"
+msock="etmem-e2e-m-$$"
+expect 0 "etmemd -m returns 0 once listening" "$ETMEMD" -s "$msock" -m --pid-file "$pidfile" -l 1
+mpid=$(cat "$pidfile" 2>/dev/null)
+[ -n "$mpid" ] && track_pid "$mpid"
+check "the pid file names a running etmemd" sh -c "[ -n '$mpid' ] && grep -q etmemd /proc/$mpid/comm"
+expect 0 "the forked daemon serves at once" "$ETMEM" project show -s "$msock"
+expect 1 "a second -m daemon on the same pid file fails" "$ETMEMD" -s "$msock-2" -m --pid-file "$pidfile"
+expect_err "is held by another etmemd" "... saying the pid file is taken"
+check "... and leaves the first one's pid file alone" grep -qx "$mpid" "$pidfile"
+kill -TERM "$mpid"
+check "the forked daemon stops on SIGTERM" wait_gone "$mpid" 15
+check "... and removes its pid file" sh -c "[ ! -e '$pidfile' ]"
+
+if command -v systemd-analyze >/dev/null 2>&1; then
+    expect 0 "the systemd unit passes systemd-analyze verify" \
+        sh -c "SYSTEMD_LOG_LEVEL=err systemd-analyze verify '$SRC/systemd/etmemd.service' 2>&1 | grep -v 'etmemd.*not executable\|Command /usr/bin/etmemd' | grep . && exit 1 || exit 0"
+fi
+finish
