@@ -176,9 +176,9 @@ void fb_set_adapt(struct fb_set *s, size_t max_regions, uint64_t min_size, uint6
 
 size_t fb_set_pick(struct fb_set *s, size_t budget, fb_skip_fn skip, void *arg, size_t *out)
 {
-    size_t k = 0;
+    size_t k = 0, start = s->cursor;
     for (size_t seen = 0; seen < s->n && k < budget; seen++) {
-        size_t i = (s->cursor + seen) % s->n;
+        size_t i = (start + seen) % s->n;
         struct fb_region *r = &s->r[i];
         if (r->hot_left) {
             r->hot_left--;

@@ -73,6 +73,7 @@ struct proc_stat {
     char comm[16];
     char state;
     pid_t ppid;
+    uint64_t flags;     /* PF_* (PF_EXITING 0x4, PF_KTHREAD 0x200000) */
     uint64_t minflt;
     uint64_t majflt;
     uint64_t utime;     /* clock ticks */

@@ -111,6 +111,7 @@ int proc_parse_stat(const char *text, struct proc_stat *st)
     if (field < 24)
         return -EINVAL;
     st->ppid = (pid_t)f[4];
+    st->flags = f[9];
     st->minflt = f[10];
     st->majflt = f[12];
     st->utime = f[14];

@@ -13,6 +13,7 @@
 #include "xalloc.h"
 
 #define VMA_READ_CHUNK (64 * 1024)
+#define PF_EXITING 0x4u /* include/linux/sched.h: its mm may already be gone */
 
 /* After an empty or possibly cut read: is the process still there? */
 static int vma_target_state(pid_t pid)
@@ -21,7 +22,7 @@ static int vma_target_state(pid_t pid)
     int rc = proc_read_stat(pid, &st);
     if (rc)
         return rc == -ENOENT ? -ESRCH : rc;
-    if (st.state == 'Z' || st.state == 'X')
+    if (st.state == 'Z' || st.state == 'X' || (st.flags & PF_EXITING))
         return -ESRCH;
     return 0;
 }

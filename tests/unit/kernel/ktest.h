@@ -1,0 +1,44 @@
+/* ktest.h - helpers of the host real-kernel tests: a child process with a known memory
+ * layout (optionally keeping a hot part busy) driven over pipes, pagemap checks, and
+ * making swap available (or saying why not, so the test can skip). */
+#ifndef ETMEM_KTEST_H
+#define ETMEM_KTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define KTEST_SKIP 77
+
+struct kchild {
+    pid_t pid;
+    int cmd_fd;    /* parent -> child */
+    int reply_fd;  /* child -> parent */
+    uint64_t base; /* start of the child's buffer (one VMA, no THP) */
+    size_t len;
+    size_t hot;    /* the first hot bytes are read continuously by the child */
+    unsigned seed;
+};
+
+/* Start a child that maps len bytes, fills them with a seeded pattern and, if hot > 0,
+ * reads one byte of each page of [base, base+hot) every millisecond. 0 or -errno. */
+int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed);
+/* Ask the child to checksum its whole buffer (swapping everything back in). */
+int kchild_checksum(struct kchild *c, uint64_t *sum);
+/* The checksum the pattern must have. */
+uint64_t kchild_expected(size_t len, unsigned seed);
+/* Stop it (quit command, then SIGKILL by pid after 2 s) and reap it. */
+void kchild_stop(struct kchild *c);
+
+/* Count pages of [start, start+len) of pid that pagemap shows present / swapped. */
+int ktest_pagemap_count(pid_t pid, uint64_t start, size_t len, size_t *present, size_t *swapped);
+/* smaps "Swap:" kB of the VMA containing addr. */
+int ktest_smaps_swap_kb(pid_t pid, uint64_t addr, uint64_t *kb);
+
+/* Make sure swap exists: use what is there, or (only when the host has no swap at all)
+ * set up /dev/zram0 as swap and LEAVE it on (other tests and the platform may rely on it
+ * from then on; see docs/kernel-backends.md). false + why when impossible. */
+bool ktest_swap_ensure(char *why, size_t len);
+
+#endif

@@ -1,0 +1,140 @@
+/* test_host_fallback.c - the fallback tracker on this host (no page_idle, no DAMON
+ * vaddr): in a child whose single VMA has a hot 8 MiB head and a cold 40 MiB tail, it
+ * must report the cold part idle and the hot part accessed; reclaiming what it calls
+ * cold must leave the hot part resident (pagemap), while an unmanaged control child with
+ * the same pattern keeps all its pages. Skips without swap (probes need it). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "action.h"
+#include "heatmap.h"
+#include "ktest.h"
+#include "probe.h"
+#include "tracker.h"
+
+#define LEN (48u << 20)
+#define HOT (8u << 20)
+#define WINDOWS 14
+
+struct tally {
+    uint64_t hot_end;
+    size_t hot_pages, hot_accessed, cold_pages, cold_idle;
+    struct page_range *cold;
+    size_t ncold;
+};
+
+static int tally_run(const struct heat_run *r, void *arg)
+{
+    struct tally *t = arg;
+    size_t pages = (r->end - r->start) / 4096;
+    if (!(r->flags & HEAT_PRESENT))
+        return 0;
+    /* split runs at the hot/cold boundary */
+    uint64_t mid = r->start < t->hot_end && r->end > t->hot_end ? t->hot_end : 0;
+    size_t hot = r->end <= t->hot_end ? pages : mid ? (mid - r->start) / 4096 : 0;
+    t->hot_pages += hot;
+    t->hot_accessed += r->count ? hot : 0;
+    t->cold_pages += pages - hot;
+    t->cold_idle += r->count ? 0 : pages - hot;
+    if (r->count == 0) {
+        t->cold = realloc(t->cold, (t->ncold + 1) * sizeof(*t->cold));
+        t->cold[t->ncold++] = (struct page_range){ r->start, r->end - r->start };
+    }
+    return 0;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+    nanosleep(&ts, NULL);
+}
+
+static void test_finds_cold_region(void **state)
+{
+    char why[512];
+    if (!ktest_swap_ensure(why, sizeof(why))) {
+        print_message("SKIP: %s\n", why);
+        skip();
+    }
+    struct kernel_caps caps;
+    kernel_probe(&caps);
+    const struct tracker_ops *ops = tracker_select(&caps, "fallback", true, why, sizeof(why));
+    assert_non_null(ops);
+
+    struct kchild a, ctl;
+    assert_int_equal(kchild_start(&a, LEN, HOT, 21), 0);
+    assert_int_equal(kchild_start(&ctl, LEN, HOT, 21), 0);
+
+    struct scan_opts o;
+    scan_opts_default(&o);
+    o.fallback.max_probes = 256;
+    o.fallback.min_region_kb = 256;
+    o.fallback.hot_skip = 2;
+    int err;
+    struct tracker *t = ops->open(a.pid, &o, &err);
+    assert_non_null(t);
+    assert_int_equal(ops->prime(t), 0);
+    struct heat_map *hm = heat_map_new();
+    struct scan_stats st = { 0 };
+    for (int w = 0; w < WINDOWS; w++) {
+        sleep_ms(200);
+        heat_map_clear(hm); /* judge the last window only */
+        memset(&st, 0, sizeof(st));
+        assert_int_equal(ops->sample(t, hm, &st), 0);
+    }
+    struct tally ty = { .hot_end = a.base + HOT };
+    heat_map_for_each_run_in(hm, a.base, a.base + LEN, tally_run, &ty);
+    print_message("last window: hot %zu/%zu accessed, cold %zu/%zu idle; probes %llu "
+                  "refaulted %llu inconclusive %llu\n", ty.hot_accessed, ty.hot_pages,
+                  ty.cold_idle, ty.cold_pages, (unsigned long long)st.probes,
+                  (unsigned long long)st.probes_refaulted,
+                  (unsigned long long)st.probes_inconclusive);
+    assert_true(ty.cold_idle >= ty.cold_pages * 7 / 10);
+    assert_true(ty.hot_accessed >= ty.hot_pages * 9 / 10);
+
+    /* act on it: what the tracker calls idle goes to swap */
+    struct reclaimer *r = reclaim_madvise_ops.open(a.pid, NULL, &err);
+    assert_non_null(r);
+    struct action_counters c = { 0 };
+    assert_int_equal(reclaim_madvise_ops.reclaim(r, ty.cold, ty.ncold, &c), 0);
+    reclaim_madvise_ops.close(r);
+    sleep_ms(100);
+    size_t present, swapped;
+    assert_int_equal(ktest_pagemap_count(a.pid, a.base, HOT, &present, &swapped), 0);
+    print_message("hot part after reclaim: %zu/%u present\n", present, HOT / 4096);
+    assert_true(present >= (HOT / 4096) * 9 / 10);
+    assert_int_equal(ktest_pagemap_count(a.pid, a.base + HOT, LEN - HOT, &present, &swapped), 0);
+    print_message("cold part after reclaim: %zu/%u swapped\n", swapped, (LEN - HOT) / 4096);
+    assert_true(swapped >= ((LEN - HOT) / 4096) * 6 / 10);
+    assert_int_equal(ktest_pagemap_count(ctl.pid, ctl.base, LEN, &present, &swapped), 0);
+    assert_int_equal(swapped, 0);
+
+    uint64_t sum;
+    assert_int_equal(kchild_checksum(&a, &sum), 0);
+    assert_int_equal(sum, kchild_expected(LEN, 21));
+
+    free(ty.cold);
+    heat_map_free(hm);
+    ops->close(t);
+    pid_t gone = a.pid;
+    kchild_stop(&a);
+    kchild_stop(&ctl);
+    assert_null(ops->open(gone, &o, &err));
+    assert_int_equal(err, -ESRCH);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_finds_cold_region),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,110 @@
+/* test_host_reclaim.c - the madvise reclaimer puts a child's pages into swap, verified
+ * through pagemap bit 62 and smaps Swap:, the data checksums right after swap-in, and an
+ * unmanaged control child with the same pattern is left alone. Also move_pages in query
+ * mode (and a same-node move) on this host's single node. Skips without swap. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "action.h"
+#include "ktest.h"
+#include "probe.h"
+
+#define LEN (16u << 20)
+#define PAGES (LEN / 4096)
+
+static void test_pageout_to_swap(void **state)
+{
+    char why[256];
+    if (!ktest_swap_ensure(why, sizeof(why))) {
+        print_message("SKIP: %s\n", why);
+        skip();
+    }
+    struct kernel_caps caps;
+    kernel_probe(&caps);
+    const struct reclaim_ops *ops = reclaim_select(&caps, "madvise", why, sizeof(why));
+    assert_non_null(ops);
+
+    struct kchild a, ctl;
+    assert_int_equal(kchild_start(&a, LEN, 0, 11), 0);
+    assert_int_equal(kchild_start(&ctl, LEN, 0, 11), 0);
+
+    int err;
+    struct action_limits lim = { .bytes_per_sec = 64u << 20 };
+    struct reclaimer *r = ops->open(a.pid, &lim, &err);
+    assert_non_null(r);
+    /* the child's buffer plus 1 MiB past its end, which is not mapped */
+    struct page_range ranges[] = { { a.base, LEN }, { a.base + LEN + (1u << 20), 1u << 20 } };
+    struct action_counters c = { 0 };
+    assert_int_equal(ops->reclaim(r, ranges, 2, &c), 0);
+    assert_int_equal(c.pages_done, PAGES);
+    assert_int_equal(c.pages_tried, PAGES + 256);
+    assert_int_equal(c.pages_failed[ACT_FAIL_NOT_PRESENT], 256);
+    assert_true(c.ns_throttled > 0); /* 16 MiB at 64 MiB/s had to wait */
+
+    size_t present, swapped;
+    assert_int_equal(ktest_pagemap_count(a.pid, a.base, LEN, &present, &swapped), 0);
+    print_message("managed: present %zu swapped %zu of %u\n", present, swapped, PAGES);
+    assert_true(swapped >= PAGES * 9 / 10);
+    uint64_t kb;
+    assert_int_equal(ktest_smaps_swap_kb(a.pid, a.base, &kb), 0);
+    assert_true(kb >= (LEN / 1024) * 9 / 10);
+
+    assert_int_equal(ktest_pagemap_count(ctl.pid, ctl.base, LEN, &present, &swapped), 0);
+    assert_int_equal(swapped, 0); /* the control was not touched */
+    assert_int_equal(present, PAGES);
+
+    uint64_t sum;
+    assert_int_equal(kchild_checksum(&a, &sum), 0);
+    assert_int_equal(sum, kchild_expected(LEN, 11));
+    assert_int_equal(ktest_pagemap_count(a.pid, a.base, LEN, &present, &swapped), 0);
+    assert_int_equal(present, PAGES);
+
+    pid_t gone = a.pid;
+    kchild_stop(&a);
+    c = (struct action_counters){ 0 };
+    assert_int_equal(ops->reclaim(r, ranges, 1, &c), -ESRCH);
+    ops->close(r);
+    assert_null(ops->open(gone, &lim, &err));
+    assert_int_equal(err, -ESRCH);
+    kchild_stop(&ctl);
+}
+
+static void test_move_pages_query(void **state)
+{
+    struct kchild a;
+    assert_int_equal(kchild_start(&a, 1u << 20, 0, 3), 0);
+    int err;
+    struct migrator *m = migrate_move_pages_ops.open(a.pid, NULL, &err);
+    assert_non_null(m);
+    uint64_t pages[256];
+    int nodes[256];
+    for (int i = 0; i < 256; i++)
+        pages[i] = a.base + (uint64_t)i * 4096;
+    pages[255] = a.base + (64u << 20); /* not mapped */
+    struct action_counters c = { 0 };
+    assert_int_equal(migrate_move_pages_ops.query(m, pages, 256, nodes, &c), 0);
+    for (int i = 0; i < 255; i++)
+        assert_int_equal(nodes[i], 0);
+    assert_int_equal(nodes[255], -EFAULT);
+    /* moving to the node they are on succeeds page by page; the hole is counted */
+    assert_int_equal(migrate_move_pages_ops.move(m, pages, 256, 0, &c), 0);
+    assert_int_equal(c.pages_tried, 256);
+    assert_int_equal(c.pages_done, 255);
+    assert_int_equal(c.pages_failed[ACT_FAIL_FAULT], 1);
+    migrate_move_pages_ops.close(m);
+    kchild_stop(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pageout_to_swap),
+        cmocka_unit_test(test_move_pages_query),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,127 @@
+/* test_select.c - tracker/reclaim/migrate selection on fake caps: auto order, named
+ * backends, the fallback gate, and reasons that name what the kernel lacks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "action.h"
+#include "probe.h"
+#include "tracker.h"
+
+static void caps_none(struct kernel_caps *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->release, sizeof(c->release), "test");
+    c->nr_nodes = 1;
+    for (int f = 0; f < KF_COUNT; f++)
+        snprintf(c->feat[f].detail, sizeof(c->feat[f].detail), "%s missing (fake)",
+                 kernel_feature_name(f));
+    snprintf(c->feat[KF_PAGE_IDLE].detail, sizeof(c->feat[KF_PAGE_IDLE].detail),
+             "/sys/kernel/mm/page_idle/bitmap missing (kernel built without "
+             "CONFIG_IDLE_PAGE_TRACKING)");
+}
+
+static void test_auto_order(void **state)
+{
+    struct kernel_caps c;
+    char why[512];
+    caps_none(&c);
+    c.feat[KF_CLEAR_REFS].ok = true;
+    assert_ptr_equal(tracker_select(&c, NULL, true, why, sizeof(why)), &tracker_fallback_ops);
+    c.feat[KF_DAMON_VADDR].ok = true;
+    assert_ptr_equal(tracker_select(&c, "auto", true, why, sizeof(why)), &tracker_damon_ops);
+    c.damon_nr_kdamonds = 1; /* someone else's kdamond: leave DAMON alone */
+    assert_ptr_equal(tracker_select(&c, NULL, true, why, sizeof(why)), &tracker_fallback_ops);
+    c.feat[KF_PAGE_IDLE].ok = true;
+    assert_ptr_equal(tracker_select(&c, NULL, true, why, sizeof(why)), &tracker_fallback_ops);
+    c.feat[KF_PAGEMAP_PFN].ok = true;
+    assert_ptr_equal(tracker_select(&c, NULL, true, why, sizeof(why)), &tracker_page_idle_ops);
+    c.feat[KF_IDLE_PAGES].ok = true;
+    assert_ptr_equal(tracker_select(&c, NULL, false, why, sizeof(why)), &tracker_idle_pages_ops);
+}
+
+static void test_fallback_gate(void **state)
+{
+    struct kernel_caps c;
+    char why[512];
+    caps_none(&c);
+    c.feat[KF_CLEAR_REFS].ok = true;
+    assert_null(tracker_select(&c, NULL, false, why, sizeof(why)));
+    assert_non_null(strstr(why, "no tracker usable"));
+    assert_non_null(strstr(why, "CONFIG_IDLE_PAGE_TRACKING"));
+    assert_null(strstr(why, "fallback"));
+    assert_null(tracker_select(&c, "fallback", false, why, sizeof(why)));
+    assert_string_equal(why, "tracker 'fallback' forbidden by the configuration");
+    assert_ptr_equal(tracker_select(&c, "fallback", true, why, sizeof(why)), &tracker_fallback_ops);
+}
+
+static void test_named_reasons(void **state)
+{
+    struct kernel_caps c;
+    char why[512];
+    caps_none(&c);
+    assert_null(tracker_select(&c, "page_idle", true, why, sizeof(why)));
+    assert_string_equal(why, "tracker 'page_idle' unavailable: /sys/kernel/mm/page_idle/bitmap "
+                             "missing (kernel built without CONFIG_IDLE_PAGE_TRACKING)");
+    c.feat[KF_PAGE_IDLE].ok = true;
+    assert_null(tracker_select(&c, "page_idle", true, why, sizeof(why)));
+    assert_non_null(strstr(why, "pagemap_pfn missing"));
+    assert_null(tracker_select(&c, "nosuch", true, why, sizeof(why)));
+    assert_string_equal(why, "unknown tracker 'nosuch' (known: idle_pages page_idle damon fallback)");
+}
+
+static void test_actions(void **state)
+{
+    struct kernel_caps c;
+    char why[512];
+    caps_none(&c);
+    assert_null(reclaim_select(&c, NULL, why, sizeof(why)));
+    c.feat[KF_PROCESS_MADVISE].ok = true;
+    assert_null(reclaim_select(&c, "madvise", why, sizeof(why)));
+    assert_non_null(strstr(why, "madv_pageout"));
+    c.feat[KF_MADV_PAGEOUT].ok = true;
+    assert_ptr_equal(reclaim_select(&c, NULL, why, sizeof(why)), &reclaim_madvise_ops);
+    c.feat[KF_SWAP_PAGES].ok = true;
+    assert_ptr_equal(reclaim_select(&c, NULL, why, sizeof(why)), &reclaim_swap_pages_ops);
+    assert_ptr_equal(reclaim_select(&c, "madvise", why, sizeof(why)), &reclaim_madvise_ops);
+
+    c.feat[KF_MOVE_PAGES].ok = true;
+    assert_null(migrate_select(&c, NULL, why, sizeof(why)));
+    assert_non_null(strstr(why, "only 1 NUMA node"));
+    c.nr_nodes = 2;
+    assert_ptr_equal(migrate_select(&c, "move_pages", why, sizeof(why)), &migrate_move_pages_ops);
+}
+
+static void test_print_mentions_backends(void **state)
+{
+    struct kernel_caps c;
+    char buf[8192] = "";
+    caps_none(&c);
+    c.feat[KF_CLEAR_REFS].ok = true;
+    FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+    kernel_caps_print(&c, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "tracker  fallback    yes"));
+    assert_non_null(strstr(buf, "auto: tracker=fallback (only if the config allows the fallback)"));
+    f = fmemopen(buf, sizeof(buf) - 1, "w");
+    kernel_caps_json(&c, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"fallback\":true"));
+    assert_int_equal(buf[0], '{');
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auto_order),
+        cmocka_unit_test(test_fallback_gate),
+        cmocka_unit_test(test_named_reasons),
+        cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_print_mentions_backends),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
