@@ -47,6 +47,7 @@ prepare_custom() {
     work=$(mktemp -d "$VM_CACHE/work.XXXXXX")
     tmp=$work/entry
     mkdir -p "$tmp"
+    chmod 755 "$work" "$tmp"
     if ! (
         set -e
         cd "$work"
@@ -85,6 +86,7 @@ prepare_stock() {
     fi
     t0=$SECONDS
     tmp=$(mktemp -d "$VM_CACHE/work.XXXXXX")
+    chmod 755 "$tmp"
     if ! "$VM_DIR/kernel/fetch-stock.sh" "$kv" "$tmp" >"$tmp.log" 2>&1; then
         cat "$tmp.log" >&2
         warn "stock: fetching linux-image-$kv FAILED"

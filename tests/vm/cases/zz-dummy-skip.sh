@@ -1,0 +1,4 @@
+#!/bin/bash
+# vm-requires: page_idle
+echo "skip: dummy always skips"
+exit 77
