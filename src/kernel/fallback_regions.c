@@ -7,6 +7,8 @@
 
 #include "xalloc.h"
 
+#define FB_IDLE_STABLE 2
+
 void fb_set_init(struct fb_set *s, uint64_t seed)
 {
     memset(s, 0, sizeof(*s));
@@ -95,7 +97,15 @@ static bool fb_can_merge(const struct fb_region *a, const struct fb_region *b, b
 {
     if (a->end != b->start || a->vma != b->vma || a->probe || b->probe)
         return false;
-    return force || a->result == b->result;
+    if (force)
+        return true;
+    /* An idle verdict from one probe may come from a region that is partly hot: merge
+     * idle regions only once both stayed idle for FB_IDLE_STABLE windows, so mixed
+     * regions keep being split and probed instead of vanishing into the cold mass. */
+    if (a->result == FB_IDLE)
+        return b->result == FB_IDLE && a->idle_age >= FB_IDLE_STABLE &&
+               b->idle_age >= FB_IDLE_STABLE;
+    return a->result == b->result;
 }
 
 static void fb_merge_into(struct fb_region *a, const struct fb_region *b)

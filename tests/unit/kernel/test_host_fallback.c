@@ -23,6 +23,7 @@
 #define LEN (48u << 20)
 #define HOT (8u << 20)
 #define WINDOWS 14
+#define JUDGED 3 /* the verdict sums the last windows, as an engine sums its loop scans */
 
 struct tally {
     uint64_t hot_end;
@@ -86,13 +87,14 @@ static void test_finds_cold_region(void **state)
     struct scan_stats st = { 0 };
     for (int w = 0; w < WINDOWS; w++) {
         sleep_ms(200);
-        heat_map_clear(hm); /* judge the last window only */
+        if (w < WINDOWS - JUDGED + 1)
+            heat_map_clear(hm);
         memset(&st, 0, sizeof(st));
         assert_int_equal(ops->sample(t, hm, &st), 0);
     }
     struct tally ty = { .hot_end = a.base + HOT };
     heat_map_for_each_run_in(hm, a.base, a.base + LEN, tally_run, &ty);
-    print_message("last window: hot %zu/%zu accessed, cold %zu/%zu idle; probes %llu "
+    print_message("last windows: hot %zu/%zu accessed, cold %zu/%zu idle; probes %llu "
                   "refaulted %llu inconclusive %llu\n", ty.hot_accessed, ty.hot_pages,
                   ty.cold_idle, ty.cold_pages, (unsigned long long)st.probes,
                   (unsigned long long)st.probes_refaulted,
