@@ -1,15 +1,19 @@
 /* cmd_project.c - `etmem project start|stop|show`. show prints the original's table (scripts
  * parse its columns) or, with --json, everything as one JSON object. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "diag.h"
 #include "model.h"
 #include "strbuf.h"
 
-#define SHOW_HEADER "%-8s %-8s %-16s %-16s %-16s %-8s\n"
-#define SHOW_ROW "%-8d %-8s %-16s %-16s %-16s %-8s\n"
+/* The original's six columns first, unchanged, so scripts that parse them keep working;
+ * then what the engine reports about the running task, the free-text note last. */
+#define SHOW_HEADER "%-8s %-8s %-16s %-16s %-16s %-8s %-8s %-18s %-5s %-7s %-7s %-7s %-8s %s\n"
+#define SHOW_ROW "%-8d %-8s %-16s %-16s %-16s %-8s %-8s %-18s %-5d %-7s %-7s %-7s %-8llu %s\n"
 
 static struct project *find_or_fail(const char *name, struct diag *d)
 {
@@ -60,16 +64,58 @@ enum etmem_status cmd_project_stop(const struct etmem_request *req, struct reply
     return st;
 }
 
+static void task_report_get(struct task *t, struct task_report *rep)
+{
+    const struct engine_kind *kind = engine_obj(t->eng)->kind;
+
+    memset(rep, 0, sizeof(*rep));
+    if (task_obj(t)->running && kind->report_task != NULL)
+        kind->report_task(t, rep);
+    if (rep->state == NULL)
+        rep->state = task_obj(t)->running ? "running" : "stopped";
+    if (rep->backend[0] == '\0')
+        snprintf(rep->backend, sizeof(rep->backend), "-");
+}
+
+/* 1536 -> "1.5K"; sizes in bytes, powers of 1024, at most 7 characters. */
+static const char *human_size(unsigned long long bytes, char *buf, size_t len)
+{
+    static const char units[] = "BKMGTP";
+    double v = (double)bytes;
+    int u = 0;
+
+    while (v >= 1024 && u < 5) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, len, "%llu", bytes);
+    else
+        snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
+    return buf;
+}
+
 static void show_text(struct reply *r, struct project *p)
 {
     reply_printf(r, "project: %s\n", p->name);
-    reply_printf(r, SHOW_HEADER, "number", "type", "value", "name", "engine", "started");
+    reply_printf(r, SHOW_HEADER, "number", "type", "value", "name", "engine", "started", "state",
+                 "backend", "pids", "hot", "cold", "swapped", "refaults", "note");
     for (struct engine *e = p->engs; e != NULL; e = e->next) {
         int number = 1;
 
-        for (struct task *t = e->tasks; t != NULL; t = t->next)
+        for (struct task *t = e->tasks; t != NULL; t = t->next) {
+            struct task_report rep;
+            char hot[16], cold[16], swapped[16];
+            unsigned long long ps = (unsigned long long)sysconf(_SC_PAGESIZE);
+
+            task_report_get(t, &rep);
             reply_printf(r, SHOW_ROW, number++, t->type, t->value, t->name, e->name,
-                         p->start ? "true" : "false");
+                         p->start ? "true" : "false", rep.state, rep.backend, rep.nr_pids,
+                         human_size(rep.pages_hot * ps, hot, sizeof(hot)),
+                         human_size(rep.pages_cold * ps, cold, sizeof(cold)),
+                         human_size(rep.bytes_swapped, swapped, sizeof(swapped)), rep.refaults,
+                         rep.note);
+        }
     }
 }
 
@@ -79,6 +125,25 @@ static void json_int_or_null(struct strbuf *sb, const char *key, int v)
         sb_printf(sb, ",\"%s\":null", key);
     else
         sb_printf(sb, ",\"%s\":%d", key, v);
+}
+
+static void show_json_report(struct strbuf *sb, struct task *t)
+{
+    struct task_report rep;
+
+    task_report_get(t, &rep);
+    sb_printf(sb, ",\"running\":%s,\"state\":\"%s\",\"backend\":", task_obj(t)->running ?
+              "true" : "false", rep.state);
+    sb_json_str(sb, rep.backend);
+    sb_printf(sb, ",\"nr_pids\":%d,\"pids\":[", rep.nr_pids);
+    for (int i = 0; i < rep.nr_pids && i < REPORT_PIDS_MAX; i++)
+        sb_printf(sb, "%s%u", i ? "," : "", rep.pids[i]);
+    sb_printf(sb, "],\"cycles\":%llu,\"last_scan\":%lld,\"last_scan_secs\":%.3f,"
+              "\"pages_scanned\":%llu,\"pages_hot\":%llu,\"pages_cold\":%llu,"
+              "\"bytes_swapped\":%llu,\"refaults\":%llu,\"page_size\":%ld,\"note\":",
+              rep.cycles, rep.last_scan, rep.last_scan_secs, rep.pages_scanned, rep.pages_hot,
+              rep.pages_cold, rep.bytes_swapped, rep.refaults, sysconf(_SC_PAGESIZE));
+    sb_json_str(sb, rep.note);
 }
 
 static void show_json_project(struct strbuf *sb, struct project *p)
@@ -110,8 +175,8 @@ static void show_json_project(struct strbuf *sb, struct project *p)
             sb_json_str(sb, t->type);
             sb_add(sb, ",\"value\":", 9);
             sb_json_str(sb, t->value);
-            sb_printf(sb, ",\"running\":%s}%s", task_obj(t)->running ? "true" : "false",
-                      t->next ? "," : "");
+            show_json_report(sb, t);
+            sb_printf(sb, "}%s", t->next ? "," : "");
         }
         sb_printf(sb, "]}%s", e->next ? "," : "");
     }

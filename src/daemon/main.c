@@ -16,9 +16,12 @@
 #include "log.h"
 #include "model.h"
 #include "objconf.h"
+#include "probe.h"
 #include "protocol.h"
+#include "runtime.h"
 #include "server.h"
 #include "strparse.h"
+#include "tracker.h"
 
 #define EXIT_USAGE 255          /* the original's `return -1` from main */
 #define DEFAULT_PID_FILE "/run/etmemd.pid"
@@ -33,6 +36,7 @@ struct options {
 enum {
     OPT_PID_FILE = 0x100,
     OPT_HELP_CONFIG,
+    OPT_PROBE,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +46,7 @@ static const struct option long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "pid-file", required_argument, NULL, OPT_PID_FILE },
     { "help-config", optional_argument, NULL, OPT_HELP_CONFIG },
+    { "probe", optional_argument, NULL, OPT_PROBE },
     { NULL, 0, NULL, 0 },
 };
 
@@ -59,6 +64,7 @@ static void usage(FILE *out)
             "file, return once listening\n"
             "       --pid-file <path>        pid file for -m (default %s)\n"
             "       --help-config[=md]       list every config file key (markdown with =md)\n"
+            "       --probe[=json]           show what this kernel offers etmem and exit\n"
             "    -h|--help                   Show this message\n",
             ETMEM_SOCKET_NAME_MAX, DEFAULT_PID_FILE);
 }
@@ -69,6 +75,40 @@ static void usage_log_level(void)
             "    [0] for debug level\n    [1] for info level\n"
             "    [2] for warning level\n    [3] for error level\n"
             "default level is info\n");
+}
+
+static struct kernel_caps kernel_caps;
+
+static void print_probe(bool json)
+{
+    kernel_probe(&kernel_caps);
+    if (json) {
+        kernel_caps_json(&kernel_caps, stdout);
+        putchar('\n');
+    } else {
+        kernel_caps_print(&kernel_caps, stdout);
+    }
+}
+
+/* Probe once; engines pick their backends from it. Say what slide would use. */
+static void probe_kernel(void)
+{
+    const struct tracker_ops *t;
+    char why[256];
+
+    kernel_probe(&kernel_caps);
+    engines_set_caps(&kernel_caps);
+    t = tracker_select(&kernel_caps, NULL, false, why, sizeof(why));
+    if (t != NULL)
+        log_info("kernel %s: access tracking by %s", kernel_caps.release, t->name);
+    else if ((t = tracker_select(&kernel_caps, NULL, true, why, sizeof(why))) != NULL)
+        log_warn("kernel %s has no access tracking interface (idle_pages, page_idle, DAMON "
+                 "vaddr); tasks use the %s tracker: %s", kernel_caps.release, t->name,
+                 t->summary);
+    else
+        log_err("kernel %s: no usable access tracker: %s", kernel_caps.release, why);
+    if (kernel_caps.swap_total_kb == 0)
+        log_warn("no swap space: the slide engine cannot swap anything out until swap exists");
 }
 
 /* Returns 0 to run, 1 to exit successfully (help), -1 on a usage error (message printed). */
@@ -106,6 +146,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
             return 1;
         case OPT_HELP_CONFIG:
             objconf_print_help(stdout, optarg != NULL && strcmp(optarg, "md") == 0);
+            return 1;
+        case OPT_PROBE:
+            print_probe(optarg != NULL && strcmp(optarg, "json") == 0);
             return 1;
         default:
             fprintf(stderr, "error: parse parameters failed\n");
@@ -253,6 +296,7 @@ int main(int argc, char **argv)
     block_signals();
     log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", PROJECT_VERSION,
              opt.socket, (int)getpid(), opt.log_level);
+    probe_kernel();
 
     server_run(lfd);
     close(lfd);

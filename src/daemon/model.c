@@ -7,6 +7,7 @@
 
 #include "diag.h"
 #include "log.h"
+#include "runtime.h"
 #include "xalloc.h"
 
 static SLIST_HEAD(project_list, project) projects = SLIST_HEAD_INITIALIZER(projects);
@@ -287,9 +288,16 @@ int task_start(struct task *t, struct diag *d)
                        engine_obj(e)->kind->name);
         return -1;
     }
-    if (e->ops->start_task(e, t) != 0) {
-        diag_error(d, "engine '%s' failed to start task '%s' (see etmemd's log)",
-                   e->name, t->name);
+    size_t errors_before = d->nr_errors;
+    int rc;
+
+    engine_diag_begin(d);
+    rc = e->ops->start_task(e, t);
+    engine_diag_end();
+    if (rc != 0) {
+        if (d->nr_errors == errors_before)
+            diag_error(d, "engine '%s' failed to start task '%s' (see etmemd's log)",
+                       e->name, t->name);
         return -1;
     }
     to->running = true;

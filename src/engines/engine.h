@@ -25,6 +25,26 @@ struct task_pid {
     void *params;
     struct task *tk;
     struct task_pid *next;
+    /* ours, after the original's fields: start time, so a reused pid is told apart */
+    unsigned long long starttime;
+};
+
+/* What `project show` tells about a running task; engines fill what they know. */
+#define REPORT_PIDS_MAX 64
+struct task_report {
+    const char *state;          /* running, waiting, idle, stopped, error; NULL: unknown */
+    char backend[48];           /* e.g. "fallback+madvise" */
+    int nr_pids;
+    unsigned pids[REPORT_PIDS_MAX];
+    unsigned long long cycles;
+    long long last_scan;        /* time(NULL) at the start of the last scan; 0: none yet */
+    double last_scan_secs;      /* its duration */
+    unsigned long long pages_scanned;   /* last cycle, all pids */
+    unsigned long long pages_hot;
+    unsigned long long pages_cold;
+    unsigned long long bytes_swapped;   /* since start */
+    unsigned long long refaults;        /* major faults of the targets since start */
+    char note[192];             /* why it is waiting/idle, or the last error */
 };
 
 struct engine_kind {
@@ -56,6 +76,8 @@ struct engine_kind {
     void (*detach)(struct engine *eng, void *engine_conf);
 
     struct engine_ops *ops;             /* built-in engines' runtime; NULL until implemented */
+    /* Fill rep for `project show` (called with the model locked; must not block). */
+    void (*report_task)(struct task *tk, struct task_report *rep);
 };
 
 const struct engine_kind *engine_kind_find(const char *name);

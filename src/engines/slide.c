@@ -1,5 +1,5 @@
 /* slide.c - the slide engine: swap out the pages of a process that stay cold over a window
- * of `loop` scans. This file holds its configuration; the runtime is added with the engine. */
+ * of `loop` scans. This file holds its configuration; slide_run.c its runtime. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,8 @@
 #include "conffile.h"
 #include "diag.h"
 #include "engine.h"
+#include "probe.h"
+#include "runtime.h"
 #include "slide.h"
 #include "strparse.h"
 #include "xalloc.h"
@@ -37,6 +39,11 @@ static bool parse_swap_threshold(const struct config_key *key, const char *text,
     return true;
 }
 
+const char *const slide_scan_backends[] = {
+    "auto", "idle_pages", "page_idle", "damon", "fallback", NULL,
+};
+const char *const slide_swap_backends[] = { "auto", "swap_pages", "madvise", NULL };
+
 static const struct config_key slide_task_keys[] = {
     { "T", KEY_INT, KEY_REQUIRED, 0, 120 * SLIDE_WEIGHT_MAX, NULL,
       offsetof(struct slide_task_params, T), .range = "0..loop*3",
@@ -49,6 +56,13 @@ static const struct config_key slide_task_keys[] = {
     { "dram_percent", KEY_INT, 0, 1, 100, NULL,
       offsetof(struct slide_task_params, dram_percent),
       .help = "keep at most this percentage of the process in RAM, coldest pages out first" },
+    { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct slide_task_params, scan_backend),
+      slide_scan_backends, .help = "access tracker; auto picks the best the kernel offers" },
+    { "swap_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct slide_task_params, swap_backend),
+      slide_swap_backends, .help = "swap-out backend; auto picks the best the kernel offers" },
+    { "allow_fallback", KEY_YESNO, 0, 0, 0, "yes",
+      offsetof(struct slide_task_params, allow_fallback),
+      .help = "let auto use the fallback tracker (probes cost the target refaults)" },
     KEY_END,
 };
 
@@ -59,12 +73,30 @@ static int slide_check_task(const struct conf_file *cf, const struct project *pr
     const struct page_scan *scan = proj->scan_param;
     int max;
 
-    if (proj->type != PAGE_SCAN)
-        return 0;
+    const struct kernel_caps *caps = engines_caps();
+    char why[256];
+
+    if (proj->type != PAGE_SCAN) {
+        conf_error(cf, "task", "engine", d, "the slide engine needs a project with "
+                   "scan_type=page; project '%s' uses region scans", proj->name);
+        return -1;
+    }
     max = scan->loop * SLIDE_WEIGHT_MAX;
     if (p->T > max) {
         conf_error(cf, "task", "T", d, "value %d is out of range 0..%d (loop*3 with loop=%d "
                    "in project '%s')", p->T, max, scan->loop, proj->name);
+        return -1;
+    }
+    if (caps == NULL)
+        return 0;   /* nothing probed (unit tests): checked again at start */
+    if (tracker_select(caps, slide_scan_backends[p->scan_backend], p->allow_fallback, why,
+                       sizeof(why)) == NULL) {
+        conf_error(cf, "task", p->scan_backend ? "scan_backend" : "allow_fallback", d, "%s",
+                   why);
+        return -1;
+    }
+    if (reclaim_select(caps, slide_swap_backends[p->swap_backend], why, sizeof(why)) == NULL) {
+        conf_error(cf, "task", "swap_backend", d, "%s", why);
         return -1;
     }
     return 0;
@@ -77,4 +109,6 @@ const struct engine_kind slide_engine_kind = {
     .task_keys = slide_task_keys,
     .task_params_size = sizeof(struct slide_task_params),
     .check_task = slide_check_task,
+    .ops = &slide_engine_ops,
+    .report_task = slide_report_task,
 };

@@ -1,13 +1,29 @@
-/* slide.h - the slide engine's per-task parameters. */
+/* slide.h - the slide engine's per-task parameters and runtime hooks. */
 #ifndef ETMEM_SLIDE_H
 #define ETMEM_SLIDE_H
 
 #include <stdint.h>
 
+struct slide_runtime;
+
+/* Backend choices; index 0 is "auto". */
+extern const char *const slide_scan_backends[];
+extern const char *const slide_swap_backends[];
+
 struct slide_task_params {
     int T;                      /* hot if the summed weight over `loop` scans is >= T */
     uint64_t swap_threshold_kb; /* skip processes using less; 0 = unset */
     int dram_percent;           /* keep at most this share in RAM; 0 = unset */
+    int scan_backend;           /* index into slide_scan_backends */
+    int swap_backend;           /* index into slide_swap_backends */
+    int allow_fallback;
+    struct slide_runtime *rt;   /* while the task runs */
 };
+
+struct engine_ops;
+struct task;
+struct task_report;
+extern struct engine_ops slide_engine_ops;
+void slide_report_task(struct task *tk, struct task_report *rep);
 
 #endif

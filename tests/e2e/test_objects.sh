@@ -35,8 +35,14 @@ number   type     value            name             engine           started
 1        name     mysql            background_slide slide            false   
 SHOW
 )
-if [ "$OUT" = "$want" ]; then ok "... prints the original's layout byte for byte"; else
-    not_ok "... prints the original's layout"; diff <(echo "$want") <(echo "$OUT"); fi
+# The original's six columns are the first 77 characters of each line; ours follow them.
+if [ "$(echo "$OUT" | cut -c1-77)" = "$(echo "$want" | cut -c1-77)" ]; then
+    ok "... keeps the original's six columns byte for byte"
+else
+    not_ok "... keeps the original's six columns"
+    diff <(echo "$want" | cut -c1-77) <(echo "$OUT" | cut -c1-77)
+fi
+expect_out "state    backend" "... and adds the task's state and backend after them"
 expect 0 "project show --json" "$ETMEM" project show -s "$S" --json
 expect_out '"name":"test","started":false,"scan_type":"page","loop":1' "... has the project"
 expect_out '"name":"my_engine","kind":"thirdparty"' "... has the thirdparty engine by eng_name"

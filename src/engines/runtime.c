@@ -1,0 +1,212 @@
+/* runtime.c - engine run-time services: caps, error routing, stoppable sleeps, pool runs,
+ * the per-process scan guard. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "log.h"
+#include "xalloc.h"
+
+static const struct kernel_caps *kernel_caps;
+static _Thread_local struct diag *current_diag;
+
+void engines_set_caps(const struct kernel_caps *caps)
+{
+    kernel_caps = caps;
+}
+
+const struct kernel_caps *engines_caps(void)
+{
+    return kernel_caps;
+}
+
+void engine_diag_begin(struct diag *d)
+{
+    current_diag = d;
+}
+
+void engine_diag_end(void)
+{
+    current_diag = NULL;
+}
+
+void engine_error(const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (msg == NULL)
+        return;
+    if (current_diag != NULL)
+        diag_error(current_diag, "%s", msg);
+    else
+        log_err("%s", msg);
+    free(msg);
+}
+
+void stopper_init(struct stopper *s)
+{
+    pthread_condattr_t attr;
+
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    s->stopping = false;
+}
+
+void stopper_destroy(struct stopper *s)
+{
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+}
+
+void stopper_raise(struct stopper *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+bool stopper_raised(struct stopper *s)
+{
+    bool r;
+
+    pthread_mutex_lock(&s->lock);
+    r = s->stopping;
+    pthread_mutex_unlock(&s->lock);
+    return r;
+}
+
+bool stopper_sleep(struct stopper *s, double seconds)
+{
+    struct timespec deadline;
+    bool stopping;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)seconds;
+    deadline.tv_nsec += (long)((seconds - floor(seconds)) * 1e9);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        if (pthread_cond_timedwait(&s->cond, &s->lock, &deadline) == ETIMEDOUT)
+            break;
+    }
+    stopping = s->stopping;
+    pthread_mutex_unlock(&s->lock);
+    return !stopping;
+}
+
+struct pool_job {
+    pthread_mutex_t lock;
+    size_t next, n;
+    void (*fn)(void *arg, size_t i);
+    void *arg;
+    struct stopper *stop;
+};
+
+static void *pool_worker(void *p)
+{
+    struct pool_job *job = p;
+
+    for (;;) {
+        size_t i;
+
+        pthread_mutex_lock(&job->lock);
+        i = job->next < job->n && !stopper_raised(job->stop) ? job->next++ : job->n;
+        pthread_mutex_unlock(&job->lock);
+        if (i >= job->n)
+            return NULL;
+        job->fn(job->arg, i);
+    }
+}
+
+void pool_run(unsigned threads, size_t n, void (*fn)(void *arg, size_t i), void *arg,
+              struct stopper *s)
+{
+    struct pool_job job = { .n = n, .fn = fn, .arg = arg, .stop = s };
+    pthread_t *tids;
+    unsigned started = 0;
+
+    if (threads > n)
+        threads = (unsigned)n;
+    if (threads <= 1) {
+        pool_worker(&job);  /* no thread for a single worker */
+        return;
+    }
+    pthread_mutex_init(&job.lock, NULL);
+    tids = xcalloc(threads, sizeof(*tids));
+    for (unsigned i = 0; i < threads; i++) {
+        int rc = pthread_create(&tids[i], NULL, pool_worker, &job);
+
+        if (rc != 0) {
+            log_warn("worker thread: %s; continuing with %u", strerror(rc), started);
+            break;
+        }
+        started++;
+    }
+    if (started == 0)
+        pool_worker(&job);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+    pthread_mutex_destroy(&job.lock);
+}
+
+/* Pids being scanned right now: few at a time, so a small array will do. */
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t *guard_pids;
+static size_t guard_nr, guard_cap;
+
+bool scan_guard_claim(pid_t pid)
+{
+    bool ok = true;
+
+    pthread_mutex_lock(&guard_lock);
+    for (size_t i = 0; i < guard_nr; i++) {
+        if (guard_pids[i] == pid)
+            ok = false;
+    }
+    if (ok) {
+        if (guard_nr == guard_cap) {
+            guard_cap = guard_cap ? guard_cap * 2 : 16;
+            guard_pids = xreallocarray(guard_pids, guard_cap, sizeof(*guard_pids));
+        }
+        guard_pids[guard_nr++] = pid;
+    }
+    pthread_mutex_unlock(&guard_lock);
+    return ok;
+}
+
+void scan_guard_release(pid_t pid)
+{
+    pthread_mutex_lock(&guard_lock);
+    for (size_t i = 0; i < guard_nr; i++) {
+        if (guard_pids[i] == pid) {
+            guard_pids[i] = guard_pids[--guard_nr];
+            break;
+        }
+    }
+    if (guard_nr == 0) {
+        free(guard_pids);
+        guard_pids = NULL;
+        guard_cap = 0;
+    }
+    pthread_mutex_unlock(&guard_lock);
+}

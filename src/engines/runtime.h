@@ -1,0 +1,47 @@
+/* runtime.h - services the daemon gives engines at run time: the kernel's capabilities
+ * (probed once at start-up), a way to report errors to the client whose command started a
+ * task, stoppable sleeps, a pool run, and the one-scan-per-process guard. */
+#ifndef ETMEM_RUNTIME_H
+#define ETMEM_RUNTIME_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct diag;
+struct kernel_caps;
+
+/* Set once by etmemd before any engine runs. */
+void engines_set_caps(const struct kernel_caps *caps);
+const struct kernel_caps *engines_caps(void);
+
+/* While a command runs engine hooks in this thread, errors the engine reports go to that
+ * command's diag (and so to the client); otherwise only to the log. */
+void engine_diag_begin(struct diag *d);
+void engine_diag_end(void);
+void engine_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A stop flag with sleeps that end early when it is raised. */
+struct stopper {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stopping;
+};
+void stopper_init(struct stopper *s);
+void stopper_destroy(struct stopper *s);
+void stopper_raise(struct stopper *s);
+bool stopper_raised(struct stopper *s);
+/* Sleep up to seconds; false if the stopper was raised (now or while sleeping). */
+bool stopper_sleep(struct stopper *s, double seconds);
+
+/* Run fn(arg, i) for i in [0, n) on up to threads threads; returns when all are done.
+ * Items not started when s is raised are skipped. */
+void pool_run(unsigned threads, size_t n, void (*fn)(void *arg, size_t i), void *arg,
+              struct stopper *s);
+
+/* The guide forbids two scans of one process at once, even from different tasks. */
+bool scan_guard_claim(pid_t pid);
+void scan_guard_release(pid_t pid);
+
+#endif

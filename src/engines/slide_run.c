@@ -1,0 +1,549 @@
+/* slide_run.c - the slide engine at work.
+ *
+ * DESIGN. Each started task has one thread running cycles:
+ *   1. resolve its target processes (targets.c) into tk->pids;
+ *   2. if sysmem_threshold is set and available memory is not below it, do nothing;
+ *   3. hand each process to one of max_threads workers, which: claims the process (no two
+ *      scans of one process at once), skips it if it uses less than swap_threshold, primes
+ *      the tracker, takes `loop` samples `interval` seconds apart into a heat map, calls
+ *      pages whose summed weight is below T cold (with dram_percent: coldest first until
+ *      at most that share of the process stays in RAM), and swaps them out in bounded
+ *      batches, checking for stop between batches;
+ *   4. sleeps `sleep` seconds.
+ * Sleeps end at once when the task is stopped. The tracker, reclaimer and heat map of a
+ * process live as long as the process stays a target (task_pid->params). The report for
+ * `project show` is updated after each cycle under rt->lock, which also guards tk->pids. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "action.h"
+#include "engine.h"
+#include "heatmap.h"
+#include "log.h"
+#include "probe.h"
+#include "proc.h"
+#include "runtime.h"
+#include "slide.h"
+#include "targets.h"
+#include "tracker.h"
+#include "xalloc.h"
+
+#define RECLAIM_BATCH_BYTES (16u << 20)    /* stop is checked between batches */
+
+struct slide_pid {
+    struct tracker *tracker;
+    struct reclaimer *reclaimer;
+    struct heat_map *hm;
+    uint64_t majflt_base;
+    bool majflt_known;
+    /* results of its last job, read by the task thread after the pool run */
+    uint64_t scanned, hot, cold, swapped_bytes, refaults;
+    bool scanned_now;
+    char note[160];
+};
+
+struct slide_runtime {
+    struct task *tk;
+    struct stopper stop;
+    pthread_t thread;
+    pthread_mutex_t lock;           /* report and tk->pids */
+    struct targets targets;
+    const struct tracker_ops *tracker;
+    const struct reclaim_ops *reclaim;
+    struct scan_opts opts;
+    struct task_report rep;
+    uint64_t swapped_gone;          /* totals of processes no longer targets */
+    uint64_t refaults_gone;
+};
+
+struct cycle {
+    struct slide_runtime *rt;
+    const struct slide_task_params *p;
+    const struct page_scan *scan;
+    struct task_pid **pids;
+};
+
+struct cold_ranges {
+    long ps;
+    unsigned T;
+    struct page_range *r;
+    size_t n, cap;
+    uint64_t hot, cold;
+    /* dram_percent: pages with count < cutoff go, and `partial` of those with count == cutoff */
+    bool limited;
+    unsigned cutoff;
+    uint64_t partial;
+    uint64_t hist[HEAT_COUNT_MAX + 1];
+};
+
+static void ranges_add(struct cold_ranges *cr, uint64_t start, uint64_t end)
+{
+    if (cr->n > 0 && cr->r[cr->n - 1].start + cr->r[cr->n - 1].len == start) {
+        cr->r[cr->n - 1].len += end - start;
+        return;
+    }
+    if (cr->n == cr->cap) {
+        cr->cap = cr->cap ? cr->cap * 2 : 64;
+        cr->r = xreallocarray(cr->r, cr->cap, sizeof(*cr->r));
+    }
+    cr->r[cr->n++] = (struct page_range){ start, end - start };
+}
+
+static int count_run(const struct heat_run *run, void *arg)
+{
+    struct cold_ranges *cr = arg;
+    uint64_t pages = (run->end - run->start) / (uint64_t)cr->ps;
+
+    if (!(run->flags & HEAT_PRESENT))
+        return 0;
+    if (run->count >= cr->T)
+        cr->hot += pages;
+    else
+        cr->hist[run->count] += pages;
+    return 0;
+}
+
+static int select_run(const struct heat_run *run, void *arg)
+{
+    struct cold_ranges *cr = arg;
+    uint64_t end = run->end;
+
+    if (!(run->flags & HEAT_PRESENT) || run->count >= cr->T)
+        return 0;
+    if (cr->limited && run->count > cr->cutoff)
+        return 0;
+    if (cr->limited && run->count == cr->cutoff) {
+        uint64_t pages = (run->end - run->start) / (uint64_t)cr->ps;
+
+        if (cr->partial == 0)
+            return 0;
+        if (pages > cr->partial)
+            end = run->start + cr->partial * (uint64_t)cr->ps;
+        cr->partial -= (end - run->start) / (uint64_t)cr->ps;
+    }
+    ranges_add(cr, run->start, end);
+    return 0;
+}
+
+/* With dram_percent: keep at most pct% of the process (resident + swapped) in RAM, so
+ * swap out (resident - keep) pages, coldest first, never a page at or above T. */
+static void limit_by_dram_percent(struct cold_ranges *cr, pid_t pid, int pct)
+{
+    struct proc_status st;
+    uint64_t keep_kb, need, cum = 0;
+
+    cr->limited = true;
+    cr->cutoff = 0;
+    cr->partial = 0;
+    if (proc_read_status(pid, &st) < 0)
+        return;
+    keep_kb = (st.vm_rss + st.vm_swap) * (uint64_t)pct / 100;
+    if (st.vm_rss <= keep_kb)
+        return;
+    need = (st.vm_rss - keep_kb) * 1024 / (uint64_t)cr->ps;
+    for (unsigned c = 0; c < cr->T; c++) {
+        if (cum + cr->hist[c] >= need) {
+            cr->cutoff = c;
+            cr->partial = need - cum;
+            return;
+        }
+        cum += cr->hist[c];
+    }
+    cr->limited = false;    /* all cold pages together are not enough: take them all */
+}
+
+static void classify(const struct cycle *cy, struct slide_pid *sp, pid_t pid,
+                     struct cold_ranges *cr)
+{
+    memset(cr, 0, sizeof(*cr));
+    cr->ps = heat_map_page_size(sp->hm);
+    cr->T = (unsigned)cy->p->T;
+    heat_map_for_each_run(sp->hm, count_run, cr);
+    for (unsigned c = 0; c < cr->T && c <= HEAT_COUNT_MAX; c++)
+        cr->cold += cr->hist[c];
+    if (cy->p->dram_percent > 0)
+        limit_by_dram_percent(cr, pid, cy->p->dram_percent);
+    heat_map_for_each_run(sp->hm, select_run, cr);
+}
+
+/* Swap out the cold ranges in batches; returns 0 or -ESRCH/-errno. */
+static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct cold_ranges *cr,
+                    struct action_counters *ac)
+{
+    size_t i = 0;
+    uint64_t off = 0;
+
+    while (i < cr->n) {
+        struct page_range batch[64];
+        size_t nb = 0;
+        uint64_t bytes = 0;
+        int rc;
+
+        while (i < cr->n && nb < 64 && bytes < RECLAIM_BATCH_BYTES) {
+            uint64_t take = cr->r[i].len - off;
+
+            if (take > RECLAIM_BATCH_BYTES - bytes)
+                take = RECLAIM_BATCH_BYTES - bytes;
+            batch[nb++] = (struct page_range){ cr->r[i].start + off, take };
+            bytes += take;
+            off += take;
+            if (off == cr->r[i].len) {
+                i++;
+                off = 0;
+            }
+        }
+        rc = rt->reclaim->reclaim(sp->reclaimer, batch, nb, ac);
+        if (rc < 0)
+            return rc;
+        if (stopper_raised(&rt->stop))
+            return 0;
+    }
+    return 0;
+}
+
+static void note_errno(struct slide_pid *sp, pid_t pid, const char *what, int err)
+{
+    if (err == ESRCH || err == ENOENT)
+        snprintf(sp->note, sizeof(sp->note), "process %d exited", (int)pid);
+    else
+        snprintf(sp->note, sizeof(sp->note), "process %d: %s failed: %s", (int)pid, what,
+                 strerror(err));
+}
+
+static void close_backends(struct slide_runtime *rt, struct slide_pid *sp)
+{
+    if (sp->tracker != NULL)
+        rt->tracker->close(sp->tracker);
+    if (sp->reclaimer != NULL)
+        rt->reclaim->close(sp->reclaimer);
+    sp->tracker = NULL;
+    sp->reclaimer = NULL;
+}
+
+/* Open what a process needs the first time it is worked on; 0 or a positive errno. */
+static int open_backends(struct slide_runtime *rt, struct slide_pid *sp, pid_t pid)
+{
+    struct action_limits lim = { 0 };
+    int err = 0;
+
+    if (sp->tracker == NULL)
+        sp->tracker = rt->tracker->open(pid, &rt->opts, &err);
+    if (sp->tracker == NULL)
+        return err ? err : EIO;
+    if (sp->reclaimer == NULL)
+        sp->reclaimer = rt->reclaim->open(pid, &lim, &err);
+    if (sp->reclaimer == NULL)
+        return err ? err : EIO;
+    return 0;
+}
+
+/* One process, one cycle: scan `loop` times, classify, swap out the cold pages. */
+static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
+{
+    struct slide_runtime *rt = cy->rt;
+    struct slide_pid *sp = tp->params;
+    pid_t pid = (pid_t)tp->pid;
+    struct scan_stats st = { 0 };
+    struct action_counters ac = { 0 };
+    struct cold_ranges cr;
+    struct proc_status before, after;
+    struct proc_stat ps;
+    int rc;
+
+    if (cy->p->swap_threshold_kb > 0) {
+        if (proc_read_status(pid, &before) < 0) {
+            note_errno(sp, pid, "reading status", ESRCH);
+            return;
+        }
+        if (before.vm_rss < cy->p->swap_threshold_kb) {
+            snprintf(sp->note, sizeof(sp->note), "process %d uses %llu MiB, below "
+                     "swap_threshold %llu GiB", (int)pid, (unsigned long long)before.vm_rss >> 10,
+                     (unsigned long long)cy->p->swap_threshold_kb >> 20);
+            return;
+        }
+    }
+    rc = open_backends(rt, sp, pid);
+    if (rc != 0) {
+        note_errno(sp, pid, "opening its tracker", rc);
+        close_backends(rt, sp);
+        return;
+    }
+    heat_map_clear(sp->hm);
+    rc = rt->tracker->prime(sp->tracker);
+    for (int l = 0; rc == 0 && l < cy->scan->loop; l++) {
+        if (!stopper_sleep(&rt->stop, cy->scan->interval))
+            return;
+        rc = rt->tracker->sample(sp->tracker, sp->hm, &st);
+    }
+    if (rc < 0) {
+        note_errno(sp, pid, "scanning", -rc);
+        close_backends(rt, sp);
+        return;
+    }
+    sp->scanned_now = true;
+    classify(cy, sp, pid, &cr);
+    sp->scanned = cr.hot + cr.cold;
+    sp->hot = cr.hot;
+    sp->cold = cr.cold;
+    if (cr.n > 0) {
+        bool known = proc_read_status(pid, &before) == 0;
+
+        rc = swap_out(rt, sp, &cr, &ac);
+        if (rc < 0)
+            note_errno(sp, pid, "swapping out", -rc);
+        else if (known && proc_read_status(pid, &after) == 0 && after.vm_swap > before.vm_swap)
+            sp->swapped_bytes += (after.vm_swap - before.vm_swap) * 1024;
+    }
+    free(cr.r);
+    if (proc_read_stat(pid, &ps) == 0) {
+        if (!sp->majflt_known)
+            sp->majflt_base = ps.majflt;
+        sp->majflt_known = true;
+        sp->refaults = ps.majflt - sp->majflt_base;
+    }
+    log_debug("task %s pid %d: %llu pages scanned, %llu hot, %llu cold, %llu swapped out "
+              "(%llu tried, %llu failed busy)", cy->rt->tk->name, (int)pid,
+              (unsigned long long)sp->scanned, (unsigned long long)sp->hot,
+              (unsigned long long)sp->cold, (unsigned long long)ac.pages_done,
+              (unsigned long long)ac.pages_tried,
+              (unsigned long long)ac.pages_failed[ACT_FAIL_BUSY]);
+}
+
+static void pid_job(void *arg, size_t i)
+{
+    struct cycle *cy = arg;
+    struct task_pid *tp = cy->pids[i];
+    struct slide_pid *sp = tp->params;
+
+    sp->note[0] = '\0';
+    sp->scanned_now = false;
+    if (!scan_guard_claim((pid_t)tp->pid)) {
+        snprintf(sp->note, sizeof(sp->note), "process %u is being scanned by another task; "
+                 "skipped this cycle", tp->pid);
+        return;
+    }
+    slide_pid_cycle(cy, tp);
+    scan_guard_release((pid_t)tp->pid);
+}
+
+/* Available memory is plentiful: nothing to do this cycle (guide: sysmem_threshold). */
+static bool memory_is_plentiful(const struct project *proj, char *why, size_t len)
+{
+    struct meminfo mi;
+    uint64_t pct;
+
+    if (proj->sysmem_threshold < 0 || proc_read_meminfo(&mi) < 0 || mi.mem_total == 0)
+        return false;
+    pct = mi.mem_available * 100 / mi.mem_total;
+    if (pct < (uint64_t)proj->sysmem_threshold)
+        return false;
+    snprintf(why, len, "available memory is %llu%% of RAM, not below sysmem_threshold %d%%",
+             (unsigned long long)pct, proj->sysmem_threshold);
+    return true;
+}
+
+static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, time_t begin,
+                         double secs)
+{
+    struct task_report *rep = &rt->rep;
+    uint64_t scanned = 0, hot = 0, cold = 0, swapped = 0, refaults = 0;
+    const char *note = "";
+
+    for (size_t i = 0; i < n; i++) {
+        struct slide_pid *sp = cy->pids[i]->params;
+
+        scanned += sp->scanned;
+        hot += sp->hot;
+        cold += sp->cold;
+        swapped += sp->swapped_bytes;
+        refaults += sp->refaults;
+        if (sp->note[0] != '\0')
+            note = sp->note;
+    }
+    pthread_mutex_lock(&rt->lock);
+    rep->state = "running";
+    rep->cycles++;
+    rep->last_scan = begin;
+    rep->last_scan_secs = secs;
+    rep->pages_scanned = scanned;
+    rep->pages_hot = hot;
+    rep->pages_cold = cold;
+    rep->bytes_swapped = swapped + rt->swapped_gone;
+    rep->refaults = refaults + rt->refaults_gone;
+    snprintf(rep->note, sizeof(rep->note), "%s", note);
+    pthread_mutex_unlock(&rt->lock);
+}
+
+static void report_state(struct slide_runtime *rt, const char *state, const char *note)
+{
+    pthread_mutex_lock(&rt->lock);
+    rt->rep.state = state;
+    snprintf(rt->rep.note, sizeof(rt->rep.note), "%s", note);
+    pthread_mutex_unlock(&rt->lock);
+}
+
+static void *slide_task_main(void *arg)
+{
+    struct slide_runtime *rt = arg;
+    struct task *tk = rt->tk;
+    const struct project *proj = tk->eng->proj;
+    struct cycle cy = {
+        .rt = rt,
+        .p = tk->params,
+        .scan = proj->scan_param,
+    };
+
+    do {
+        char why[160] = "";
+        struct timespec t0, t1;
+        time_t begin;
+        size_t n = 0;
+
+        pthread_mutex_lock(&rt->lock);
+        targets_update(&rt->targets, tk, why, sizeof(why));
+        cy.pids = xreallocarray(cy.pids, (size_t)targets_count(tk) + 1, sizeof(*cy.pids));
+        for (struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next)
+            cy.pids[n++] = tp;
+        pthread_mutex_unlock(&rt->lock);
+        if (n == 0) {
+            report_state(rt, "waiting", why);
+            continue;
+        }
+        if (memory_is_plentiful(proj, why, sizeof(why))) {
+            report_state(rt, "idle", why);
+            continue;
+        }
+        begin = time(NULL);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        pool_run((unsigned)tk->max_threads, n, pid_job, &cy, &rt->stop);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (!stopper_raised(&rt->stop))
+            report_cycle(rt, &cy, n, begin,
+                         (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    } while (stopper_sleep(&rt->stop, cy.scan->sleep));
+    free(cy.pids);
+    return NULL;
+}
+
+static int slide_alloc_pid(struct engine *eng, struct task_pid **tk_pid)
+{
+    struct slide_pid *sp = xcalloc(1, sizeof(*sp));
+
+    sp->hm = heat_map_new();
+    (*tk_pid)->params = sp;
+    return 0;
+}
+
+static void slide_free_pid(struct engine *eng, struct task_pid **tk_pid)
+{
+    struct slide_pid *sp = (*tk_pid)->params;
+    struct slide_task_params *p = (*tk_pid)->tk->params;
+
+    if (sp == NULL)
+        return;
+    if (p->rt != NULL) {
+        /* keep what the process achieved in the task's totals (rt->lock is held, or the
+         * task thread is gone) */
+        p->rt->swapped_gone += sp->swapped_bytes;
+        p->rt->refaults_gone += sp->refaults;
+        close_backends(p->rt, sp);
+    }
+    heat_map_free(sp->hm);
+    free(sp);
+    (*tk_pid)->params = NULL;
+}
+
+static int slide_start_task(struct engine *eng, struct task *tk)
+{
+    struct slide_task_params *p = tk->params;
+    const struct kernel_caps *caps = engines_caps();
+    struct slide_runtime *rt;
+    char why[256];
+    int rc;
+
+    if (caps == NULL) {
+        engine_error("slide: the kernel was not probed");
+        return -1;
+    }
+    rt = xcalloc(1, sizeof(*rt));
+    rt->tk = tk;
+    rt->tracker = tracker_select(caps, slide_scan_backends[p->scan_backend], p->allow_fallback,
+                                 why, sizeof(why));
+    if (rt->tracker == NULL) {
+        engine_error("task '%s': %s", tk->name, why);
+        free(rt);
+        return -1;
+    }
+    rt->reclaim = reclaim_select(caps, slide_swap_backends[p->swap_backend], why, sizeof(why));
+    if (rt->reclaim == NULL) {
+        engine_error("task '%s': %s", tk->name, why);
+        free(rt);
+        return -1;
+    }
+    scan_opts_default(&rt->opts);
+    rt->opts.anon_only = true;
+    rt->opts.swap_flag_only = tk->swap_flag;
+    snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->tracker->name,
+             rt->reclaim->name);
+    rt->rep.state = "starting";
+    stopper_init(&rt->stop);
+    pthread_mutex_init(&rt->lock, NULL);
+    p->rt = rt;
+    rc = pthread_create(&rt->thread, NULL, slide_task_main, rt);
+    if (rc != 0) {
+        engine_error("task '%s': cannot start its thread: %s", tk->name, strerror(rc));
+        p->rt = NULL;
+        pthread_mutex_destroy(&rt->lock);
+        stopper_destroy(&rt->stop);
+        free(rt);
+        return -1;
+    }
+    log_info("task %s: slide with %s tracking and %s swap-out", tk->name, rt->tracker->name,
+             rt->reclaim->name);
+    return 0;
+}
+
+static void slide_stop_task(struct engine *eng, struct task *tk)
+{
+    struct slide_task_params *p = tk->params;
+    struct slide_runtime *rt = p->rt;
+
+    if (rt == NULL)
+        return;
+    stopper_raise(&rt->stop);
+    pthread_join(rt->thread, NULL);
+    targets_clear(tk);
+    p->rt = NULL;
+    pthread_mutex_destroy(&rt->lock);
+    stopper_destroy(&rt->stop);
+    free(rt);
+}
+
+void slide_report_task(struct task *tk, struct task_report *rep)
+{
+    struct slide_task_params *p = tk->params;
+    struct slide_runtime *rt = p->rt;
+
+    if (rt == NULL)
+        return;
+    pthread_mutex_lock(&rt->lock);
+    *rep = rt->rep;
+    rep->nr_pids = 0;
+    for (struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next) {
+        if (rep->nr_pids < REPORT_PIDS_MAX)
+            rep->pids[rep->nr_pids] = tp->pid;
+        rep->nr_pids++;
+    }
+    pthread_mutex_unlock(&rt->lock);
+}
+
+struct engine_ops slide_engine_ops = {
+    .start_task = slide_start_task,
+    .stop_task = slide_stop_task,
+    .alloc_pid_params = slide_alloc_pid,
+    .free_pid_params = slide_free_pid,
+};

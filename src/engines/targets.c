@@ -1,0 +1,174 @@
+/* targets.c - resolving a task's type/value into the processes it covers. */
+#include "targets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "proc.h"
+#include "xalloc.h"
+
+struct wanted {
+    pid_t pid;
+    uint64_t starttime;
+};
+
+static int cmp_wanted(const void *a, const void *b)
+{
+    const struct wanted *x = a, *y = b;
+
+    return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static void want(struct wanted **w, size_t *n, size_t *cap, pid_t pid)
+{
+    struct proc_identity id;
+
+    if (proc_identity_get(pid, &id) < 0)
+        return;     /* gone already */
+    for (size_t i = 0; i < *n; i++) {
+        if ((*w)[i].pid == pid)
+            return;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *w = xreallocarray(*w, *cap, sizeof(**w));
+    }
+    (*w)[(*n)++] = (struct wanted){ pid, id.starttime };
+}
+
+/* The processes the task names directly (before children). */
+static void find_roots(struct targets *tg, const struct task *tk, pid_t **roots, size_t *n)
+{
+    struct proc_identity id;
+    pid_t pid;
+
+    *roots = NULL;
+    *n = 0;
+    if (strcmp(tk->type, "name") == 0) {
+        if (proc_find_by_comm(tk->value, roots, n) < 0)
+            *n = 0;
+        return;
+    }
+    pid = (pid_t)atoi(tk->value);
+    if (proc_identity_get(pid, &id) < 0)
+        return;
+    if (!tg->root_known) {
+        tg->root_known = true;
+        tg->root_starttime = id.starttime;
+    } else if (id.starttime != tg->root_starttime) {
+        return;     /* the pid now belongs to another process */
+    }
+    *roots = xmalloc(sizeof(**roots));
+    (*roots)[0] = pid;
+    *n = 1;
+}
+
+static void free_entry(struct task *tk, struct task_pid *tp)
+{
+    struct engine *e = tk->eng;
+
+    if (e->ops && e->ops->free_pid_params)
+        e->ops->free_pid_params(e, &tp);
+    free(tp);
+}
+
+void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_len)
+{
+    struct wanted *w = NULL;
+    size_t nw = 0, cap = 0, nroots;
+    pid_t *roots;
+    struct task_pid *old = tk->pids, *list = NULL, **tail = &list;
+
+    find_roots(tg, tk, &roots, &nroots);
+    for (size_t i = 0; i < nroots; i++) {
+        pid_t *kids;
+        size_t nk;
+
+        want(&w, &nw, &cap, roots[i]);
+        if (proc_list_children(roots[i], &kids, &nk) == 0) {
+            for (size_t k = 0; k < nk; k++)
+                want(&w, &nw, &cap, kids[k]);
+            free(kids);
+        }
+    }
+    free(roots);
+    qsort(w, nw, sizeof(*w), cmp_wanted);
+
+    /* Merge the sorted old list with the sorted wanted set. */
+    for (size_t i = 0; i < nw; i++) {
+        struct task_pid *tp;
+
+        while (old != NULL && old->pid < (unsigned)w[i].pid) {
+            struct task_pid *gone = old;
+
+            old = old->next;
+            log_info("task %s: process %u is gone", tk->name, gone->pid);
+            free_entry(tk, gone);
+        }
+        if (old != NULL && old->pid == (unsigned)w[i].pid && old->starttime == w[i].starttime) {
+            tp = old;
+            old = old->next;
+        } else {
+            if (old != NULL && old->pid == (unsigned)w[i].pid) {
+                struct task_pid *replaced = old;
+
+                old = old->next;
+                log_info("task %s: pid %u now belongs to another process", tk->name,
+                         replaced->pid);
+                free_entry(tk, replaced);
+            }
+            tp = xcalloc(1, sizeof(*tp));
+            tp->pid = (unsigned)w[i].pid;
+            tp->starttime = w[i].starttime;
+            tp->tk = tk;
+            if (tk->eng->ops && tk->eng->ops->alloc_pid_params &&
+                tk->eng->ops->alloc_pid_params(tk->eng, &tp) != 0) {
+                log_err("task %s: engine could not take process %u", tk->name, tp->pid);
+                free(tp);
+                continue;
+            }
+            log_info("task %s: now covers process %u", tk->name, tp->pid);
+        }
+        *tail = tp;
+        tail = &tp->next;
+    }
+    while (old != NULL) {
+        struct task_pid *gone = old;
+
+        old = old->next;
+        log_info("task %s: process %u is gone", tk->name, gone->pid);
+        free_entry(tk, gone);
+    }
+    *tail = NULL;
+    tk->pids = list;
+    free(w);
+    if (list == NULL && why != NULL) {
+        if (strcmp(tk->type, "name") == 0)
+            snprintf(why, why_len, "no process named %s", tk->value);
+        else if (tg->root_known)
+            snprintf(why, why_len, "process %s has exited", tk->value);
+        else
+            snprintf(why, why_len, "no process with pid %s", tk->value);
+    }
+}
+
+void targets_clear(struct task *tk)
+{
+    while (tk->pids != NULL) {
+        struct task_pid *tp = tk->pids;
+
+        tk->pids = tp->next;
+        free_entry(tk, tp);
+    }
+}
+
+int targets_count(const struct task *tk)
+{
+    int n = 0;
+
+    for (const struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next)
+        n++;
+    return n;
+}

@@ -1,0 +1,29 @@
+/* targets.h - which processes a task covers now, kept in tk->pids.
+ *
+ * type=pid: that process (identified by pid AND start time from the first time it is seen,
+ * so a reused pid is never adopted) and its direct children. type=name: every process whose
+ * name (comm) is the value, and their direct children. Resolved from /proc, without running
+ * pgrep, each time targets_update is called. */
+#ifndef ETMEM_TARGETS_H
+#define ETMEM_TARGETS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+struct targets {
+    bool root_known;            /* type=pid: root_starttime is the target's */
+    uint64_t root_starttime;
+};
+
+/* Bring tk->pids up to date. New processes get eng->ops->alloc_pid_params (when the engine
+ * has it; a failing one is left out and logged); processes gone or replaced get
+ * free_pid_params. The caller serialises calls and readers of tk->pids.
+ * why (may be NULL) says, when the list ends up empty, what was looked for. */
+void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_len);
+/* Free every entry (free_pid_params for each); tk->pids becomes NULL. */
+void targets_clear(struct task *tk);
+int targets_count(const struct task *tk);
+
+#endif
