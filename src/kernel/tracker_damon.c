@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,10 @@ static struct tracker *damon_open(pid_t pid, const struct scan_opts *opts, int *
     char why[KERNEL_DETAIL_LEN];
     uint64_t nr;
 
+    if (kill(pid, 0) < 0 && errno == ESRCH) {
+        *err = -ESRCH;
+        return NULL;
+    }
     pthread_mutex_lock(&damon_lock);
     if (damon_target) {
         log_err("DAMON tracker already monitors pid %d (one target per daemon)", (int)damon_target);
@@ -196,6 +201,8 @@ static struct tracker *damon_open(pid_t pid, const struct scan_opts *opts, int *
     damon_owned = true;
     if ((*err = damon_configure(pid, &opts->damon)) != 0) {
         damon_teardown();
+        if (kill(pid, 0) < 0 && errno == ESRCH)
+            *err = -ESRCH; /* it exited while we set up: "on" was refused for that */
         goto unlock;
     }
     damon_target = pid;

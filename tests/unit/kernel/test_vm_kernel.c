@@ -1,0 +1,350 @@
+/* test_vm_kernel.c - kernel-layer checks that need features this host lacks, run inside
+ * the qemu guest by tests/vm/cases/kernel-*: page_idle and DAMON trackers on a child with
+ * a hot and a cold part, DAMON's refusal to touch a kdamond it did not create, move_pages
+ * to the CPU-less node, MADV_PAGEOUT into zram, and the probe table.
+ * usage: test_vm_kernel probe|page_idle|damon|move_pages|reclaim
+ * Exit 0 pass, 1 fail, 77 skip (with "skip: reason"). Anything writing global kernel state
+ * refuses unless ETMEM_IN_VM=1 and the kernel command line has etmem_vm=1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "heatmap.h"
+#include "ktest.h"
+#include "probe.h"
+#include "proc.h"
+#include "tracker.h"
+
+#define LEN (32u << 20)
+#define HOT (8u << 20)
+
+static int failures;
+
+/* evaluates cond exactly once (it often performs the action under test) */
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        bool ok_ = (cond);                                                               \
+        printf("%s ", ok_ ? "ok" : "FAIL");                                              \
+        printf(__VA_ARGS__);                                                             \
+        putchar('\n');                                                                   \
+        failures += !ok_;                                                                \
+    } while (0)
+
+static int skip(const char *why)
+{
+    printf("skip: %s\n", why);
+    return KTEST_SKIP;
+}
+
+static bool in_test_vm(void)
+{
+    char cmdline[4096] = "";
+    const char *env = getenv("ETMEM_IN_VM");
+    if (!env || strcmp(env, "1") != 0)
+        return false;
+    if (file_read_line("/proc/cmdline", cmdline, sizeof(cmdline)) != 0)
+        return false;
+    for (char *p = strstr(cmdline, "etmem_vm=1"); p; p = strstr(p + 1, "etmem_vm=1"))
+        if ((p == cmdline || p[-1] == ' ') && (p[10] == '\0' || p[10] == ' '))
+            return true;
+    return false;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+    nanosleep(&ts, NULL);
+}
+
+struct tally {
+    uint64_t hot_end;
+    size_t hot_pages, hot_accessed, cold_pages, cold_idle;
+};
+
+static int tally_run(const struct heat_run *r, void *arg)
+{
+    struct tally *t = arg;
+    if (!(r->flags & HEAT_PRESENT))
+        return 0;
+    for (uint64_t a = r->start; a < r->end; a += 4096) {
+        if (a < t->hot_end) {
+            t->hot_pages++;
+            t->hot_accessed += r->count > 0;
+        } else {
+            t->cold_pages++;
+            t->cold_idle += r->count == 0;
+        }
+    }
+    return 0;
+}
+
+/* Print the DAMON regions over [start, end): why a verdict came out as it did. */
+static void damon_dump(uint64_t start, uint64_t end)
+{
+    const char *dir = "/sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/schemes/0/tried_regions";
+    for (int i = 0; i < 10000; i++) {
+        char p[256];
+        uint64_t s, e, acc, age;
+        snprintf(p, sizeof(p), "%s/%d/start", dir, i);
+        if (file_read_u64(p, &s))
+            break;
+        snprintf(p, sizeof(p), "%s/%d/end", dir, i);
+        file_read_u64(p, &e);
+        snprintf(p, sizeof(p), "%s/%d/nr_accesses", dir, i);
+        file_read_u64(p, &acc);
+        snprintf(p, sizeof(p), "%s/%d/age", dir, i);
+        file_read_u64(p, &age);
+        if (e > start && s < end)
+            printf("  damon region +%llu KiB .. +%llu KiB nr_accesses %llu age %llu\n",
+                   (unsigned long long)((s > start ? s - start : 0) >> 10),
+                   (unsigned long long)((e - start) >> 10), (unsigned long long)acc,
+                   (unsigned long long)age);
+    }
+}
+
+/* prime, then judge the sum of `windows` samples of window_ms each */
+static int track_hot_cold(const struct tracker_ops *ops, int windows, long window_ms,
+                          unsigned min_pct)
+{
+    struct kchild c;
+    if (kchild_start(&c, LEN, HOT, 9) != 0)
+        return 1;
+    struct scan_opts o;
+    scan_opts_default(&o);
+    int err;
+    struct tracker *t = ops->open(c.pid, &o, &err);
+    CHECK(t != NULL, "%s: open pid %d (%s)", ops->name, (int)c.pid, t ? "" : strerror(-err));
+    if (!t) {
+        kchild_stop(&c);
+        return 1;
+    }
+    CHECK(ops->prime(t) == 0, "%s: prime", ops->name);
+    struct heat_map *hm = heat_map_new();
+    struct scan_stats st = { 0 };
+    for (int w = 0; w < windows; w++) {
+        sleep_ms(window_ms);
+        int rc = ops->sample(t, hm, &st);
+        CHECK(rc == 0, "%s: sample %d (%d)", ops->name, w, rc);
+    }
+    if (ops == &tracker_damon_ops)
+        damon_dump(c.base, c.base + LEN);
+    struct tally ty = { .hot_end = c.base + HOT };
+    heat_map_for_each_run_in(hm, c.base, c.base + LEN, tally_run, &ty);
+    printf("%s: hot %zu/%zu accessed, cold %zu/%zu idle; %llu pages, %llu bytes read, "
+           "%llu syscalls\n", ops->name, ty.hot_accessed, ty.hot_pages, ty.cold_idle,
+           ty.cold_pages, (unsigned long long)st.pages, (unsigned long long)st.bytes_read,
+           (unsigned long long)st.syscalls);
+    CHECK(ty.hot_pages >= (HOT / 4096) * 9 / 10, "%s: hot part reported resident", ops->name);
+    CHECK(ty.hot_accessed * 100 >= ty.hot_pages * min_pct, "%s: hot part accessed", ops->name);
+    CHECK(ty.cold_idle * 100 >= ty.cold_pages * min_pct, "%s: cold part idle", ops->name);
+    /* the real state agrees: all of it is still resident (nothing was reclaimed) */
+    size_t present, swapped;
+    CHECK(ktest_pagemap_count(c.pid, c.base, LEN, &present, &swapped) == 0 &&
+          present >= (LEN / 4096) * 9 / 10, "%s: pagemap shows the child resident", ops->name);
+    heat_map_free(hm);
+    ops->close(t);
+    pid_t gone = c.pid;
+    kchild_stop(&c);
+    CHECK(ops->open(gone, &o, &err) == NULL && err == -ESRCH, "%s: exited pid -> ESRCH",
+          ops->name);
+    return 0;
+}
+
+static int cmd_probe(struct kernel_caps *caps)
+{
+    kernel_caps_print(caps, stdout);
+    return 0;
+}
+
+static int cmd_page_idle(struct kernel_caps *caps)
+{
+    char why[512];
+    const struct tracker_ops *ops = tracker_select(caps, "page_idle", false, why, sizeof(why));
+    if (!ops)
+        return skip(why);
+    CHECK(tracker_select(caps, NULL, false, why, sizeof(why)) == ops, "auto picks page_idle");
+    track_hot_cold(ops, 1, 500, 90); /* LRU batches keep a few pages from being marked */
+    return failures ? 1 : 0;
+}
+
+static int damon_nr(void)
+{
+    uint64_t n;
+    return file_read_u64("/sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds", &n) ? -1 : (int)n;
+}
+
+static int raw_write(const char *path, const char *val)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return -errno;
+    int rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
+static int cmd_damon(struct kernel_caps *caps)
+{
+    char why[512];
+    if (!in_test_vm())
+        return skip("DAMON writes are only allowed in the test VM (ETMEM_IN_VM=1, etmem_vm=1)");
+    const struct tracker_ops *ops = tracker_select(caps, "damon", false, why, sizeof(why));
+    if (!ops)
+        return skip(why);
+
+    /* someone else's kdamond: etmemd must refuse and change nothing */
+    CHECK(raw_write("/sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds", "1") == 0,
+          "set up a foreign kdamond");
+    struct kernel_caps again;
+    kernel_probe(&again);
+    CHECK(tracker_select(&again, "damon", false, why, sizeof(why)) == NULL,
+          "selector refuses DAMON with a foreign kdamond: %s", why);
+    struct scan_opts o;
+    scan_opts_default(&o);
+    int err = 0;
+    struct tracker *t = ops->open(getpid(), &o, &err);
+    CHECK(t == NULL && err == -EBUSY, "open refuses with a foreign kdamond (%d)", err);
+    CHECK(damon_nr() == 1, "the foreign kdamond is untouched");
+    CHECK(raw_write("/sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds", "0") == 0,
+          "remove the foreign kdamond");
+
+    track_hot_cold(ops, 1, 2000, 80);
+    CHECK(damon_nr() == 0, "our kdamond is gone after close");
+
+    /* one target per daemon: a second open while one runs is refused */
+    struct kchild c;
+    if (kchild_start(&c, 1u << 20, 0, 1) == 0) {
+        struct tracker *t1 = ops->open(c.pid, &o, &err);
+        struct tracker *t2 = ops->open(getpid(), &o, &err);
+        CHECK(t1 && !t2 && err == -EBUSY, "second DAMON target refused");
+        ops->close(t1);
+        kchild_stop(&c);
+        CHECK(damon_nr() == 0, "nothing left behind");
+    }
+    return failures ? 1 : 0;
+}
+
+static int cmd_move_pages(struct kernel_caps *caps)
+{
+    char why[512];
+    const struct migrate_ops *ops = migrate_select(caps, NULL, why, sizeof(why));
+    if (!ops)
+        return skip(why);
+    int slow = -1;
+    for (int i = 0; i < caps->nr_nodes; i++)
+        if (!caps->nodes[i].has_cpu && caps->nodes[i].mem_total_kb)
+            slow = caps->nodes[i].id;
+    if (slow < 0)
+        return skip("no memory-only NUMA node");
+    struct kchild c;
+    if (kchild_start(&c, 4u << 20, 0, 4) != 0)
+        return 1;
+    size_t n = c.len / 4096;
+    uint64_t *pages = calloc(n, sizeof(*pages));
+    int *nodes = calloc(n, sizeof(*nodes));
+    for (size_t i = 0; i < n; i++)
+        pages[i] = c.base + i * 4096;
+    int err;
+    struct action_limits lim = { .bytes_per_sec = 256u << 20 };
+    struct migrator *m = ops->open(c.pid, &lim, &err);
+    struct action_counters ac = { 0 };
+    CHECK(m && ops->move(m, pages, n, slow, &ac) == 0, "move %zu pages to node %d", n, slow);
+    printf("moved %llu of %llu, failed busy %llu nomem %llu other %llu\n",
+           (unsigned long long)ac.pages_done, (unsigned long long)ac.pages_tried,
+           (unsigned long long)ac.pages_failed[ACT_FAIL_BUSY],
+           (unsigned long long)ac.pages_failed[ACT_FAIL_NOMEM],
+           (unsigned long long)ac.pages_failed[ACT_FAIL_OTHER]);
+    CHECK(ac.pages_done >= n * 9 / 10, "most pages moved");
+    CHECK(ops->query(m, pages, n, nodes, &ac) == 0, "query");
+    size_t on_slow = 0;
+    for (size_t i = 0; i < n; i++)
+        on_slow += nodes[i] == slow;
+    CHECK(on_slow == ac.pages_done, "query agrees: %zu on node %d", on_slow, slow);
+    /* numa_maps, the kernel's own view */
+    char path[64], *text = NULL, key[16];
+    snprintf(path, sizeof(path), "/proc/%d/numa_maps", (int)c.pid);
+    snprintf(key, sizeof(key), " N%d=", slow);
+    unsigned long nmaps = 0;
+    if (file_read_all(path, &text, NULL) == 0) {
+        char addr[32];
+        snprintf(addr, sizeof(addr), "%llx ", (unsigned long long)c.base);
+        char *line = strstr(text, addr), *k = line ? strstr(line, key) : NULL;
+        char *eol = line ? strchr(line, '\n') : NULL;
+        if (k && (!eol || k < eol))
+            nmaps = strtoul(k + strlen(key), NULL, 10);
+        free(text);
+    }
+    CHECK(nmaps >= on_slow * 9 / 10, "numa_maps shows %lu pages on node %d", nmaps, slow);
+    uint64_t sum;
+    CHECK(kchild_checksum(&c, &sum) == 0 && sum == kchild_expected(c.len, c.seed),
+          "data intact after migration");
+    struct action_counters back = { 0 };
+    CHECK(ops->move(m, pages, n, 0, &back) == 0 && back.pages_done >= n * 9 / 10,
+          "moved back to node 0");
+    ops->close(m);
+    kchild_stop(&c);
+    free(pages);
+    free(nodes);
+    return failures ? 1 : 0;
+}
+
+static int cmd_reclaim(struct kernel_caps *caps)
+{
+    char why[512];
+    const struct reclaim_ops *ops = reclaim_select(caps, NULL, why, sizeof(why));
+    if (!ops)
+        return skip(why);
+    if (caps->swap_total_kb == 0)
+        return skip("no swap in this guest");
+    struct kchild c, ctl;
+    if (kchild_start(&c, 8u << 20, 0, 6) || kchild_start(&ctl, 8u << 20, 0, 6))
+        return 1;
+    int err;
+    struct reclaimer *r = ops->open(c.pid, NULL, &err);
+    struct page_range pr = { c.base, c.len };
+    struct action_counters ac = { 0 };
+    CHECK(r && ops->reclaim(r, &pr, 1, &ac) == 0, "%s reclaim", ops->name);
+    size_t present, swapped;
+    ktest_pagemap_count(c.pid, c.base, c.len, &present, &swapped);
+    CHECK(swapped >= (c.len / 4096) * 9 / 10, "%zu of %zu pages in swap (pagemap bit 62)",
+          swapped, c.len / 4096);
+    ktest_pagemap_count(ctl.pid, ctl.base, ctl.len, &present, &swapped);
+    CHECK(swapped == 0, "control left alone");
+    uint64_t sum;
+    CHECK(kchild_checksum(&c, &sum) == 0 && sum == kchild_expected(c.len, c.seed),
+          "data intact after swap-in");
+    ops->close(r);
+    kchild_stop(&c);
+    kchild_stop(&ctl);
+    return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(struct kernel_caps *caps);
+    } cmds[] = {
+        { "probe", cmd_probe },       { "page_idle", cmd_page_idle }, { "damon", cmd_damon },
+        { "move_pages", cmd_move_pages }, { "reclaim", cmd_reclaim },
+    };
+    struct kernel_caps caps;
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s probe|page_idle|damon|move_pages|reclaim\n", argv[0]);
+        return 2;
+    }
+    kernel_probe(&caps);
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            int rc = cmds[i].fn(&caps);
+            printf("%s: %s\n", argv[1], rc == 0 ? "PASS" : rc == KTEST_SKIP ? "SKIP" : "FAIL");
+            return rc;
+        }
+    fprintf(stderr, "unknown command %s\n", argv[1]);
+    return 2;
+}
