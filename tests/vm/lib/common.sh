@@ -17,7 +17,7 @@ VM_SUITE=bookworm-backports
 VM_SRC_PKG=linux-source-6.12
 
 # Host packages: what a run needs, and what --prepare needs on top (kernel build).
-VM_RUN_PKGS=(qemu-system-x86 busybox-static cpio util-linux gcc libc6-dev)
+VM_RUN_PKGS=(qemu-system-x86 busybox-static cpio util-linux numactl gcc libc6-dev)
 VM_PREPARE_PKGS=(make flex bison bc libelf-dev libssl-dev xz-utils zstd binutils debian-archive-keyring)
 
 say() { printf 'vm: %s\n' "$*"; }

@@ -33,7 +33,7 @@ copy_elf() {
 
 # build_common_initramfs OUT WORK: everything that does not depend on the kernel.
 build_common_initramfs() {
-    local out=$1 stage=$2/stage f rel build=$ETMEM_BUILD_DIR
+    local out=$1 stage=$2/stage f rel tool build=$ETMEM_BUILD_DIR
     rm -rf "$stage"
     mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,root,etc,usr/lib,etmem/vm/bin,etmem/build}
     ln -s bin "$stage/sbin"
@@ -44,15 +44,19 @@ build_common_initramfs() {
     done
     mkdir -p "$stage/usr/lib64"
 
-    local busybox
-    busybox=$(command -v busybox) && [ "$(file -bL "$busybox" 2>/dev/null | grep -c 'statically linked')" = 1 ] ||
-        busybox=/bin/busybox
-    cp -L "$busybox" "$stage/bin/busybox"
+    if ldd /bin/busybox >/dev/null 2>&1; then # ldd fails on a static binary
+        warn "/bin/busybox is dynamically linked: install busybox-static"
+        return 1
+    fi
+    cp -L /bin/busybox "$stage/bin/busybox"
     copy_elf "$(readlink -f "$(command -v bash)")" "$stage/bin/bash"
     # /bin/sh is bash (as POSIX sh), not busybox ash: Debian's busybox-static ash prefers its
     # own applets over /bin files, which would shadow the real setpriv copied below.
     ln -s bash "$stage/bin/sh"
-    if command -v setpriv >/dev/null; then copy_elf "$(readlink -f "$(command -v setpriv)")" "$stage/bin/setpriv"; fi
+    # host tools for cases: util-linux setpriv (busybox's lacks --reuid), numactl, ldd (a script)
+    for tool in setpriv numactl ldd; do
+        command -v "$tool" >/dev/null && copy_elf "$(readlink -f "$(command -v "$tool")")" "$stage/bin/$tool"
+    done
     install -m 755 "$VM_DIR/guest/init" "$stage/init"
 
     cc -O2 -Wall -static -o "$stage/etmem/vm/bin/bed-selfcheck" "$VM_DIR/guest/bed-selfcheck.c" || return 1
