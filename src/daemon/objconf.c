@@ -157,6 +157,19 @@ void task_conf_init(struct task_conf *tc)
     memset(tc, 0, sizeof(*tc));
 }
 
+/* The spelling of a project key that the file uses: its alias when only that is set, so
+ * that a message names the line and the word the user wrote. */
+static const char *project_key_spelled(const struct conf_file *cf, const char *name)
+{
+    for (const struct config_key *key = project_keys; key->name != NULL; key++) {
+        if (strcmp(key->name, name) == 0 && key->alias != NULL &&
+            conf_key_find(cf, "project", name) == NULL &&
+            conf_key_find(cf, "project", key->alias) != NULL)
+            return key->alias;
+    }
+    return name;
+}
+
 int project_conf_parse(struct conf_file *cf, struct project_conf *pc, bool id_only,
                        struct diag *d)
 {
@@ -167,13 +180,14 @@ int project_conf_parse(struct conf_file *cf, struct project_conf *pc, bool id_on
     if (conf_walk(cf, "project", project_keys, pc, d) < 0)
         return -1;
     if ((pc->swapcache_high_wmark < 0) != (pc->swapcache_low_wmark < 0)) {
-        conf_error(cf, "project", pc->swapcache_high_wmark < 0 ? "swapcache_low_wmark"
-                                                               : "swapcache_high_wmark", d,
-                   "swapcache_high_wmark and swapcache_low_wmark go together; set both");
+        conf_error(cf, "project",
+                   project_key_spelled(cf, pc->swapcache_high_wmark < 0 ? "swapcache_low_wmark"
+                                                                        : "swapcache_high_wmark"),
+                   d, "swapcache_high_wmark and swapcache_low_wmark go together; set both");
         return -1;
     }
     if (pc->swapcache_high_wmark >= 0 && pc->swapcache_low_wmark >= pc->swapcache_high_wmark) {
-        conf_error(cf, "project", "swapcache_low_wmark", d,
+        conf_error(cf, "project", project_key_spelled(cf, "swapcache_low_wmark"), d,
                    "value %d must be below swapcache_high_wmark (%d)", pc->swapcache_low_wmark,
                    pc->swapcache_high_wmark);
         return -1;
