@@ -9,6 +9,8 @@
  *
  * It prints one line `ready pid=P base=0x... page=N hot=A-B warm=B-C cold=C-D` (addresses)
  * and then, every --report seconds, `ops/s=... p50_ns=... p99_ns=... slow5us=...`.
+ * --mark-cold names the cold part [anon:etmem_swap] (prctl PR_SET_VMA_ANON_NAME), the way a
+ * process marks memory for swap_flag=yes on upstream kernels.
  * SIGUSR1: verify every page now and print `verify ok pages=N` or `verify FAILED ...`.
  * SIGUSR2: swap the hot and cold parts' roles (the first cold MiB become hot).
  * SIGTERM/SIGINT or --duration: verify, print a summary and exit (status 1 if a page was
@@ -27,12 +29,17 @@
 #include <unistd.h>
 
 #define LAT_BUCKETS 40  /* log2 buckets of nanoseconds */
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
 
 struct options {
     unsigned long total_mb, hot_mb, warm_mb;
     double warm_period, report, duration, rate;
     int write_pct;
     bool thp;
+    bool mark_cold;
     const char *name;
 };
 
@@ -114,7 +121,8 @@ static double quantile(const uint64_t *h, uint64_t n, double q)
 static void usage(void)
 {
     fprintf(stderr, "usage: etmem-exerciser --total MiB --hot MiB [--warm MiB] [--warm-period S]\n"
-            "       [--write-pct N] [--rate OPS] [--report S] [--duration S] [--thp] [--name COMM]\n");
+            "       [--write-pct N] [--rate OPS] [--report S] [--duration S] [--thp] [--name COMM]\n"
+            "       [--mark-cold]\n");
 }
 
 static int parse(int argc, char **argv, struct options *o)
@@ -123,7 +131,7 @@ static int parse(int argc, char **argv, struct options *o)
         { "total", 1, NULL, 't' }, { "hot", 1, NULL, 'h' }, { "warm", 1, NULL, 'w' },
         { "warm-period", 1, NULL, 'W' }, { "write-pct", 1, NULL, 'p' }, { "rate", 1, NULL, 'r' },
         { "report", 1, NULL, 'R' }, { "duration", 1, NULL, 'd' }, { "thp", 0, NULL, 'T' },
-        { "name", 1, NULL, 'n' }, { NULL, 0, NULL, 0 },
+        { "name", 1, NULL, 'n' }, { "mark-cold", 0, NULL, 'm' }, { NULL, 0, NULL, 0 },
     };
     int c;
 
@@ -140,6 +148,7 @@ static int parse(int argc, char **argv, struct options *o)
         case 'd': o->duration = atof(optarg); break;
         case 'T': o->thp = true; break;
         case 'n': o->name = optarg; break;
+        case 'm': o->mark_cold = true; break;
         default: usage(); return -1;
         }
     }
@@ -179,6 +188,10 @@ int main(int argc, char **argv)
         perror("madvise");
     for (size_t i = 0; i < npages; i++)
         fill_page((uint64_t *)(base + i * (size_t)page_size), i);
+    if (o.mark_cold && npages > hot_pages + warm_pages &&
+        prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, base + (hot_pages + warm_pages) * page_size,
+              (npages - hot_pages - warm_pages) * (size_t)page_size, "etmem_swap") < 0)
+        fprintf(stderr, "exerciser: naming the cold part: %s\n", strerror(errno));
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGUSR2, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

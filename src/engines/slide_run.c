@@ -58,6 +58,7 @@ struct slide_runtime {
     struct task_report rep;
     uint64_t swapped_gone;          /* totals of processes no longer targets */
     uint64_t refaults_gone;
+    char standing_note[192];        /* shown when a cycle has nothing more specific */
 };
 
 struct cycle {
@@ -374,7 +375,7 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
     rep->pages_cold = cold;
     rep->bytes_swapped = swapped + rt->swapped_gone;
     rep->refaults = refaults + rt->refaults_gone;
-    snprintf(rep->note, sizeof(rep->note), "%s", note);
+    snprintf(rep->note, sizeof(rep->note), "%s", note[0] ? note : rt->standing_note);
     pthread_mutex_unlock(&rt->lock);
 }
 
@@ -457,6 +458,25 @@ static void slide_free_pid(struct engine *eng, struct task_pid **tk_pid)
     (*tk_pid)->params = NULL;
 }
 
+/* swap_flag=yes: the guide's MADV_SWAPFLAG exists only with openEuler's etmem modules.
+ * Upstream, the closest equivalent is a name the process gives its memory with
+ * prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, "etmem_swap") (CONFIG_ANON_VMA_NAME). */
+static void explain_swap_flag(struct slide_runtime *rt, const struct kernel_caps *caps)
+{
+    const char *why;
+
+    if (rt->tracker == &tracker_idle_pages_ops)
+        why = "swap_flag=yes: only memory the process marked with madvise(MADV_SWAPFLAG)";
+    else if (kernel_has(caps, KF_ANON_VMA_NAME))
+        why = "swap_flag=yes: only memory the process named [anon:etmem_swap] (prctl "
+              "PR_SET_VMA_ANON_NAME, the upstream stand-in for MADV_SWAPFLAG)";
+    else
+        why = "swap_flag=yes, but this kernel cannot mark memory (no MADV_SWAPFLAG, no "
+              "CONFIG_ANON_VMA_NAME): nothing is swapped";
+    snprintf(rt->standing_note, sizeof(rt->standing_note), "%s", why);
+    log_warn("task %s: %s", rt->tk->name, why);
+}
+
 static int slide_start_task(struct engine *eng, struct task *tk)
 {
     struct slide_task_params *p = tk->params;
@@ -487,6 +507,8 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     scan_opts_default(&rt->opts);
     rt->opts.anon_only = true;
     rt->opts.swap_flag_only = tk->swap_flag;
+    if (tk->swap_flag)
+        explain_swap_flag(rt, caps);
     snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->tracker->name,
              rt->reclaim->name);
     rt->rep.state = "starting";

@@ -168,3 +168,80 @@ finish() {
     [ "$E2E_FAILED" = 0 ]
     exit $?
 }
+
+# ensure_swap: make sure swap exists and set SWAP_FREE_MB. When the machine has no swap at
+# all, /dev/zram0 is set up as 4 GiB of swap and left on (tests never remove swap they did
+# not create, and zram swap holds nothing once the test processes are gone). Skips the
+# test when that is not possible.
+ensure_swap() {
+    if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
+        [ -e /sys/block/zram0 ] || modprobe zram 2>/dev/null
+        [ -e /sys/block/zram0 ] || skip "no swap and no /dev/zram0 to set one up"
+        if [ "$(cat /sys/block/zram0/disksize)" = 0 ]; then
+            echo lz4 >/sys/block/zram0/comp_algorithm 2>/dev/null
+            echo 4G >/sys/block/zram0/disksize || skip "cannot size /dev/zram0"
+        fi
+        mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || skip "cannot enable swap on /dev/zram0"
+        echo "# set up /dev/zram0 as 4 GiB of swap; it stays on"
+    fi
+    SWAP_FREE_MB=$(( $(awk '/^SwapFree:/ {print $2}' /proc/meminfo) / 1024 ))
+}
+
+# scale_to_swap HOT COLD: set HOT_MB/COLD_MB to the sizes asked for, or, when free swap is
+# short of (HOT+COLD)*1.5, to the largest sizes in the same ratio that fit, with a note.
+scale_to_swap() {
+    local want=$(( ($1 + $2) * 3 / 2 ))
+    HOT_MB=$1 COLD_MB=$2
+    if [ "$SWAP_FREE_MB" -lt "$want" ]; then
+        HOT_MB=$(( $1 * SWAP_FREE_MB / want ))
+        COLD_MB=$(( $2 * SWAP_FREE_MB / want ))
+        echo "# only $SWAP_FREE_MB MiB of swap free: scaled to ${HOT_MB} MiB hot + ${COLD_MB} MiB cold"
+    fi
+    [ "$COLD_MB" -ge 32 ] || skip "only $SWAP_FREE_MB MiB of swap free"
+}
+
+# exerciser NAME ARGS...: start the bundled workload under comm NAME; sets EX_PID, EX_OUT and
+# EX_HOT/EX_WARM/EX_COLD (address ranges as pagestat takes them) once it is ready.
+exerciser() {
+    local name=$1 i
+    shift
+    EX_OUT="$E2E_TMP/exerciser-$name.$RANDOM.out"
+    "$BUILD/bin/etmem-exerciser" --name "$name" "$@" >"$EX_OUT" 2>&1 &
+    EX_PID=$!
+    track_pid "$EX_PID"
+    for i in $(seq 1 300); do
+        grep -q '^ready ' "$EX_OUT" && break
+        sleep 0.1
+    done
+    EX_HOT=$(sed -n 's/^ready .* hot=\([^ ]*\).*/\1/p' "$EX_OUT")
+    EX_WARM=$(sed -n 's/^ready .* warm=\([^ ]*\).*/\1/p' "$EX_OUT")
+    EX_COLD=$(sed -n 's/^ready .* cold=\([^ ]*\).*/\1/p' "$EX_OUT")
+    [ -n "$EX_COLD" ] || { cat "$EX_OUT"; return 1; }
+}
+
+# pct_of FIELD PID RANGE: percentage of the range's pages in state FIELD (present|swapped),
+# read from /proc/PID/pagemap by pagestat.
+pct_of() {
+    "$BUILD/tests/tools/pagestat" "$2" "$3" |
+        awk -v f="$1" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                         printf "%d\n", v["pages"] ? 100 * v[f] / v["pages"] : 0 }'
+}
+
+# wait_for SECONDS CMD...: poll CMD every half second until it succeeds.
+wait_for() {
+    local deadline=$(( $(date +%s) + $1 ))
+    shift
+    until "$@"; do
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+        sleep 0.5
+    done
+}
+
+# verify_exerciser PID OUT: ask it to check every page; true when all are intact.
+verify_exerciser() {
+    local before
+    before=$(grep -c '^verify ' "$2")
+    kill -USR1 "$1"
+    wait_for 120 sh -c "[ \$(grep -c '^verify ' '$2') -gt $before ]" || return 1
+    grep '^verify ' "$2" | tail -1 | grep -q '^verify ok'
+}

@@ -1,0 +1,64 @@
+#!/bin/bash
+# slide end to end on this machine's kernel: the cold part of a real process goes to swap
+# and its hot part stays in RAM, checked through /proc/PID/pagemap; an unmanaged control
+# process with the same pattern is left alone; a stopped process goes out almost whole;
+# every byte reads back intact.
+. "$(dirname "$0")/lib.sh"
+ensure_swap
+scale_to_swap "${SLIDE_HOT_MB:-256}" "${SLIDE_COLD_MB:-768}"
+HOT=$HOT_MB COLD=$COLD_MB
+daemon_start
+
+exerciser slide-ctl --total $(( HOT + COLD )) --hot "$HOT"
+ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
+exerciser slide-tgt --total $(( HOT + COLD )) --hot "$HOT"
+cfg=$(conf slide <<'CONF'
+[project]
+name=slide
+loop=1
+interval=1
+sleep=1
+[engine]
+name=slide
+project=slide
+[task]
+project=slide
+engine=slide
+name=target
+type=name
+value=slide-tgt
+T=1
+CONF
+)
+expect 0 "the slide project is added" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
+expect 0 "... and started" "$ETMEM" project start -n slide -s "$DSOCK"
+
+cycles() { "$ETMEM" project show -n slide -s "$DSOCK" --json | sed -n 's/.*"cycles":\([0-9]*\).*/\1/p'; }
+cold_out() { [ "$(pct_of swapped "$EX_PID" "$EX_COLD")" -ge 95 ]; }
+check "at least 95% of the cold part goes to swap (pagemap)" wait_for 120 cold_out
+n=$(cycles)
+check "... within 3 cycles (took $n)" [ "${n:-99}" -le 3 ]
+echo "# cold part: $(pct_of swapped "$EX_PID" "$EX_COLD")% swapped after $(cycles) cycle(s)"
+hot_res=$(pct_of present "$EX_PID" "$EX_HOT")
+check "at least 95% of the hot part stays resident ($hot_res%)" [ "$hot_res" -ge 95 ]
+ctl_sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
+check "the unmanaged control's cold part is left alone ($ctl_sw% swapped)" [ "$ctl_sw" -le 5 ]
+expect 0 "project show reports the work" "$ETMEM" project show -n slide -s "$DSOCK"
+expect_out "running" "... the task is running"
+expect_out "fallback+madvise" "... with the backends this kernel allows"
+run "$ETMEM" project show -n slide -s "$DSOCK" --json
+swapped=$(echo "$OUT" | sed -n 's/.*"bytes_swapped":\([0-9]*\).*/\1/p')
+check "... and counts at least the cold part as swapped out ($((swapped >> 20)) MiB)" \
+    [ "$swapped" -ge $(( COLD * 1024 * 1024 * 9 / 10 )) ]
+
+# A stopped process touches nothing: nearly all of it goes out.
+kill -STOP "$EX_PID"
+hot_out() { [ "$(pct_of swapped "$EX_PID" "$EX_HOT")" -ge 95 ]; }
+check "after SIGSTOP nearly all of the process goes to swap" wait_for 120 hot_out
+kill -CONT "$EX_PID"
+check "every page of the target reads back intact after swap-in" verify_exerciser "$EX_PID" "$EX_OUT"
+check "... and of the control" verify_exerciser "$ctl_pid" "$ctl_out"
+ctl_hot=$(pct_of present "$ctl_pid" "$ctl_hot")
+check "the control's hot part was never touched ($ctl_hot% resident)" [ "$ctl_hot" -ge 95 ]
+echo "# control: $(pct_of swapped "$ctl_pid" "$ctl_cold")% of its cold part in swap at the end"
+finish
