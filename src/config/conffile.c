@@ -16,9 +16,11 @@
 /* The only sections a config file may hold (one of each at most). */
 static const char *const known_groups[] = { "project", "engine", "task", NULL };
 
+/* GKeyFile skips g_ascii_isspace() before a line (this set, with '\n'), so the index must
+ * too, or a line opened by a form feed would hide a section or key from the checks. */
 static bool is_blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f';
 }
 
 static bool group_is_known(const char *name)
