@@ -246,6 +246,48 @@ static int index_lines(struct conf_file *cf, const char *text, size_t len, struc
     return 0;
 }
 
+static bool gkeyfile_accepts(const char *text, size_t len)
+{
+    GKeyFile *kf = g_key_file_new();
+    bool ok = g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, NULL);
+
+    g_key_file_free(kf);
+    return ok;
+}
+
+/* The byte just past line n (1-based), its newline included. */
+static size_t line_end(const char *text, size_t len, int n)
+{
+    size_t pos = 0;
+
+    for (int line = 0; line < n && pos < len; line++) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+
+        pos = nl ? (size_t)(nl - text) + 1 : len;
+    }
+    return pos;
+}
+
+/* GKeyFile's messages do not say where: it reads line by line and stops at the first bad
+ * line, so that line ends the shortest prefix it rejects (found by bisection; error path
+ * only, about log2(lines) loads). */
+static int gkeyfile_error_line(const char *text, size_t len)
+{
+    int lo = 1, hi = 1;
+
+    for (size_t pos = 0; pos < len; pos++)
+        hi += text[pos] == '\n';
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+
+        if (gkeyfile_accepts(text, line_end(text, len, mid)))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 struct conf_file *conf_file_parse(const char *label, const char *text, size_t len,
                                   struct diag *d)
 {
@@ -261,7 +303,8 @@ struct conf_file *conf_file_parse(const char *label, const char *text, size_t le
         goto fail;
     cf->kf = g_key_file_new();
     if (!g_key_file_load_from_data(cf->kf, text, len, G_KEY_FILE_NONE, &gerr)) {
-        diag_error(d, "%s: not a valid config file: %s", label, gerr->message);
+        diag_error(d, "%s:%d: not a valid config file: %s", label,
+                   gkeyfile_error_line(text, len), gerr->message);
         g_error_free(gerr);
         goto fail;
     }
