@@ -25,10 +25,8 @@ struct migrator {
 
 static bool move_pages_usable(const struct kernel_caps *caps, char *why, size_t len)
 {
-    if (!kernel_has(caps, KF_MOVE_PAGES)) {
-        snprintf(why, len, "%s", caps->feat[KF_MOVE_PAGES].detail);
+    if (!kernel_require(caps, why, len, 1, KF_MOVE_PAGES))
         return false;
-    }
     if (caps->nr_nodes < 2) {
         snprintf(why, len, "only %d NUMA node: nothing to migrate between", caps->nr_nodes);
         return false;

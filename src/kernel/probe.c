@@ -256,6 +256,22 @@ int kernel_probe(struct kernel_caps *caps)
     return 0;
 }
 
+bool kernel_require(const struct kernel_caps *caps, char *why, size_t why_len, int n, ...)
+{
+    va_list ap;
+    bool ok = true;
+    va_start(ap, n);
+    for (int i = 0; i < n && ok; i++) {
+        enum kernel_feature f = (enum kernel_feature)va_arg(ap, int);
+        if (!caps->feat[f].ok) {
+            snprintf(why, why_len, "%s", caps->feat[f].detail);
+            ok = false;
+        }
+    }
+    va_end(ap);
+    return ok;
+}
+
 const char *kernel_feature_name(enum kernel_feature f)
 {
     static const char *const names[KF_COUNT] = {

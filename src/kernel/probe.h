@@ -91,6 +91,10 @@ static inline bool kernel_has(const struct kernel_caps *caps, enum kernel_featur
 
 const char *kernel_feature_name(enum kernel_feature f);
 
+/* Backends' usable(): true if every listed feature is there, else false with the first
+ * missing one's detail in why. n features follow. */
+bool kernel_require(const struct kernel_caps *caps, char *why, size_t why_len, int n, ...);
+
 /* Human table for `etmemd --probe`: features, backends (usable or why not), nodes, swap. */
 void kernel_caps_print(const struct kernel_caps *caps, FILE *out);
 /* One JSON object (no trailing newline). */

@@ -23,15 +23,7 @@ struct reclaimer {
 
 static bool madvise_usable(const struct kernel_caps *caps, char *why, size_t len)
 {
-    if (!kernel_has(caps, KF_PROCESS_MADVISE)) {
-        snprintf(why, len, "%s", caps->feat[KF_PROCESS_MADVISE].detail);
-        return false;
-    }
-    if (!kernel_has(caps, KF_MADV_PAGEOUT)) {
-        snprintf(why, len, "%s", caps->feat[KF_MADV_PAGEOUT].detail);
-        return false;
-    }
-    return true;
+    return kernel_require(caps, why, len, 2, KF_PROCESS_MADVISE, KF_MADV_PAGEOUT);
 }
 
 static struct reclaimer *madvise_open(pid_t pid, const struct action_limits *lim, int *err)

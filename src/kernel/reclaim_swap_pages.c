@@ -29,10 +29,7 @@ struct reclaimer {
 
 static bool swap_pages_usable(const struct kernel_caps *caps, char *why, size_t len)
 {
-    if (kernel_has(caps, KF_SWAP_PAGES))
-        return true;
-    snprintf(why, len, "%s", caps->feat[KF_SWAP_PAGES].detail);
-    return false;
+    return kernel_require(caps, why, len, 1, KF_SWAP_PAGES);
 }
 
 static struct reclaimer *swap_pages_open(pid_t pid, const struct action_limits *lim, int *err)

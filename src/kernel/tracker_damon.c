@@ -46,10 +46,8 @@ struct tracker {
 
 static bool damon_usable(const struct kernel_caps *caps, char *why, size_t len)
 {
-    if (!kernel_has(caps, KF_DAMON_VADDR)) {
-        snprintf(why, len, "%s", caps->feat[KF_DAMON_VADDR].detail);
+    if (!kernel_require(caps, why, len, 1, KF_DAMON_VADDR))
         return false;
-    }
     if (caps->damon_nr_kdamonds > 0) {
         snprintf(why, len, "%d kdamond(s) already exist that etmemd did not create; DAMON is "
                  "left to its owner", caps->damon_nr_kdamonds);

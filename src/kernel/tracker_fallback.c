@@ -47,11 +47,7 @@ struct tracker {
 
 static bool fallback_usable(const struct kernel_caps *caps, char *why, size_t len)
 {
-    if (!kernel_has(caps, KF_CLEAR_REFS)) {
-        snprintf(why, len, "%s", caps->feat[KF_CLEAR_REFS].detail);
-        return false;
-    }
-    return true;
+    return kernel_require(caps, why, len, 1, KF_CLEAR_REFS);
 }
 
 static void fallback_close(struct tracker *t)

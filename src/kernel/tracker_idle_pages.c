@@ -38,10 +38,7 @@ struct tracker {
 
 static bool idle_pages_usable(const struct kernel_caps *caps, char *why, size_t len)
 {
-    if (kernel_has(caps, KF_IDLE_PAGES))
-        return true;
-    snprintf(why, len, "%s", caps->feat[KF_IDLE_PAGES].detail);
-    return false;
+    return kernel_require(caps, why, len, 1, KF_IDLE_PAGES);
 }
 
 static void idle_pages_close(struct tracker *t)

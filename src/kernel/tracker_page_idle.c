@@ -50,15 +50,7 @@ struct tracker {
 
 static bool page_idle_usable(const struct kernel_caps *caps, char *why, size_t len)
 {
-    if (!kernel_has(caps, KF_PAGE_IDLE)) {
-        snprintf(why, len, "%s", caps->feat[KF_PAGE_IDLE].detail);
-        return false;
-    }
-    if (!kernel_has(caps, KF_PAGEMAP_PFN)) {
-        snprintf(why, len, "%s", caps->feat[KF_PAGEMAP_PFN].detail);
-        return false;
-    }
-    return true;
+    return kernel_require(caps, why, len, 2, KF_PAGE_IDLE, KF_PAGEMAP_PFN);
 }
 
 static void page_idle_close(struct tracker *t)
