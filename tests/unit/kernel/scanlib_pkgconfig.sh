@@ -2,10 +2,10 @@
 # Install the build tree into a scratch DESTDIR, then build scanlib_user.c against the
 # INSTALLED libetmemd_scan.so using only `pkg-config --cflags --libs etmem`, run it, and
 # check the library exports exactly the six public symbols.
-# usage: scanlib_pkgconfig.sh BUILD_DIR SOURCE_DIR
+# usage: scanlib_pkgconfig.sh BUILD_DIR DIR_OF_THIS_SCRIPT
 set -eu
 build=$1
-src=$2
+t=$2
 dest=$(mktemp -d /tmp/etmem-install-XXXXXX)
 trap 'rm -rf "$dest"' EXIT INT TERM
 
@@ -24,7 +24,6 @@ case "$flags" in *-I/usr/include/glib-2.0*) ;; *) echo "no glib cflags"; exit 1 
 [ -f "$(pkg-config --variable=includedir etmem)/etmemd_scan_export.h" ] ||
     { echo "etmemd_scan_export.h not installed"; exit 1; }
 
-t=$src/tests/unit/kernel
 cc -std=c11 -D_GNU_SOURCE -O1 -o "$dest/scanlib_user" "$t/scanlib_user.c" "$t/ktest_child.c" \
     "$t/ktest_swap.c" -I"$t" $flags
 libdir=$(dirname "$(find "$dest" -name 'libetmemd_scan.so' | head -n1)")
