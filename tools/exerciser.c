@@ -3,7 +3,8 @@
  *
  * It maps --total MiB of anonymous memory and fills every page with data derived from the
  * page's index (xorshift; incompressible, so zram cannot flatter the savings), so any page
- * can be verified at any time. The first --hot MiB are read (or, with --write-pct,
+ * can be verified at any time. --fill half makes the second half of each page a sequence
+ * instead, which compresses about 2:1, like typical heap data. The first --hot MiB are read (or, with --write-pct,
  * rewritten with the same data) continuously; the next --warm MiB are touched once every
  * --warm-period seconds; the rest is never touched again: it is cold.
  *
@@ -40,11 +41,13 @@ struct options {
     int write_pct;
     bool thp;
     bool mark_cold;
+    bool half_fill;
     const char *name;
 };
 
 static volatile sig_atomic_t want_verify, want_swap, want_exit;
 static long page_size;
+static bool half_fill;
 
 static void on_signal(int sig)
 {
@@ -58,6 +61,8 @@ static void on_signal(int sig)
 
 static uint64_t word_of(size_t page, size_t word)
 {
+    if (half_fill && word >= (size_t)page_size / 16)
+        return (uint64_t)page * 0x0101010101010101ULL; /* constant per page: compresses */
     uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ (word + 1) * 0xbf58476d1ce4e5b9ULL;
 
     x ^= x >> 31;
@@ -122,7 +127,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: etmem-exerciser --total MiB --hot MiB [--warm MiB] [--warm-period S]\n"
             "       [--write-pct N] [--rate OPS] [--report S] [--duration S] [--thp] [--name COMM]\n"
-            "       [--mark-cold]\n");
+            "       [--mark-cold] [--fill random|half]\n");
 }
 
 static int parse(int argc, char **argv, struct options *o)
@@ -131,7 +136,8 @@ static int parse(int argc, char **argv, struct options *o)
         { "total", 1, NULL, 't' }, { "hot", 1, NULL, 'h' }, { "warm", 1, NULL, 'w' },
         { "warm-period", 1, NULL, 'W' }, { "write-pct", 1, NULL, 'p' }, { "rate", 1, NULL, 'r' },
         { "report", 1, NULL, 'R' }, { "duration", 1, NULL, 'd' }, { "thp", 0, NULL, 'T' },
-        { "name", 1, NULL, 'n' }, { "mark-cold", 0, NULL, 'm' }, { NULL, 0, NULL, 0 },
+        { "name", 1, NULL, 'n' }, { "mark-cold", 0, NULL, 'm' }, { "fill", 1, NULL, 'f' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
 
@@ -149,6 +155,13 @@ static int parse(int argc, char **argv, struct options *o)
         case 'T': o->thp = true; break;
         case 'n': o->name = optarg; break;
         case 'm': o->mark_cold = true; break;
+        case 'f':
+            if (strcmp(optarg, "half") != 0 && strcmp(optarg, "random") != 0) {
+                usage();
+                return -1;
+            }
+            o->half_fill = strcmp(optarg, "half") == 0;
+            break;
         default: usage(); return -1;
         }
     }
@@ -175,6 +188,7 @@ int main(int argc, char **argv)
     if (o.name != NULL)
         prctl(PR_SET_NAME, o.name, 0, 0, 0);
     page_size = sysconf(_SC_PAGESIZE);
+    half_fill = o.half_fill;
     npages = o.total_mb * (1024 * 1024 / (size_t)page_size);
     hot_pages = o.hot_mb * (1024 * 1024 / (size_t)page_size);
     warm_pages = o.warm_mb * (1024 * 1024 / (size_t)page_size);
