@@ -201,6 +201,19 @@ static int index_group(struct conf_file *cf, const char *name, size_t nlen, int 
     return 0;
 }
 
+/* What may follow the ']' of a section line: GKeyFile accepts blanks and, as it steps over
+ * UTF-8 continuation bytes (0x80..0xbf) as parts of a character, those too. */
+static bool group_tail_ok(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        if (c != ' ' && c != '\t' && (c & 0xc0) != 0x80)
+            return false;
+    }
+    return true;
+}
+
 /* A light pass over the text that mirrors GKeyFile's grammar, to learn line numbers and
  * catch what GKeyFile accepts silently (repeated sections and keys, unknown sections). */
 static int index_lines(struct conf_file *cf, const char *text, size_t len, struct diag *d)
@@ -226,7 +239,7 @@ static int index_lines(struct conf_file *cf, const char *text, size_t len, struc
         if (*s == '[') {
             const char *close = memchr(s, ']', (size_t)(end - s));
 
-            if (close == NULL || close + 1 != end)
+            if (close == NULL || !group_tail_ok(close + 1, end))
                 continue;   /* GKeyFile reports the syntax error */
             if (index_group(cf, s + 1, (size_t)(close - s - 1), line, &cur, d) < 0)
                 return -1;
