@@ -381,8 +381,9 @@ static enum verdict check_page_idle(const char *name)
 		kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(fd);
-	/* a few pages may still sit in a per-CPU LRU batch and cannot be marked idle: allow 10% */
-	return report(name, nopfn == 0 && idle0 >= N * 9 / 10 && idle_hot == 0 && idle_cold >= (N / 2) * 9 / 10,
+	/* A few pages may still sit in a per-CPU LRU batch and cannot be marked idle: allow 10%.
+	 * A touched page reads idle only if a stale TLB entry spared the accessed bit: allow 2%. */
+	return report(name, nopfn == 0 && idle0 >= N * 9 / 10 && idle_hot <= N / 2 / 50 && idle_cold >= (N / 2) * 9 / 10,
 		      "%d pages, %d marked idle; after touching half: touched still idle=%d/%d, untouched idle=%d/%d%s",
 		      N, idle0, idle_hot, N / 2, idle_cold, N / 2, nopfn ? " (some pages had no PFN)" : "");
 }
@@ -511,6 +512,58 @@ static enum verdict check_pageout(const char *name)
 		      N, dt, swapped, present, sw0, sw1, zdelta / 1024, back, bad ? "no" : "yes");
 }
 
+/* What one DAMON snapshot says about the workload's hot and cold ranges: bytes of each
+ * range covered by regions, and how many of those bytes lie in regions with nr_accesses > 0.
+ * Region edges are approximate (DAMON samples one page per region), hence the slack. */
+struct damon_view {
+	unsigned long hot_all, hot_acc, cold_all, cold_acc;
+	int nreg;
+};
+
+static unsigned long pct(unsigned long part, unsigned long all)
+{
+	return all ? part * 100 / all : 0;
+}
+
+/* hot mostly accessed, cold mostly not */
+static int damon_separates(const struct damon_view *v)
+{
+	return v->hot_all && pct(v->hot_acc, v->hot_all) >= 80 && v->cold_all && pct(v->cold_acc, v->cold_all) <= 10;
+}
+
+static int damon_snapshot(uintptr_t hs, uintptr_t he, uintptr_t cs, uintptr_t ce, struct damon_view *v)
+{
+	const char *R = KD "/0/contexts/0/schemes/0/tried_regions";
+	memset(v, 0, sizeof *v);
+	if (write_text(KD "/0/state", "update_schemes_tried_regions"))
+		return -1;
+	for (int i = 0;; i++) {
+		char p[256], s[64], en[64], na[64];
+		snprintf(p, sizeof p, "%s/%d/start", R, i);
+		if (read_text(p, s, sizeof s))
+			break;
+		snprintf(p, sizeof p, "%s/%d/end", R, i);
+		read_text(p, en, sizeof en);
+		snprintf(p, sizeof p, "%s/%d/nr_accesses", R, i);
+		read_text(p, na, sizeof na);
+		uintptr_t rs = strtoul(s, NULL, 0), re = strtoul(en, NULL, 0);
+		unsigned long size = re - rs, acc = strtoul(na, NULL, 0);
+		v->nreg++;
+		uintptr_t hot_os = rs > hs ? rs : hs, hot_oe = re < he ? re : he;
+		uintptr_t cold_os = rs > cs ? rs : cs, cold_oe = re < ce ? re : ce;
+		unsigned long in_hot = hot_oe > hot_os ? hot_oe - hot_os : 0;
+		unsigned long in_cold = cold_oe > cold_os ? cold_oe - cold_os : 0;
+		v->hot_all += in_hot;
+		v->hot_acc += acc ? in_hot : 0;
+		v->cold_all += in_cold;
+		v->cold_acc += acc ? in_cold : 0;
+		if (in_hot || in_cold)
+			printf("  region [%lx,%lx) %lukB nr_accesses=%lu%s%s\n", (unsigned long)rs, (unsigned long)re,
+			       size >> 10, acc, in_hot ? " hot" : "", in_cold ? " cold" : "");
+	}
+	return 0;
+}
+
 /* DAMON vaddr via sysfs sees a hot region as accessed and a cold one as not */
 static enum verdict check_damon(const char *name)
 {
@@ -526,10 +579,14 @@ static enum verdict check_damon(const char *name)
 	if (pipe(c2p))
 		return report(name, 0, "pipe: %s", strerror(errno));
 	pid_t pid = fork();
-	if (pid == 0) { /* the workload: cold region, guard gap, hot region touched forever */
-		char *cold = xmap(COLD);
-		mmap(NULL, 256 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		char *hot = xmap(HOT);
+	if (pid == 0) { /* the workload: [guard][cold][guard][hot][guard], hot touched forever */
+		enum { G = 256 };
+		char *all = mmap(NULL, (3 * G + COLD + HOT) * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (all == MAP_FAILED)
+			_exit(1);
+		char *cold = all + G * PG, *hot = cold + (COLD + G) * PG;
+		if (mprotect(cold, COLD * PG, PROT_READ | PROT_WRITE) || mprotect(hot, HOT * PG, PROT_READ | PROT_WRITE))
+			_exit(1);
 		madvise(cold, COLD * PG, MADV_NOHUGEPAGE);
 		madvise(hot, HOT * PG, MADV_NOHUGEPAGE);
 		touch(cold, COLD, 1);
@@ -543,6 +600,7 @@ static enum verdict check_damon(const char *name)
 				usleep(1000);
 		}
 	}
+
 	char *ab[2];
 	if (read(c2p[0], ab, sizeof ab) != sizeof ab) {
 		kill(pid, SIGKILL);
@@ -569,36 +627,17 @@ static enum verdict check_damon(const char *name)
 	e |= write_text(KD "/0/contexts/0/schemes/0/access_pattern/age/max", "4294967295");
 	if (!e)
 		e |= write_text(KD "/0/state", "on");
-	unsigned long hot_acc = 0, hot_all = 0, cold_acc = 0, cold_all = 0;
-	int nreg = 0;
+	struct damon_view v = {0};
+	int tries = 0, good = 0;
 	if (!e) {
+		/* DAMON's regions adapt over time: a snapshot that does not separate hot from
+		 * cold yet gets up to 2 more seconds */
 		sleep(SECS);
-		e |= write_text(KD "/0/state", "update_schemes_tried_regions");
-		for (int i = 0; !e; i++) {
-			char s[64], en[64], na[64];
-			const char *R = KD "/0/contexts/0/schemes/0/tried_regions";
-			char p[256];
-			snprintf(p, sizeof p, "%s/%d/start", R, i);
-			if (read_text(p, s, sizeof s))
-				break;
-			snprintf(p, sizeof p, "%s/%d/end", R, i);
-			read_text(p, en, sizeof en);
-			snprintf(p, sizeof p, "%s/%d/nr_accesses", R, i);
-			read_text(p, na, sizeof na);
-			uintptr_t rs = strtoul(s, NULL, 0), re = strtoul(en, NULL, 0);
-			unsigned long acc = strtoul(na, NULL, 0);
-			nreg++;
-			uintptr_t os = rs > hs ? rs : hs, oe = re < he ? re : he;
-			if (oe > os) {
-				hot_all += oe - os;
-				hot_acc += acc ? oe - os : 0;
-			}
-			os = rs > cs ? rs : cs;
-			oe = re < ce ? re : ce;
-			if (oe > os) {
-				cold_all += oe - os;
-				cold_acc += acc ? oe - os : 0;
-			}
+		while (!e && !good && tries < 3) {
+			if (tries++)
+				sleep(1);
+			e |= damon_snapshot(hs, he, cs, ce, &v);
+			good = damon_separates(&v);
 		}
 	}
 	write_text(KD "/0/state", "off");
@@ -607,11 +646,11 @@ static enum verdict check_damon(const char *name)
 	waitpid(pid, NULL, 0);
 	if (e)
 		return report(name, 0, "DAMON sysfs setup failed (see messages above)");
-	unsigned long hot_pct = hot_all ? hot_acc * 100 / hot_all : 0;
-	unsigned long cold_pct = cold_all ? cold_acc * 100 / cold_all : 100;
-	return report(name, nreg > 0 && hot_all && hot_pct >= 80 && cold_all && cold_pct <= 10,
-		      "vaddr monitoring of pid %d for %ds: %d regions; hot %lukB %lu%% accessed, cold %lukB %lu%% accessed",
-		      (int)pid, SECS, nreg, hot_all >> 10, hot_pct, cold_all >> 10, cold_pct);
+	return report(name, good,
+		      "vaddr monitoring of pid %d, %d snapshot(s): %d regions; "
+		      "hot %lukB seen, %lu%% accessed; cold %lukB seen, %lu%% accessed",
+		      (int)pid, tries, v.nreg, v.hot_all >> 10, pct(v.hot_acc, v.hot_all),
+		      v.cold_all >> 10, pct(v.cold_acc, v.cold_all));
 }
 
 /* soft-dirty: clear_refs 4 clears the bits, only written pages get them back */
