@@ -243,6 +243,13 @@ static const struct parse_case parse_cases[] = {
       CT_LABEL ":2: unknown section [Project]; " SECTIONS },
     { "unknown section after a form feed", "[project]\nname=a\n\f[damon]\nx=1\n", 0,
       CT_LABEL ":3: unknown section [damon]; " SECTIONS },
+    { "unknown section, stray UTF-8 continuation bytes after it",
+      "[project]\nname=a\n[damon]\x89\x89 \x80\nx=1\n", 0,
+      CT_LABEL ":3: unknown section [damon]; " SECTIONS },
+    { "repeated section, stray UTF-8 continuation bytes after it",
+      "[engine]\nname=slide\n[engine]\x89\nname=cslide\n", 0,
+      CT_LABEL ":3: section [engine] appears twice (first on line 1); a file holds at most "
+      "one [project], one [engine] and one [task]" },
     { "repeated key after a form feed", "[project]\nname=a\n\fname=b\n", 0,
       CT_LABEL ":3: [project] key 'name' is set twice (first on line 2)" },
     { "no section", "# only a comment\n\n", 0,
