@@ -417,6 +417,7 @@ static void check_alias_key(const struct table_ref *t, int k)
     v = valid_text(key);
     walk_spelled(t, k, v, SPELL_ALIAS, &w);
     assert_int_equal(w.rc, 0);
+    conf_warn_unused(w.cf, t->group, "in test", &w.d);     /* the alias counts as read */
     expected = ct_fmt(CT_LABEL ":%d: [%s] '%s' is read as '%s' (the guide's spelling); "
                       "prefer '%s'", w.key_line, t->group, key->alias, key->name, key->name);
     ct_expect_warnings(&w.d, (const char *const[]){ expected, NULL });

@@ -126,6 +126,8 @@ static const struct custom_case custom_cases[] = {
       "'0,1;0,2' names a node in more than one pair " NODE_PAIR_HELP },
     { "cslide", "engine", "node_pair", "0,1;2,1",
       "'0,1;2,1' names a node in more than one pair " NODE_PAIR_HELP },
+    { "cslide", "engine", "node_pair", "0,1;2,0",
+      "'0,1;2,0' names a node in more than one pair " NODE_PAIR_HELP },
     { "cslide", "engine", "node_pair", "0", "'0' " NOT_PAIRS },
     { "cslide", "engine", "node_pair", "0,1,2", "'0,1,2' " NOT_PAIRS },
     { "cslide", "engine", "node_pair", "a,b", "'a,b' " NOT_PAIRS },
