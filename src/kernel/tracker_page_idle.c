@@ -151,20 +151,28 @@ static int bitmap_io(struct tracker *t, size_t nw, bool write)
         if (write)
             for (size_t k = i; k < j; k++)
                 t->span[t->words[k] - t->words[i]] = t->vals[k];
-        ssize_t r = write ? pwrite(t->bitmap_fd, t->span, len, off)
-                          : pread(t->bitmap_fd, t->span, len, off);
-        t->st->syscalls++;
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
+        /* sysfs moves at most a page per call, and stops where the kernel's PFNs end
+         * (max_pfn): continue short transfers; bits past the end stay 0 (= accessed). */
+        size_t done = 0;
+        while (done < len) {
+            ssize_t r = write ? pwrite(t->bitmap_fd, (char *)t->span + done, len - done,
+                                       off + (off_t)done)
+                              : pread(t->bitmap_fd, (char *)t->span + done, len - done,
+                                      off + (off_t)done);
+            t->st->syscalls++;
+            if (r < 0) {
+                if (errno == EINTR)
+                    continue;
+                return -errno;
+            }
+            if (r == 0)
+                break;
+            done += (size_t)r;
         }
-        if ((size_t)r != len)
-            return -EIO;
         if (!write)
             for (size_t k = i; k < j; k++)
                 t->vals[k] = t->span[t->words[k] - t->words[i]];
-        t->st->bytes_read += write ? 0 : (uint64_t)r;
+        t->st->bytes_read += write ? 0 : (uint64_t)done;
         i = j;
     }
     return 0;
