@@ -60,8 +60,6 @@ void fb_set_sync(struct fb_set *s, const struct vma_list *vmas)
                 gap.vma = (uint32_t)i;
                 fb_push(&nv, &nn, &ncap, &gap);
             }
-            if (r.probe && (r.probe < r.start || r.probe >= r.end))
-                r.probe = 0;
             r.vma = (uint32_t)i;
             fb_push(&nv, &nn, &ncap, &r);
             cur = r.end;
@@ -83,7 +81,8 @@ void fb_set_sync(struct fb_set *s, const struct vma_list *vmas)
 void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_skip)
 {
     r->result = (uint8_t)res;
-    r->probe = 0;
+    r->nprobes = 0;
+    r->hit = 0;
     if (res == FB_ACCESSED) {
         r->idle_age = 0;
         if (hot_skip)
@@ -95,7 +94,7 @@ void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_ski
 
 static bool fb_can_merge(const struct fb_region *a, const struct fb_region *b, bool force)
 {
-    if (a->end != b->start || a->vma != b->vma || a->probe || b->probe)
+    if (a->end != b->start || a->vma != b->vma || a->nprobes || b->nprobes)
         return false;
     if (force)
         return true;
@@ -150,7 +149,7 @@ static void fb_split_pass(struct fb_set *s, size_t max_regions, uint64_t min_siz
     for (size_t i = 0; i < n0 && s->n < max_regions; i++) {
         struct fb_region *r = &s->r[i];
         uint64_t size = r->end - r->start;
-        if (size < 2 * min_size || r->probe)
+        if (size < 2 * min_size || r->nprobes)
             continue;
         /* a random page boundary in the middle half */
         uint64_t pages = size / page_size;
@@ -200,4 +199,17 @@ size_t fb_set_pick(struct fb_set *s, size_t budget, fb_skip_fn skip, void *arg, 
         s->cursor = (i + 1) % s->n;
     }
     return k;
+}
+
+long fb_set_find(const struct fb_set *s, uint64_t addr)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->r[mid].end <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->r[lo].start <= addr ? (long)lo : -1;
 }

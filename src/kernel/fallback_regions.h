@@ -10,16 +10,17 @@
 #include "vma.h"
 
 enum fb_result {
-    FB_UNKNOWN = 0, /* never probed, or the probe was inconclusive */
-    FB_IDLE,        /* the probe page stayed out for a whole window */
-    FB_ACCESSED,    /* the probe page came back (refault), or on the hot list */
+    FB_UNKNOWN = 0, /* never probed, or no probe page could be paged out */
+    FB_IDLE,        /* every probe page stayed out for a whole window */
+    FB_ACCESSED,    /* a probe page came back (refault), or on the hot list */
 };
 
 struct fb_region {
     uint64_t start;
     uint64_t end;
-    uint64_t probe;    /* address of the page paged out at window start; 0 none */
     uint32_t vma;      /* index of the containing VMA in the last sync */
+    uint16_t nprobes;  /* probe pages paged out at window start, pending */
+    uint8_t hit;       /* a pending probe page came back (set while resolving) */
     uint8_t result;    /* enum fb_result of the last window */
     uint8_t hot_left;  /* windows left on the hot list (not probed) */
     uint16_t idle_age; /* consecutive idle windows */
@@ -37,7 +38,8 @@ void fb_set_init(struct fb_set *s, uint64_t seed);
 void fb_set_free(struct fb_set *s);
 
 /* Keep regions inside vmas: clip old regions, drop those outside, cover new gaps with
- * FB_UNKNOWN regions. A pending probe outside its clipped region is dropped. */
+ * FB_UNKNOWN regions. Pending probes stay with the clipped region (probe addresses that
+ * fell outside simply find no region when resolved). */
 void fb_set_sync(struct fb_set *s, const struct vma_list *vmas);
 
 /* Record the outcome of a window for region r. */
@@ -54,5 +56,8 @@ typedef int (*fb_skip_fn)(void *arg, const struct fb_region *r);
 size_t fb_set_pick(struct fb_set *s, size_t budget, fb_skip_fn skip, void *arg, size_t *out);
 
 uint64_t fb_rand(struct fb_set *s);
+
+/* Index of the region containing addr, or -1. */
+long fb_set_find(const struct fb_set *s, uint64_t addr);
 
 #endif

@@ -14,6 +14,8 @@
 
 struct pagemap {
     int fd;
+    int scan_ok;         /* PAGEMAP_SCAN works: 1 yes, 0 no, -1 not tried yet */
+    struct etmem_page_region *regions;
     long page_size;
     unsigned page_shift;
     uint64_t *buf;       /* PAGEMAP_BATCH entries */
@@ -33,6 +35,19 @@ ssize_t pagemap_read(struct pagemap *pm, uint64_t addr, size_t n, uint64_t *out)
  * entries. A non-zero return of fn stops the walk and is returned. */
 typedef int (*pagemap_fn)(void *arg, uint64_t addr, const uint64_t *e, size_t n);
 int pagemap_walk(struct pagemap *pm, uint64_t start, uint64_t end, pagemap_fn fn, void *arg);
+
+/* Only the populated (resident or swapped) parts of [start, end): fn gets each maximal
+ * range. With PAGEMAP_SCAN (6.7+) empty page tables are skipped by the kernel, so sparse
+ * reservations of terabytes (sanitizer shadows, runtimes' arenas) cost nothing; without
+ * it the range is read entry by entry (flags: HEAT-like 1 present, 2 swapped). */
+#define PAGEMAP_RANGE_PRESENT 1u
+#define PAGEMAP_RANGE_SWAPPED 2u
+typedef int (*pagemap_range_fn)(void *arg, uint64_t start, uint64_t end, unsigned flags);
+int pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end, pagemap_range_fn fn,
+                      void *arg);
+/* pagemap_walk over the populated ranges only (fn sees entries of populated ranges). */
+int pagemap_walk_populated(struct pagemap *pm, uint64_t start, uint64_t end, pagemap_fn fn,
+                           void *arg);
 
 /* One entry (8-byte pread). */
 int pagemap_entry(struct pagemap *pm, uint64_t addr, uint64_t *entry);

@@ -34,12 +34,18 @@
 #define PR_SET_VMA_ANON_NAME 0
 #endif
 
-/* PAGEMAP_SCAN (6.7): only its presence is probed, so a local copy of the arg struct. */
+/* PAGEMAP_SCAN (6.7, include/uapi/linux/fs.h): local copies for older headers. It lists
+ * the populated ranges of an address range while skipping empty page tables. */
 struct etmem_pm_scan_arg {
     uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
     uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
 };
+struct etmem_page_region {
+    uint64_t start, end, categories;
+};
 #define ETMEM_PAGEMAP_SCAN _IOWR('f', 16, struct etmem_pm_scan_arg)
+#define ETMEM_PAGE_IS_PRESENT (1ULL << 3)
+#define ETMEM_PAGE_IS_SWAPPED (1ULL << 4)
 
 /* /proc/<pid>/pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
 #define PM_PFN_MASK ((1ULL << 55) - 1)

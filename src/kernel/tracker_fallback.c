@@ -27,7 +27,9 @@
 #include "tracker_common.h"
 #include "xalloc.h"
 
-#define PROBE_TRIES 3 /* random pages tried per region to find a resident one */
+#define PROBE_TRIES 3     /* random pages tried per probe to find a resident one */
+#define PROBES_PER_REGION 8 /* spare budget buys more probes per region: a region that is
+                               partly hot is then rarely judged idle */
 
 struct tracker {
     pid_t pid;
@@ -39,8 +41,9 @@ struct tracker {
     struct fb_set regions;
     struct vma_list vmas;
     size_t *pick;
-    uint64_t *probe_addr;
+    uint64_t *probe_addr;   /* this window's candidates, then the pending probes */
     size_t *probe_region;
+    size_t npending;
     struct iovec *iov;
     bool warned_noswap;
 };
@@ -110,26 +113,32 @@ static bool vma_referenced(const struct tracker *t, const struct fb_region *r)
     return t->vmas.v[r->vma].referenced_kb > 0;
 }
 
-/* Outcome of the window that ends now, per region. */
+/* Outcome of the window that ends now, per region: a region with pending probes was
+ * accessed if any of its probe pages is resident again. */
 static int fallback_resolve(struct tracker *t, struct scan_stats *st)
 {
     unsigned hot_skip = t->opts.o.fallback.hot_skip;
+    for (size_t i = 0; i < t->npending; i++) {
+        uint64_t e;
+        int rc = pagemap_entry(&t->pm, t->probe_addr[i], &e);
+        if (rc)
+            return rc;
+        long ri = fb_set_find(&t->regions, t->probe_addr[i]);
+        if (ri >= 0 && (e & PM_PRESENT)) {
+            t->regions.r[ri].hit = 1;
+            st->probes_refaulted++;
+        }
+    }
+    t->npending = 0;
     for (size_t i = 0; i < t->regions.n; i++) {
         struct fb_region *r = &t->regions.r[i];
         bool referenced = vma_referenced(t, r);
-        if (r->probe) {
-            uint64_t e;
-            int rc = pagemap_entry(&t->pm, r->probe, &e);
-            if (rc)
-                return rc;
-            bool back = referenced && (e & PM_PRESENT);
-            st->probes_refaulted += back;
-            fb_region_resolve(r, back ? FB_ACCESSED : FB_IDLE, hot_skip);
-        } else if (!referenced) {
+        if (r->nprobes)
+            fb_region_resolve(r, referenced && r->hit ? FB_ACCESSED : FB_IDLE, hot_skip);
+        else if (!referenced)
             fb_region_resolve(r, FB_IDLE, 0);
-        } else {
+        else
             r->result = r->hot_left ? FB_ACCESSED : FB_UNKNOWN;
-        }
     }
     return 0;
 }
@@ -153,27 +162,34 @@ static int skip_unreferenced(void *arg, const struct fb_region *r)
     return !vma_referenced(arg, r);
 }
 
-/* Page out one resident page per picked region; keep those that really left. */
+/* Page out resident sample pages of the picked regions (several per region when the
+ * budget allows); keep as pending those that really left memory. */
 static int fallback_probe(struct tracker *t, struct scan_stats *st)
 {
-    size_t np = fb_set_pick(&t->regions, t->opts.o.fallback.max_probes, skip_unreferenced, t,
-                            t->pick);
-    size_t k = 0;
-    for (size_t i = 0; i < np; i++) {
+    size_t budget = t->opts.o.fallback.max_probes;
+    size_t np = fb_set_pick(&t->regions, budget, skip_unreferenced, t, t->pick);
+    size_t per = np ? budget / np : 1, k = 0;
+    if (per > PROBES_PER_REGION)
+        per = PROBES_PER_REGION;
+    if (per == 0)
+        per = 1;
+    for (size_t i = 0; i < np && k < budget; i++) {
         const struct fb_region *r = &t->regions.r[t->pick[i]];
         uint64_t pages = (r->end - r->start) / (uint64_t)t->ps;
-        for (int tries = 0; tries < PROBE_TRIES && pages; tries++) {
-            uint64_t a = r->start + (fb_rand(&t->regions) % pages) * (uint64_t)t->ps, e;
-            int rc = pagemap_entry(&t->pm, a, &e);
-            if (rc)
-                return rc;
-            if (!(e & PM_PRESENT))
-                continue;
-            t->probe_addr[k] = a;
-            t->probe_region[k] = t->pick[i];
-            t->iov[k].iov_base = (void *)(uintptr_t)a;
-            t->iov[k++].iov_len = (size_t)t->ps;
-            break;
+        for (size_t p = 0; p < per && k < budget && pages; p++) {
+            for (int tries = 0; tries < PROBE_TRIES; tries++) {
+                uint64_t a = r->start + (fb_rand(&t->regions) % pages) * (uint64_t)t->ps, e;
+                int rc = pagemap_entry(&t->pm, a, &e);
+                if (rc)
+                    return rc;
+                if (!(e & PM_PRESENT))
+                    continue;
+                t->probe_addr[k] = a;
+                t->probe_region[k] = t->pick[i];
+                t->iov[k].iov_base = (void *)(uintptr_t)a;
+                t->iov[k++].iov_len = (size_t)t->ps;
+                break;
+            }
         }
     }
     if (k == 0)
@@ -183,20 +199,34 @@ static int fallback_probe(struct tracker *t, struct scan_stats *st)
     st->syscalls += ac.syscalls;
     if (rc)
         return rc;
-    size_t out = 0;
+    size_t stayed = 0;
     for (size_t i = 0; i < k; i++) {
         uint64_t e;
         if ((rc = pagemap_entry(&t->pm, t->probe_addr[i], &e)) != 0)
             return rc;
         if (e & PM_PRESENT) {
-            st->probes_inconclusive++; /* not reclaimable now (no swap, pinned) or refaulted at once */
+            t->probe_region[stayed++] = t->probe_region[i]; /* kept for below */
             continue;
         }
-        t->regions.r[t->probe_region[i]].probe = t->probe_addr[i];
+        t->regions.r[t->probe_region[i]].nprobes++;
+        t->probe_addr[t->npending++] = t->probe_addr[i];
         st->probes++;
-        out++;
     }
-    if (out == 0 && !t->warned_noswap) {
+    /* A probe page still resident right after the pageout either could not be reclaimed
+     * (no swap, pinned) or was touched again at once. If others of the same batch did
+     * leave, reclaim works, so it was touched: its region counts as accessed. */
+    for (size_t i = 0; i < stayed; i++) {
+        struct fb_region *r = &t->regions.r[t->probe_region[i]];
+        if (t->npending) {
+            r->nprobes++;
+            r->hit = 1;
+            st->probes++;
+            st->probes_refaulted++;
+        } else {
+            st->probes_inconclusive++;
+        }
+    }
+    if (t->npending == 0 && !t->warned_noswap) {
         log_warn("fallback tracker, pid %d: none of %zu probe pages left memory (no swap?); "
                  "tracking falls back to whole VMAs", (int)t->pid, k);
         t->warned_noswap = true;

@@ -244,7 +244,8 @@ static int page_idle_window(struct tracker *t, struct heat_map *hm, struct scan_
     t->hm = hm;
     t->st = st;
     for (size_t i = 0; i < t->vmas.n && rc == 0; i++) {
-        rc = pagemap_walk(&t->pm, t->vmas.v[i].start, t->vmas.v[i].end, page_idle_batch, t);
+        rc = pagemap_walk_populated(&t->pm, t->vmas.v[i].start, t->vmas.v[i].end,
+                                    page_idle_batch, t);
         st->vmas++;
     }
     st->bytes_read += t->pm.bytes_read;

@@ -58,12 +58,15 @@ static void test_sync_covers_and_clips(void **state)
     fb_set_sync(&s, &l);
     assert_int_equal(s.n, 2);
     assert_cover(&s, &l);
-    s.r[0].probe = s.r[0].end - PS;
-    /* the first VMA shrinks: the region is clipped and its probe dropped */
+    s.r[0].nprobes = 1;
+    /* the first VMA shrinks: the region is clipped, its pending probe stays */
     v[0].end = 0x10000000 + 32 * MIB;
     fb_set_sync(&s, &l);
     assert_cover(&s, &l);
-    assert_int_equal(s.r[0].probe, 0);
+    assert_int_equal(s.r[0].nprobes, 1);
+    assert_int_equal(fb_set_find(&s, 0x10000000 + 40 * MIB), -1); /* now outside */
+    assert_int_equal(fb_set_find(&s, 0x10000000 + 31 * MIB), 0);
+    s.r[0].nprobes = 0;
     /* a VMA disappears, a new one appears in between */
     v[1].start = 0x18000000;
     v[1].end = 0x18000000 + MIB;
@@ -164,9 +167,10 @@ static void test_pick_budget_hot_and_rotation(void **state)
 
 static void test_resolve(void **state)
 {
-    struct fb_region r = { .start = 0, .end = MIB, .probe = 0x1000 };
+    struct fb_region r = { .start = 0, .end = MIB, .nprobes = 2, .hit = 1 };
     fb_region_resolve(&r, FB_IDLE, 3);
-    assert_int_equal(r.probe, 0);
+    assert_int_equal(r.nprobes, 0);
+    assert_int_equal(r.hit, 0);
     assert_int_equal(r.idle_age, 1);
     assert_int_equal(r.hot_left, 0);
     fb_region_resolve(&r, FB_ACCESSED, 3);
