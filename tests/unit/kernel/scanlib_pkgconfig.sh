@@ -24,9 +24,14 @@ case "$flags" in *-I/usr/include/glib-2.0*) ;; *) echo "no glib cflags"; exit 1 
 [ -f "$(pkg-config --variable=includedir etmem)/etmemd_scan_export.h" ] ||
     { echo "etmemd_scan_export.h not installed"; exit 1; }
 
-cc -std=c11 -D_GNU_SOURCE -O1 -o "$dest/scanlib_user" "$t/scanlib_user.c" "$t/ktest_child.c" \
-    "$t/ktest_swap.c" -I"$t" $flags
 libdir=$(dirname "$(find "$dest" -name 'libetmemd_scan.so' | head -n1)")
+# a sanitizer build's library needs its user built the same way
+san=
+if ldd "$libdir/libetmemd_scan.so" | grep -q libasan; then
+    san="-fsanitize=address,undefined"
+fi
+cc -std=c11 -D_GNU_SOURCE -O1 $san -o "$dest/scanlib_user" "$t/scanlib_user.c" "$t/ktest_child.c" \
+    "$t/ktest_swap.c" -I"$t" $flags
 syms=$(nm -D --defined-only "$libdir/libetmemd_scan.so" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort | tr '\n' ' ')
 echo "exported: $syms"
 [ "$syms" = "etmemd_free_page_refs etmemd_free_vmas etmemd_get_page_refs etmemd_get_vmas etmemd_scan_exit etmemd_scan_init " ] ||
