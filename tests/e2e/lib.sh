@@ -11,7 +11,7 @@ ETMEMD=$BUILD/bin/etmemd
 RAWSOCK=$BUILD/tests/tools/rawsock
 E2E_TMP=$(mktemp -d /tmp/etmem-e2e.XXXXXX)
 E2E_PIDS=""
-E2E_DAEMONS=""      # "pid:logfile" of every etmemd started with daemon_start
+E2E_DAEMONS=""      # "pid:logfile:socket" of every etmemd started with daemon_start
 E2E_PASSED=0
 E2E_FAILED=0
 OUT="" ERR="" RC=0
@@ -117,7 +117,7 @@ daemon_start() {
     "$ETMEMD" -s "$DSOCK" -l 0 "$@" >"$DLOG" 2>&1 &
     DPID=$!
     track_pid "$DPID"
-    E2E_DAEMONS="$E2E_DAEMONS $DPID:$DLOG"
+    E2E_DAEMONS="$E2E_DAEMONS $DPID:$DLOG:$DSOCK"
     daemon_wait_ready "$DSOCK" || { echo "etmemd did not come up:"; cat "$DLOG"; return 1; }
 }
 
@@ -150,7 +150,12 @@ stop_daemons() {
     for d in $E2E_DAEMONS; do
         pid=${d%%:*}
         log=${d#*:}
+        log=${log%%:*}
         kill -0 "$pid" 2>/dev/null || continue
+        if [ "$E2E_FAILED" != 0 ]; then
+            echo "--- etmem project show of etmemd $pid, at the end ---"
+            "$ETMEM" project show -s "${d##*:}" 2>&1
+        fi
         daemon_stop "$pid"
         rc=$?
         if [ "$rc" = 0 ]; then
@@ -163,7 +168,15 @@ stop_daemons() {
 }
 
 finish() {
+    local d
     stop_daemons
+    if [ "$E2E_FAILED" != 0 ]; then
+        for d in $E2E_DAEMONS; do
+            echo "--- last lines of etmemd ${d%%:*}'s log ---"
+            d=${d#*:}
+            tail -40 "${d%%:*}"
+        done
+    fi
     echo "$E2E_NAME: $E2E_PASSED passed, $E2E_FAILED failed"
     [ "$E2E_FAILED" = 0 ]
     exit $?

@@ -3,6 +3,8 @@
 # and its hot part stays in RAM, checked through /proc/PID/pagemap; an unmanaged control
 # process with the same pattern is left alone; a stopped process goes out almost whole;
 # every byte reads back intact.
+# SLIDE_SCAN_BACKEND=page_idle|damon|... picks the tracker (guest cases do); SLIDE_HOT_MB and
+# SLIDE_COLD_MB set the sizes (default 256 + 768 MiB, scaled down to the swap there is).
 . "$(dirname "$0")/lib.sh"
 ensure_swap
 scale_to_swap "${SLIDE_HOT_MB:-256}" "${SLIDE_COLD_MB:-768}"
@@ -12,7 +14,7 @@ daemon_start
 exerciser slide-ctl --total $(( HOT + COLD )) --hot "$HOT"
 ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
 exerciser slide-tgt --total $(( HOT + COLD )) --hot "$HOT"
-cfg=$(conf slide <<'CONF'
+cfg=$(conf slide <<CONF
 [project]
 name=slide
 loop=1
@@ -28,6 +30,7 @@ name=target
 type=name
 value=slide-tgt
 T=1
+scan_backend=${SLIDE_SCAN_BACKEND:-auto}
 CONF
 )
 expect 0 "the slide project is added" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
@@ -45,7 +48,11 @@ ctl_sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
 check "the unmanaged control's cold part is left alone ($ctl_sw% swapped)" [ "$ctl_sw" -le 5 ]
 expect 0 "project show reports the work" "$ETMEM" project show -n slide -s "$DSOCK"
 expect_out "running" "... the task is running"
-expect_out "fallback+madvise" "... with the backends this kernel allows"
+if [ -n "${SLIDE_SCAN_BACKEND:-}" ]; then
+    expect_out "$SLIDE_SCAN_BACKEND+" "... with the $SLIDE_SCAN_BACKEND tracker asked for"
+else
+    expect_out "+madvise" "... with the backends this kernel allows"
+fi
 run "$ETMEM" project show -n slide -s "$DSOCK" --json
 swapped=$(echo "$OUT" | sed -n 's/.*"bytes_swapped":\([0-9]*\).*/\1/p')
 check "... and counts at least the cold part as swapped out ($((swapped >> 20)) MiB)" \
