@@ -10,6 +10,8 @@
  *
  * It prints one line `ready pid=P base=0x... page=N hot=A-B warm=B-C cold=C-D` (addresses)
  * and then, every --report seconds, `ops/s=... p50_ns=... p99_ns=... slow5us=...`.
+ * --node N binds the memory to NUMA node N (mbind) before it is first touched; --hugetlb
+ * backs it with 2 MiB hugetlb pages (like a VM guest's RAM), --thp asks for THP instead.
  * --mark-cold names the cold part [anon:etmem_swap] (prctl PR_SET_VMA_ANON_NAME), the way a
  * process marks memory for swap_flag=yes on upstream kernels.
  * SIGUSR1: verify every page now and print `verify ok pages=N` or `verify FAILED ...`.
@@ -26,10 +28,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LAT_BUCKETS 40  /* log2 buckets of nanoseconds */
+#define MPOL_BIND_MODE 2 /* MPOL_BIND, without needing numaif.h */
 #ifndef PR_SET_VMA
 #define PR_SET_VMA 0x53564d41
 #define PR_SET_VMA_ANON_NAME 0
@@ -42,6 +46,8 @@ struct options {
     bool thp;
     bool mark_cold;
     bool half_fill;
+    bool hugetlb;
+    int node;               /* -1: no binding */
     const char *name;
 };
 
@@ -127,7 +133,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: etmem-exerciser --total MiB --hot MiB [--warm MiB] [--warm-period S]\n"
             "       [--write-pct N] [--rate OPS] [--report S] [--duration S] [--thp] [--name COMM]\n"
-            "       [--mark-cold] [--fill random|half]\n");
+            "       [--mark-cold] [--fill random|half] [--node N] [--hugetlb]\n");
 }
 
 static int parse(int argc, char **argv, struct options *o)
@@ -137,11 +143,11 @@ static int parse(int argc, char **argv, struct options *o)
         { "warm-period", 1, NULL, 'W' }, { "write-pct", 1, NULL, 'p' }, { "rate", 1, NULL, 'r' },
         { "report", 1, NULL, 'R' }, { "duration", 1, NULL, 'd' }, { "thp", 0, NULL, 'T' },
         { "name", 1, NULL, 'n' }, { "mark-cold", 0, NULL, 'm' }, { "fill", 1, NULL, 'f' },
-        { NULL, 0, NULL, 0 },
+        { "node", 1, NULL, 'N' }, { "hugetlb", 0, NULL, 'H' }, { NULL, 0, NULL, 0 },
     };
     int c;
 
-    *o = (struct options){ .warm_period = 5, .report = 1 };
+    *o = (struct options){ .warm_period = 5, .report = 1, .node = -1 };
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
         case 't': o->total_mb = strtoul(optarg, NULL, 10); break;
@@ -155,6 +161,8 @@ static int parse(int argc, char **argv, struct options *o)
         case 'T': o->thp = true; break;
         case 'n': o->name = optarg; break;
         case 'm': o->mark_cold = true; break;
+        case 'N': o->node = atoi(optarg); break;
+        case 'H': o->hugetlb = true; break;
         case 'f':
             if (strcmp(optarg, "half") != 0 && strcmp(optarg, "random") != 0) {
                 usage();
@@ -166,6 +174,7 @@ static int parse(int argc, char **argv, struct options *o)
         }
     }
     if (o->total_mb == 0 || o->hot_mb + o->warm_mb > o->total_mb || o->write_pct < 0 ||
+        o->node >= 64 || (o->hugetlb && (o->total_mb % 2 || o->thp)) ||
         o->write_pct > 100 || o->report <= 0) {
         usage();
         return -1;
@@ -193,13 +202,23 @@ int main(int argc, char **argv)
     hot_pages = o.hot_mb * (1024 * 1024 / (size_t)page_size);
     warm_pages = o.warm_mb * (1024 * 1024 / (size_t)page_size);
     base = mmap(NULL, npages * (size_t)page_size, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                MAP_PRIVATE | MAP_ANONYMOUS | (o.hugetlb ? MAP_HUGETLB : 0), -1, 0);
     if (base == MAP_FAILED) {
-        perror("mmap");
+        perror(o.hugetlb ? "mmap (MAP_HUGETLB: are there free 2 MiB hugepages?)" : "mmap");
         return 1;
     }
-    if (madvise(base, npages * (size_t)page_size, o.thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0)
+    if (!o.hugetlb &&
+        madvise(base, npages * (size_t)page_size, o.thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0)
         perror("madvise");
+    if (o.node >= 0) {
+        unsigned long mask = 1UL << o.node;
+
+        if (syscall(SYS_mbind, base, npages * (size_t)page_size, MPOL_BIND_MODE, &mask,
+                    sizeof(mask) * 8, 0) < 0) {
+            perror("mbind");
+            return 1;
+        }
+    }
     for (size_t i = 0; i < npages; i++)
         fill_page((uint64_t *)(base + i * (size_t)page_size), i);
     if (o.mark_cold && npages > hot_pages + warm_pages &&

@@ -47,8 +47,8 @@ static void *relay_main(void *arg)
     return NULL;
 }
 
-/* Run the engine's eng_mgt_func with its output relayed to r; returns its result. */
-static int run_engine_command(struct engine *e, struct task *t, const char *cmd,
+/* Run the engine's command with its output relayed to r; returns its result. */
+static int run_engine_command(struct engine *e, struct task *t, const char *cmd, bool json,
                               struct reply *r, struct diag *d)
 {
     int pipefd[2];
@@ -70,7 +70,10 @@ static int run_engine_command(struct engine *e, struct task *t, const char *cmd,
         free(cmd_copy);
         return -1;
     }
-    rc = e->ops->eng_mgt_func(e, t, cmd_copy, pipefd[1]);
+    if (engine_obj(e)->kind->command != NULL)
+        rc = engine_obj(e)->kind->command(e, t, cmd_copy, json, pipefd[1]);
+    else
+        rc = e->ops->eng_mgt_func(e, t, cmd_copy, pipefd[1]);
     close(pipefd[1]);
     pthread_join(tid, NULL);
     close(pipefd[0]);
@@ -86,6 +89,7 @@ static int run_engine_command(struct engine *e, struct task *t, const char *cmd,
 enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, struct diag *d)
 {
     const char *cmd = req->field[FIELD_ENG_CMD];
+    bool json = (req->flags & REQ_FLAG_JSON) != 0;
     enum etmem_status st = ST_OK;
     struct project *p;
     struct engine *e = NULL;
@@ -120,12 +124,17 @@ enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, s
         st = ST_INVAL;
         goto out;
     }
-    if (e->ops == NULL || e->ops->eng_mgt_func == NULL) {
+    if (engine_obj(e)->kind->command == NULL && (e->ops == NULL || e->ops->eng_mgt_func == NULL)) {
         diag_error(d, "invalid parameters: engine '%s' has no engine commands", e->name);
         st = ST_INVAL;
         goto out;
     }
-    if (run_engine_command(e, t, cmd, r, d) != 0) {
+    if (json && engine_obj(e)->kind->command == NULL) {
+        diag_error(d, "invalid parameters: engine '%s' has no JSON output", e->name);
+        st = ST_INVAL;
+        goto out;
+    }
+    if (run_engine_command(e, t, cmd, json, r, d) != 0) {
         if (!diag_failed(d))
             diag_error(d, "invalid parameters: engine '%s' failed command '%s'", e->name, cmd);
         st = ST_INVAL;

@@ -78,6 +78,10 @@ struct engine_kind {
     struct engine_ops *ops;             /* built-in engines' runtime; NULL until implemented */
     /* Fill rep for `project show` (called with the model locked; must not block). */
     void (*report_task)(struct task *tk, struct task_report *rep);
+    /* A built-in engine's own commands (`etmem engine <cmd>`), writing the answer to fd;
+     * json asks for JSON. 0 on success. NULL: ops->eng_mgt_func (the plug-in ABI, which has
+     * no JSON form) serves them. */
+    int (*command)(struct engine *eng, struct task *tk, const char *cmd, bool json, int fd);
 };
 
 const struct engine_kind *engine_kind_find(const char *name);
