@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "heatmap.h"
@@ -241,23 +242,18 @@ static int damon_region(struct tracker *t, uint64_t start, uint64_t end, unsigne
     return 0;
 }
 
-static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
+/* Weigh every region listed under tried_regions; *seen gets how many there were. */
+static int damon_read_regions(struct tracker *t, struct heat_map *hm, struct scan_stats *st,
+                              size_t *seen)
 {
     char path[512];
-    int rc = tracker_read_vmas(t->pid, &t->opts.o, VMA_SRC_MAPS, &t->vmas);
-    if (rc)
-        return rc == -ENOENT ? -ESRCH : rc;
-    st->vmas += t->vmas.n;
-    pthread_mutex_lock(&damon_lock);
-    rc = damon_write(KD "/0/state", "update_schemes_tried_regions");
-    pthread_mutex_unlock(&damon_lock);
-    if (rc)
-        return rc == -EINVAL ? -ESRCH : rc; /* kdamond stopped: the target exited */
     sys_path(path, sizeof(path), SCHEME "/tried_regions");
     DIR *d = opendir(path);
     if (!d)
         return -errno;
     struct dirent *de;
+    int rc = 0;
+    *seen = 0;
     while (rc == 0 && (de = readdir(d)) != NULL) {
         static const char *const fields[] = { "start", "end", "nr_accesses" };
         uint64_t v[3];
@@ -271,10 +267,39 @@ static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stat
                 break;
         }
         st->syscalls += got;
-        if (got == 3)
+        if (got == 3) {
+            (*seen)++;
             rc = damon_region(t, v[0], v[1], v[2] ? HEAT_W_ACCESS : HEAT_W_IDLE, hm, st);
+        }
     }
     closedir(d);
+    return rc;
+}
+
+static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
+{
+    int rc = tracker_read_vmas(t->pid, &t->opts.o, VMA_SRC_MAPS, &t->vmas);
+    if (rc)
+        return rc == -ENOENT ? -ESRCH : rc;
+    st->vmas += t->vmas.n;
+    /* The kernel may answer the update before the scheme was applied once in the new
+     * round, leaving the list empty: ask again after an aggregation interval. */
+    size_t seen = 0;
+    for (int attempt = 0; attempt < 3 && rc == 0 && seen == 0; attempt++) {
+        if (attempt) {
+            struct timespec ts = { (time_t)(t->opts.o.damon.aggr_us / 1000000),
+                                   (long)(t->opts.o.damon.aggr_us % 1000000) * 1000 };
+            nanosleep(&ts, NULL);
+        }
+        pthread_mutex_lock(&damon_lock);
+        rc = damon_write(KD "/0/state", "update_schemes_tried_regions");
+        pthread_mutex_unlock(&damon_lock);
+        if (rc)
+            return rc == -EINVAL ? -ESRCH : rc; /* kdamond stopped: the target exited */
+        rc = damon_read_regions(t, hm, st, &seen);
+    }
+    if (rc == 0 && seen == 0)
+        log_warn("DAMON: no regions reported for pid %d", (int)t->pid);
     st->bytes_read += t->pm.bytes_read;
     st->syscalls += t->pm.syscalls;
     t->pm.bytes_read = t->pm.syscalls = 0;
