@@ -131,7 +131,7 @@ boot_guest() {
         -numa hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-latency,latency=100
         -numa hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-bandwidth,bandwidth=1G
         -kernel "$image" -initrd "$initrd"
-        -append "console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-4} etmem_vm=1 ${VM_APPEND:-}"
+        -append "console=ttyS0 panic=-1 loglevel=${ETMEM_VM_LOGLEVEL:-4} etmem_vm=1 ${ETMEM_VM_APPEND:-}"
         -nographic -no-reboot -nodefaults
     )
     if [ "${VM_SHELL:-0}" = 1 ]; then
