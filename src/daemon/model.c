@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "log.h"
 #include "runtime.h"
+#include "swapknob.h"
 #include "xalloc.h"
 
 static SLIST_HEAD(project_list, project) projects = SLIST_HEAD_INITIALIZER(projects);
@@ -85,6 +86,7 @@ struct project *project_new(const struct project_conf *pc)
         .max_nr_regions = pc->max_nr_regions,
     };
     p->scan_param = p->type == PAGE_SCAN ? (void *)&po->page : (void *)&po->region;
+    po->kernel_swap_enable = pc->kernel_swap_enable;
     return p;
 }
 
@@ -322,6 +324,11 @@ void task_stop(struct task *t)
 
 int project_start(struct project *p, struct diag *d)
 {
+    int knob = project_obj(p)->kernel_swap_enable;
+
+    if (knob >= 0 && swapknob_claim(p->name, knob, d) < 0)
+        return -1;
+    p->start = true;    /* so that a failure below stops (and releases) what started */
     for (struct engine *e = p->engs; e != NULL; e = e->next) {
         for (struct task *t = e->tasks; t != NULL; t = t->next) {
             if (task_start(t, d) < 0) {
@@ -330,7 +337,6 @@ int project_start(struct project *p, struct diag *d)
             }
         }
     }
-    p->start = true;
     log_info("project %s started", p->name);
     return 0;
 }
@@ -341,6 +347,8 @@ void project_stop(struct project *p)
         for (struct task *t = e->tasks; t != NULL; t = t->next)
             task_stop(t);
     }
+    if (p->start && project_obj(p)->kernel_swap_enable >= 0)
+        swapknob_release();
     if (p->start)
         log_info("project %s stopped", p->name);
     p->start = false;

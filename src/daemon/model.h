@@ -22,6 +22,7 @@ struct project_obj {
     struct project pub;             /* first: what plug-ins see */
     struct page_scan page;          /* pub.scan_param points at one of these */
     struct region_scan region;
+    int kernel_swap_enable;         /* -1: not set by this project */
 };
 
 struct engine_obj {

@@ -10,6 +10,7 @@
 #include "conffile.h"
 #include "diag.h"
 #include "strparse.h"
+#include "swapknob.h"
 #include "xalloc.h"
 
 static const char *const scan_type_names[] = { "page", "region", NULL };
@@ -52,6 +53,9 @@ const struct config_key project_keys[] = {
     { "swapcache_low_wmark", KEY_INT, 0, 1, 100, NULL, PC(swapcache_low_wmark),
       .alias = "swapcache_low_vmark", .range = "1..swapcache_high_wmark-1",
       .help = "slide: swap cache reclaim stops below this % of RAM" },
+    { "kernel_swap_enable", KEY_YESNO, 0, 0, 0, NULL, PC(kernel_swap_enable),
+      .help = "openEuler only: set /sys/kernel/mm/swap/kernel_swap_enable while the project "
+              "runs (restored after)" },
     { "sample_interval", KEY_ULONG, 0, 1, LONG_MAX, NULL, PC(sample_interval),
       .required_if = is_region_scan, .help = "region: access sampling period (us)" },
     { "aggr_interval", KEY_ULONG, 0, 1, LONG_MAX, NULL, PC(aggr_interval),
@@ -150,6 +154,7 @@ void project_conf_init(struct project_conf *pc)
     pc->sysmem_threshold = -1;
     pc->swapcache_high_wmark = -1;
     pc->swapcache_low_wmark = -1;
+    pc->kernel_swap_enable = -1;
 }
 
 void task_conf_init(struct task_conf *tc)
@@ -190,6 +195,11 @@ int project_conf_parse(struct conf_file *cf, struct project_conf *pc, bool id_on
         conf_error(cf, "project", project_key_spelled(cf, "swapcache_low_wmark"), d,
                    "value %d must be below swapcache_high_wmark (%d)", pc->swapcache_low_wmark,
                    pc->swapcache_high_wmark);
+        return -1;
+    }
+    if (pc->kernel_swap_enable >= 0 && !swapknob_present()) {
+        conf_error(cf, "project", "kernel_swap_enable", d, "this kernel has no "
+                   "/sys/kernel/mm/swap/kernel_swap_enable (an openEuler knob)");
         return -1;
     }
     if (pc->scan_type == REGION_SCAN && pc->min_nr_regions >= pc->max_nr_regions) {

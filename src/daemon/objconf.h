@@ -19,6 +19,7 @@ struct project_conf {
     int sysmem_threshold;       /* -1: unset */
     int swapcache_high_wmark;   /* -1: unset */
     int swapcache_low_wmark;
+    int kernel_swap_enable;     /* -1: leave the knob alone, else 0/1 */
     unsigned long sample_interval, aggr_interval, update_interval;
     unsigned long min_nr_regions, max_nr_regions;
 };

@@ -202,6 +202,16 @@ sleep=1
 swapcache_high_wmark=5
 swapcache_low_wmark=5
 CONF
+if [ ! -e /sys/kernel/mm/swap/kernel_swap_enable ]; then
+    bad "kernel_swap_enable on a kernel without it" "bad.yaml:6: [project] kernel_swap_enable: this kernel has no /sys/kernel/mm/swap/kernel_swap_enable (an openEuler knob)" <<'CONF'
+[project]
+name=p
+loop=1
+interval=1
+sleep=1
+kernel_swap_enable=no
+CONF
+fi
 expect_state "none of the refused files changed anything"
 
 # Unknown keys are warnings: the add succeeds and says what was ignored.
