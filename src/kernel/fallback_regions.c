@@ -82,7 +82,7 @@ void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_ski
 {
     r->result = (uint8_t)res;
     r->nprobes = 0;
-    r->hit = 0;
+    r->hits = 0;
     if (res == FB_ACCESSED) {
         r->idle_age = 0;
         if (hot_skip)
@@ -90,6 +90,14 @@ void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_ski
     } else if (res == FB_IDLE && r->idle_age < UINT16_MAX) {
         r->idle_age++;
     }
+}
+
+void fb_region_resolve_probes(struct fb_region *r, unsigned hot_skip)
+{
+    if (r->hits == 0)
+        fb_region_resolve(r, FB_IDLE, hot_skip);
+    else
+        fb_region_resolve(r, FB_ACCESSED, r->hits >= r->nprobes ? hot_skip : 0);
 }
 
 static bool fb_can_merge(const struct fb_region *a, const struct fb_region *b, bool force)

@@ -20,7 +20,7 @@ struct fb_region {
     uint64_t end;
     uint32_t vma;      /* index of the containing VMA in the last sync */
     uint16_t nprobes;  /* probe pages paged out at window start, pending */
-    uint8_t hit;       /* a pending probe page came back (set while resolving) */
+    uint16_t hits;     /* probe pages that came back (counted while resolving) */
     uint8_t result;    /* enum fb_result of the last window */
     uint8_t hot_left;  /* windows left on the hot list (not probed) */
     uint16_t idle_age; /* consecutive idle windows */
@@ -44,6 +44,10 @@ void fb_set_sync(struct fb_set *s, const struct vma_list *vmas);
 
 /* Record the outcome of a window for region r. */
 void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_skip);
+/* From its probes: no hit -> idle; every probe hit -> accessed and on the hot list for
+ * hot_skip windows; some hit -> accessed but partly hot, so it stays probed (and split)
+ * instead of hiding its cold part on the hot list. */
+void fb_region_resolve_probes(struct fb_region *r, unsigned hot_skip);
 
 /* Merge neighbours (same VMA, same result), force-merge pairs while above max_regions,
  * then split regions at a random page boundary while below max_regions/2 (never below

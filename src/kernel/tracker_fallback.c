@@ -125,7 +125,7 @@ static int fallback_resolve(struct tracker *t, struct scan_stats *st)
             return rc;
         long ri = fb_set_find(&t->regions, t->probe_addr[i]);
         if (ri >= 0 && (e & PM_PRESENT)) {
-            t->regions.r[ri].hit = 1;
+            t->regions.r[ri].hits++;
             st->probes_refaulted++;
         }
     }
@@ -133,8 +133,10 @@ static int fallback_resolve(struct tracker *t, struct scan_stats *st)
     for (size_t i = 0; i < t->regions.n; i++) {
         struct fb_region *r = &t->regions.r[i];
         bool referenced = vma_referenced(t, r);
+        if (!referenced)
+            r->hits = 0; /* smaps saw no access at all: whatever came back was not the app */
         if (r->nprobes)
-            fb_region_resolve(r, referenced && r->hit ? FB_ACCESSED : FB_IDLE, hot_skip);
+            fb_region_resolve_probes(r, hot_skip);
         else if (!referenced)
             fb_region_resolve(r, FB_IDLE, 0);
         else
@@ -219,7 +221,7 @@ static int fallback_probe(struct tracker *t, struct scan_stats *st)
         struct fb_region *r = &t->regions.r[t->probe_region[i]];
         if (t->npending) {
             r->nprobes++;
-            r->hit = 1;
+            r->hits++;
             st->probes++;
             st->probes_refaulted++;
         } else {

@@ -167,16 +167,28 @@ static void test_pick_budget_hot_and_rotation(void **state)
 
 static void test_resolve(void **state)
 {
-    struct fb_region r = { .start = 0, .end = MIB, .nprobes = 2, .hit = 1 };
+    struct fb_region r = { .start = 0, .end = MIB, .nprobes = 2, .hits = 1 };
     fb_region_resolve(&r, FB_IDLE, 3);
     assert_int_equal(r.nprobes, 0);
-    assert_int_equal(r.hit, 0);
+    assert_int_equal(r.hits, 0);
     assert_int_equal(r.idle_age, 1);
     assert_int_equal(r.hot_left, 0);
     fb_region_resolve(&r, FB_ACCESSED, 3);
     assert_int_equal(r.idle_age, 0);
     assert_int_equal(r.hot_left, 3);
     assert_int_equal(r.result, FB_ACCESSED);
+    /* from probes: partly hot is accessed but not hot-listed, all hot is */
+    struct fb_region m = { .nprobes = 4, .hits = 1 };
+    fb_region_resolve_probes(&m, 3);
+    assert_int_equal(m.result, FB_ACCESSED);
+    assert_int_equal(m.hot_left, 0);
+    struct fb_region h = { .nprobes = 4, .hits = 4 };
+    fb_region_resolve_probes(&h, 3);
+    assert_int_equal(h.hot_left, 3);
+    struct fb_region c = { .nprobes = 4 };
+    fb_region_resolve_probes(&c, 3);
+    assert_int_equal(c.result, FB_IDLE);
+    assert_int_equal(c.idle_age, 1);
 }
 
 int main(void)
