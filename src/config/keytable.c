@@ -205,6 +205,12 @@ int conf_walk(struct conf_file *cf, const char *group, const struct config_key *
     return 0;
 }
 
+void key_release_string(void *dst)
+{
+    free(*(char **)dst);
+    *(char **)dst = NULL;
+}
+
 void conf_release(const struct config_key *table, void *base)
 {
     for (const struct config_key *key = table; key->name != NULL; key++) {

@@ -54,6 +54,9 @@ struct config_key {
 int conf_walk(struct conf_file *cf, const char *group, const struct config_key *table,
               void *base, struct diag *d);
 
+/* A KEY_CUSTOM .release for parsers that store one allocated string. */
+void key_release_string(void *dst);
+
 /* Free the strings conf_walk stored into base. */
 void conf_release(const struct config_key *table, void *base);
 

@@ -24,44 +24,41 @@ static struct project *find_or_fail(const char *name, struct diag *d)
     return p;
 }
 
-enum etmem_status cmd_project_start(const struct etmem_request *req, struct reply *r,
-                                    struct diag *d)
+/* start and stop: the same lookup and state check, then the transition. */
+static enum etmem_status project_switch(const char *name, bool start, struct diag *d)
 {
     enum etmem_status st = ST_OK;
     struct project *p;
 
     model_lock();
-    p = find_or_fail(req->field[FIELD_PROJECT], d);
+    p = find_or_fail(name, d);
     if (p == NULL) {
         st = ST_PRO_NOEXIST;
-    } else if (p->start) {
-        diag_error(d, "project '%s' has been started already", p->name);
-        st = ST_PRO_STARTED;
-    } else if (project_start(p, d) < 0) {
-        st = ST_INTER_ERR;
-    }
-    model_unlock();
-    return st;
-}
-
-enum etmem_status cmd_project_stop(const struct etmem_request *req, struct reply *r,
-                                   struct diag *d)
-{
-    enum etmem_status st = ST_OK;
-    struct project *p;
-
-    model_lock();
-    p = find_or_fail(req->field[FIELD_PROJECT], d);
-    if (p == NULL) {
-        st = ST_PRO_NOEXIST;
-    } else if (!p->start) {
-        diag_error(d, "project '%s' has been stopped already (it is not running)", p->name);
-        st = ST_PRO_STOPPED;
+    } else if (p->start == start) {
+        diag_error(d, start ? "project '%s' has been started already"
+                            : "project '%s' has been stopped already (it is not running)",
+                   p->name);
+        st = start ? ST_PRO_STARTED : ST_PRO_STOPPED;
+    } else if (start) {
+        if (project_start(p, d) < 0)
+            st = ST_INTER_ERR;
     } else {
         project_stop(p);
     }
     model_unlock();
     return st;
+}
+
+enum etmem_status cmd_project_start(const struct etmem_request *req, struct reply *r,
+                                    struct diag *d)
+{
+    return project_switch(req->field[FIELD_PROJECT], true, d);
+}
+
+enum etmem_status cmd_project_stop(const struct etmem_request *req, struct reply *r,
+                                   struct diag *d)
+{
+    return project_switch(req->field[FIELD_PROJECT], false, d);
 }
 
 static void task_report_get(struct task *t, struct task_report *rep)

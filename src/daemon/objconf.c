@@ -118,12 +118,6 @@ static bool parse_task_value(const struct config_key *key, const char *text, voi
     return true;
 }
 
-static void release_string(void *dst)
-{
-    free(*(char **)dst);
-    *(char **)dst = NULL;
-}
-
 const struct config_key task_id_keys[] = {
     { "project", KEY_NAME, KEY_REQUIRED, 0, OBJ_NAME_MAX, NULL, TC(project),
       .help = "the project the task belongs to" },
@@ -138,7 +132,7 @@ const struct config_key task_keys[] = {
     { "type", KEY_ENUM, KEY_REQUIRED, 0, 0, NULL, TC(type), task_type_names,
       .help = "how the target is named: by pid or by process name" },
     { "value", KEY_CUSTOM, KEY_REQUIRED, 0, TASK_VALUE_MAX, NULL, TC(value),
-      .parse = parse_task_value, .release = release_string,
+      .parse = parse_task_value, .release = key_release_string,
       .range = "1..15 of [A-Za-z0-9./%_-]", .help = "the target's pid or process name" },
     { "max_threads", KEY_INT, 0, 1, INT_MAX, "1", TC(max_threads),
       .range = "1..2*cores+1 (more is lowered to that)",
