@@ -1,0 +1,707 @@
+/* redisload.c - a skewed, verifiable load for a redis-server on loopback, for bench/run and
+ * the Redis end-to-end test (Debian 12 has no zipfian/hot-set Redis load generator).
+ *
+ * Keys are "k:<id>", id in [0, --keys). The value of key id is --value-size bytes from a
+ * PRNG seeded with hash(id, --seed): incompressible (zram cannot flatter the savings), and
+ * checkable without keeping a copy. Modes, run in this order when several are given:
+ *   --load      SET every key, pipelined; prints `loaded keys=N bytes=B secs=S`.
+ *   --run S     GETs (and --write-pct % SETs of the same value) for S seconds, at most
+ *               --max-ops operations, one request in flight (closed loop) or paced to --rate.
+ *               Keys: --dist hotspot:KEYS:OPS (default 10:99: OPS % of the operations go to
+ *               KEYS % of the keys, which come in chunks of --hot-chunk consecutive ids placed
+ *               at random, like hot objects scattered over a heap; the rest go to the other
+ *               keys), zipf:THETA (rank = id), or uniform. Every --report seconds:
+ *               `t=S ops/s=N p50_us=X p99_us=X srv_slow5us=F srv_calls=N bad=N`, then a
+ *               `summary ...` line. p50/p99 are client round trips (±3 %); srv_slow5us is the
+ *               share of GETs that took >= 5 us inside redis (its LATENCY HISTOGRAM; -1 when
+ *               the server has none): the page-fault tail that loopback round trips hide.
+ *   --verify    GET every key and compare; `verify ok keys=N` or `verify FAILED key=...`.
+ *   --hot-list  print the hot keys' id ranges (`hot FIRST-LAST` per chunk run) and exit.
+ * Exit status: 0, 1 when a value read back wrong or the server failed, 2 for bad usage.
+ * Only loopback addresses are accepted; everything is bounded in count and time. */
+#include <errno.h>
+#include <getopt.h>
+#include <hiredis/hiredis.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_RUN_SECS 3600
+#define MAX_KEYS (64u << 20)
+#define MAX_VALUE (1u << 20)
+#define PIPELINE 256
+#define HIST_SUB 32 /* sub-buckets per power of two: ~3 % resolution */
+#define HIST_BUCKETS (48 * HIST_SUB)
+
+enum dist_kind { DIST_HOTSPOT, DIST_ZIPF, DIST_UNIFORM };
+
+struct options {
+    const char *host;
+    int port;
+    uint32_t keys;
+    uint32_t value_size;
+    uint64_t seed;
+    bool load, verify, hot_list;
+    double run_secs, rate, report;
+    uint64_t max_ops;
+    int write_pct;
+    enum dist_kind dist;
+    double hot_keys_pct, hot_ops_pct, theta;
+    uint32_t hot_chunk;
+};
+
+/* The key chooser: hot and cold id lists (hotspot) or the zipf constants. */
+struct keyspace {
+    uint32_t *hot, *cold;
+    uint32_t nhot, ncold;
+    double zipf_alpha, zipf_zetan, zipf_eta, zipf_theta;
+};
+
+struct latency_hist {
+    uint64_t count[HIST_BUCKETS];
+    uint64_t n;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* ---- deterministic values ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static void value_fill(char *buf, uint32_t len, uint32_t id, uint64_t seed)
+{
+    uint64_t s = mix64(((uint64_t)id << 32) ^ seed);
+
+    for (uint32_t i = 0; i < len; i += 8) {
+        uint64_t w = mix64(s + i);
+        uint32_t n = len - i < 8 ? len - i : 8;
+
+        memcpy(buf + i, &w, n);
+    }
+}
+
+static int key_format(char *buf, size_t len, uint32_t id)
+{
+    return snprintf(buf, len, "k:%u", id);
+}
+
+/* ---- random numbers for the load (xorshift64*) ---- */
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+
+static uint64_t rng_next(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static double rng_unit(void)
+{
+    return (double)(rng_next() >> 11) / 9007199254740992.0;
+}
+
+/* ---- key choice ---- */
+
+static bool chunk_is_hot(const struct options *o, uint32_t chunk)
+{
+    return (double)(mix64(chunk ^ (o->seed * 31 + 7)) % 100000) < o->hot_keys_pct * 1000.0;
+}
+
+static double zeta(uint32_t n, double theta)
+{
+    double sum = 0;
+
+    for (uint32_t i = 1; i <= n; i++)
+        sum += 1.0 / pow((double)i, theta);
+    return sum;
+}
+
+static int keyspace_init(struct keyspace *ks, const struct options *o)
+{
+    memset(ks, 0, sizeof(*ks));
+    if (o->dist == DIST_ZIPF) {
+        double zeta2 = zeta(2, o->theta);
+
+        ks->zipf_theta = o->theta;
+        ks->zipf_zetan = zeta(o->keys, o->theta);
+        ks->zipf_alpha = 1.0 / (1.0 - o->theta);
+        ks->zipf_eta = (1.0 - pow(2.0 / o->keys, 1.0 - o->theta)) / (1.0 - zeta2 / ks->zipf_zetan);
+        return 0;
+    }
+    if (o->dist != DIST_HOTSPOT)
+        return 0;
+    ks->hot = malloc(sizeof(uint32_t) * o->keys);
+    ks->cold = malloc(sizeof(uint32_t) * o->keys);
+    if (!ks->hot || !ks->cold) {
+        fprintf(stderr, "redisload: out of memory for %u keys\n", o->keys);
+        return -1;
+    }
+    for (uint32_t id = 0; id < o->keys; id++) {
+        if (chunk_is_hot(o, id / o->hot_chunk))
+            ks->hot[ks->nhot++] = id;
+        else
+            ks->cold[ks->ncold++] = id;
+    }
+    return 0;
+}
+
+static void keyspace_free(struct keyspace *ks)
+{
+    free(ks->hot);
+    free(ks->cold);
+}
+
+/* Gray et al., "Quickly generating billion-record synthetic databases" (as YCSB does). */
+static uint32_t zipf_next(const struct keyspace *ks, uint32_t n)
+{
+    double u = rng_unit(), uz = u * ks->zipf_zetan;
+
+    if (uz < 1.0)
+        return 0;
+    if (uz < 1.0 + pow(0.5, ks->zipf_theta))
+        return 1;
+    uint32_t r = (uint32_t)((double)n * pow(ks->zipf_eta * u - ks->zipf_eta + 1.0, ks->zipf_alpha));
+    return r < n ? r : n - 1;
+}
+
+static uint32_t keyspace_pick(const struct keyspace *ks, const struct options *o)
+{
+    switch (o->dist) {
+    case DIST_ZIPF:
+        return zipf_next(ks, o->keys);
+    case DIST_UNIFORM:
+        return (uint32_t)(rng_next() % o->keys);
+    case DIST_HOTSPOT:
+        break;
+    }
+    bool hot = ks->ncold == 0 || (ks->nhot > 0 && rng_unit() * 100.0 < o->hot_ops_pct);
+    return hot ? ks->hot[rng_next() % ks->nhot] : ks->cold[rng_next() % ks->ncold];
+}
+
+/* ---- latency histogram (log-linear, nanoseconds) ---- */
+
+static int hist_bucket(uint64_t ns)
+{
+    if (ns < HIST_SUB)
+        return (int)ns;
+    int msb = 63 - __builtin_clzll(ns);
+    int shift = msb - 5; /* log2(HIST_SUB) */
+    int b = (msb - 4) * HIST_SUB + (int)((ns >> shift) & (HIST_SUB - 1));
+    return b < HIST_BUCKETS ? b : HIST_BUCKETS - 1;
+}
+
+static double hist_bucket_mid(int b)
+{
+    if (b < HIST_SUB)
+        return b;
+    int msb = b / HIST_SUB + 4, shift = msb - 5;
+    uint64_t lo = ((uint64_t)1 << msb) | ((uint64_t)(b % HIST_SUB) << shift);
+    return (double)lo + (double)((uint64_t)1 << shift) / 2.0;
+}
+
+static void hist_add(struct latency_hist *h, uint64_t ns)
+{
+    h->count[hist_bucket(ns)]++;
+    h->n++;
+}
+
+static double hist_quantile_us(const struct latency_hist *h, double q)
+{
+    uint64_t want = (uint64_t)(q * (double)h->n), cum = 0;
+
+    for (int b = 0; b < HIST_BUCKETS; b++) {
+        cum += h->count[b];
+        if (cum > want)
+            return hist_bucket_mid(b) / 1000.0;
+    }
+    return 0;
+}
+
+static void hist_merge(struct latency_hist *into, const struct latency_hist *h)
+{
+    for (int b = 0; b < HIST_BUCKETS; b++)
+        into->count[b] += h->count[b];
+    into->n += h->n;
+}
+
+/* ---- the connection ---- */
+
+static double now_sec(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static bool host_is_loopback(const char *h)
+{
+    return strcmp(h, "127.0.0.1") == 0 || strcmp(h, "localhost") == 0 || strcmp(h, "::1") == 0;
+}
+
+static redisContext *server_connect(const struct options *o)
+{
+    struct timeval tv = { 10, 0 };
+    redisContext *c = redisConnectWithTimeout(o->host, o->port, tv);
+
+    if (c == NULL || c->err) {
+        fprintf(stderr, "redisload: cannot connect to %s:%d: %s\n", o->host, o->port,
+                c ? c->errstr : "out of memory");
+        if (c)
+            redisFree(c);
+        return NULL;
+    }
+    if (redisSetTimeout(c, tv) != REDIS_OK) {
+        fprintf(stderr, "redisload: cannot set the socket timeout: %s\n", c->errstr);
+        redisFree(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Read one reply; false (with a message) on a connection error or an error reply. */
+static bool reply_get(redisContext *c, redisReply **out, const char *what)
+{
+    void *r = NULL;
+
+    if (redisGetReply(c, &r) != REDIS_OK || r == NULL) {
+        fprintf(stderr, "redisload: %s: %s\n", what, c->errstr[0] ? c->errstr : "no reply");
+        return false;
+    }
+    *out = r;
+    if ((*out)->type == REDIS_REPLY_ERROR) {
+        fprintf(stderr, "redisload: %s: %s\n", what, (*out)->str);
+        freeReplyObject(*out);
+        return false;
+    }
+    return true;
+}
+
+static bool append_set(redisContext *c, uint32_t id, const char *val, uint32_t len)
+{
+    char key[32];
+    int klen = key_format(key, sizeof(key), id);
+
+    return redisAppendCommand(c, "SET %b %b", key, (size_t)klen, val, (size_t)len) == REDIS_OK;
+}
+
+static bool append_get(redisContext *c, uint32_t id)
+{
+    char key[32];
+    int klen = key_format(key, sizeof(key), id);
+
+    return redisAppendCommand(c, "GET %b", key, (size_t)klen) == REDIS_OK;
+}
+
+/* True when the GET reply holds key id's value. */
+static bool value_matches(const redisReply *r, uint32_t id, const struct options *o, char *scratch)
+{
+    if (r->type != REDIS_REPLY_STRING || r->len != o->value_size)
+        return false;
+    value_fill(scratch, o->value_size, id, o->seed);
+    return memcmp(r->str, scratch, o->value_size) == 0;
+}
+
+/* ---- modes ---- */
+
+static int mode_load(redisContext *c, const struct options *o)
+{
+    char *val = malloc(o->value_size);
+    double t0 = now_sec();
+
+    if (!val)
+        return 1;
+    for (uint32_t first = 0; first < o->keys && !stop_requested; first += PIPELINE) {
+        uint32_t n = o->keys - first < PIPELINE ? o->keys - first : PIPELINE;
+
+        for (uint32_t i = 0; i < n; i++) {
+            value_fill(val, o->value_size, first + i, o->seed);
+            if (!append_set(c, first + i, val, o->value_size)) {
+                fprintf(stderr, "redisload: SET: %s\n", c->errstr);
+                free(val);
+                return 1;
+            }
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            redisReply *r;
+
+            if (!reply_get(c, &r, "SET")) {
+                free(val);
+                return 1;
+            }
+            freeReplyObject(r);
+        }
+    }
+    free(val);
+    printf("loaded keys=%u bytes=%llu secs=%.2f\n", o->keys,
+           (unsigned long long)o->keys * o->value_size, now_sec() - t0);
+    fflush(stdout);
+    return stop_requested ? 1 : 0;
+}
+
+static int mode_verify(redisContext *c, const struct options *o)
+{
+    char *scratch = malloc(o->value_size);
+    double t0 = now_sec();
+
+    if (!scratch)
+        return 1;
+    for (uint32_t first = 0; first < o->keys; first += PIPELINE) {
+        uint32_t n = o->keys - first < PIPELINE ? o->keys - first : PIPELINE;
+        bool ok = true;
+
+        for (uint32_t i = 0; i < n; i++) {
+            if (!append_get(c, first + i)) {
+                fprintf(stderr, "redisload: GET: %s\n", c->errstr);
+                free(scratch);
+                return 1;
+            }
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            redisReply *r;
+
+            if (!reply_get(c, &r, "GET")) {
+                free(scratch);
+                return 1;
+            }
+            if (ok && !value_matches(r, first + i, o, scratch)) {
+                printf("verify FAILED key=k:%u (%s)\n", first + i,
+                       r->type == REDIS_REPLY_NIL ? "missing" : "wrong value");
+                ok = false;
+            }
+            freeReplyObject(r);
+        }
+        if (!ok) {
+            free(scratch);
+            return 1;
+        }
+    }
+    free(scratch);
+    printf("verify ok keys=%u secs=%.2f\n", o->keys, now_sec() - t0);
+    fflush(stdout);
+    return 0;
+}
+
+/* Server-side GET latency: calls so far and how many took <= 4 us (redis times commands in
+ * whole microseconds, so the rest took >= 5 us). False when the server keeps no histogram. */
+static bool server_get_latency(redisContext *c, uint64_t *calls, uint64_t *fast)
+{
+    redisReply *r;
+    bool found = false;
+
+    if (redisAppendCommand(c, "LATENCY HISTOGRAM get") != REDIS_OK ||
+        !reply_get(c, &r, "LATENCY HISTOGRAM"))
+        return false;
+    /* RESP2: ["get", ["calls", N, "histogram_usec", [bound, cumulative, ...]]] */
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->type == REDIS_REPLY_ARRAY) {
+        const redisReply *m = r->element[1];
+
+        *calls = *fast = 0;
+        for (size_t i = 0; i + 1 < m->elements; i += 2) {
+            const redisReply *k = m->element[i], *v = m->element[i + 1];
+
+            if (k->type != REDIS_REPLY_STRING)
+                continue;
+            if (strcmp(k->str, "calls") == 0 && v->type == REDIS_REPLY_INTEGER) {
+                *calls = (uint64_t)v->integer;
+                found = true;
+            } else if (strcmp(k->str, "histogram_usec") == 0 && v->type == REDIS_REPLY_ARRAY) {
+                for (size_t j = 0; j + 1 < v->elements; j += 2)
+                    if (v->element[j]->type == REDIS_REPLY_INTEGER && v->element[j]->integer <= 4 &&
+                        v->element[j + 1]->type == REDIS_REPLY_INTEGER &&
+                        (uint64_t)v->element[j + 1]->integer > *fast)
+                        *fast = (uint64_t)v->element[j + 1]->integer;
+            }
+        }
+    } else if (r->type == REDIS_REPLY_ARRAY && r->elements == 0) {
+        *calls = *fast = 0; /* no GET yet */
+        found = true;
+    }
+    freeReplyObject(r);
+    return found;
+}
+
+struct run_totals {
+    struct latency_hist hist;
+    uint64_t ops, bad, errors;
+};
+
+/* One operation: a GET (checked) or a SET of the same value; false on a lost connection. */
+static bool op_once(redisContext *c, const struct options *o, uint32_t id, char *scratch,
+                    struct latency_hist *h, struct run_totals *tot)
+{
+    bool is_set = o->write_pct > 0 && (int)(rng_next() % 100) < o->write_pct;
+    redisReply *r;
+    uint64_t t0;
+
+    if (is_set)
+        value_fill(scratch, o->value_size, id, o->seed);
+    t0 = now_ns();
+    if (!(is_set ? append_set(c, id, scratch, o->value_size) : append_get(c, id)) ||
+        !reply_get(c, &r, is_set ? "SET" : "GET")) {
+        tot->errors++;
+        return false;
+    }
+    hist_add(h, now_ns() - t0);
+    if (!is_set && !value_matches(r, id, o, scratch)) {
+        if (tot->bad++ == 0)
+            fprintf(stderr, "redisload: GET k:%u read back wrong\n", id);
+    }
+    freeReplyObject(r);
+    tot->ops++;
+    return true;
+}
+
+static int mode_run(redisContext *c, const struct options *o, const struct keyspace *ks)
+{
+    struct latency_hist *per = calloc(1, sizeof(*per));
+    struct run_totals *tot = calloc(1, sizeof(*tot));
+    char *scratch = malloc(o->value_size);
+    uint64_t calls0 = 0, fast0 = 0, calls, fast, ops_report = 0;
+    bool srv = server_get_latency(c, &calls0, &fast0);
+    double t_start = now_sec(), t_report = t_start, next_op = t_start;
+    int rc = 0;
+
+    if (!per || !tot || !scratch) {
+        free(per);
+        free(tot);
+        free(scratch);
+        return 1;
+    }
+    while (!stop_requested && now_sec() - t_start < o->run_secs &&
+           (o->max_ops == 0 || tot->ops < o->max_ops)) {
+        if (o->rate > 0) {
+            double wait = next_op - now_sec();
+
+            if (wait > 0) {
+                struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+
+                nanosleep(&ts, NULL);
+            }
+            next_op += 1.0 / o->rate;
+        }
+        if (!op_once(c, o, keyspace_pick(ks, o), scratch, per, tot)) {
+            rc = 1;
+            break;
+        }
+        ops_report++;
+        double t = now_sec();
+        if (t - t_report >= o->report) {
+            double share = -1;
+
+            if (srv && server_get_latency(c, &calls, &fast)) {
+                share = calls > calls0 ? 1.0 - (double)(fast - fast0) / (double)(calls - calls0) : 0;
+                calls0 = calls;
+                fast0 = fast;
+            }
+            printf("t=%.1f ops/s=%.0f p50_us=%.1f p99_us=%.1f srv_slow5us=%.5f bad=%llu\n",
+                   t - t_start, (double)ops_report / (t - t_report), hist_quantile_us(per, 0.50),
+                   hist_quantile_us(per, 0.99), share, (unsigned long long)tot->bad);
+            fflush(stdout);
+            hist_merge(&tot->hist, per);
+            memset(per, 0, sizeof(*per));
+            ops_report = 0;
+            t_report = now_sec();
+        }
+    }
+    hist_merge(&tot->hist, per);
+    double secs = now_sec() - t_start;
+    printf("summary ops=%llu secs=%.1f ops/s=%.0f p50_us=%.1f p99_us=%.1f bad=%llu errors=%llu\n",
+           (unsigned long long)tot->ops, secs, (double)tot->ops / secs,
+           hist_quantile_us(&tot->hist, 0.50), hist_quantile_us(&tot->hist, 0.99),
+           (unsigned long long)tot->bad, (unsigned long long)tot->errors);
+    fflush(stdout);
+    if (tot->bad)
+        rc = 1;
+    free(per);
+    free(tot);
+    free(scratch);
+    return rc;
+}
+
+static void print_hot_list(const struct keyspace *ks)
+{
+    for (uint32_t i = 0; i < ks->nhot;) {
+        uint32_t j = i;
+
+        while (j + 1 < ks->nhot && ks->hot[j + 1] == ks->hot[j] + 1)
+            j++;
+        printf("hot %u-%u\n", ks->hot[i], ks->hot[j]);
+        i = j + 1;
+    }
+}
+
+/* ---- options ---- */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: redisload --port P [--host 127.0.0.1] [--keys N] [--value-size B] [--seed S]\n"
+            "       [--load] [--run SECS [--max-ops N] [--rate OPS] [--write-pct N] [--report S]\n"
+            "        [--dist hotspot:KEYS%%:OPS%%|zipf:THETA|uniform] [--hot-chunk K]] [--verify]\n"
+            "       [--hot-list]\n");
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v > max || s[0] == '-')
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_dist(const char *s, struct options *o)
+{
+    if (strcmp(s, "uniform") == 0) {
+        o->dist = DIST_UNIFORM;
+        return true;
+    }
+    if (strncmp(s, "zipf:", 5) == 0) {
+        o->dist = DIST_ZIPF;
+        return parse_double(s + 5, 0.01, 0.999, &o->theta);
+    }
+    if (strncmp(s, "hotspot:", 8) == 0) {
+        char keys[32];
+        const char *colon = strchr(s + 8, ':');
+
+        if (!colon || (size_t)(colon - (s + 8)) >= sizeof(keys))
+            return false;
+        memcpy(keys, s + 8, (size_t)(colon - (s + 8)));
+        keys[colon - (s + 8)] = '\0';
+        o->dist = DIST_HOTSPOT;
+        return parse_double(keys, 0, 100, &o->hot_keys_pct) &&
+               parse_double(colon + 1, 0, 100, &o->hot_ops_pct);
+    }
+    return false;
+}
+
+static int parse(int argc, char **argv, struct options *o)
+{
+    static const struct option lo[] = {
+        { "host", 1, NULL, 'h' },      { "port", 1, NULL, 'p' },     { "keys", 1, NULL, 'k' },
+        { "value-size", 1, NULL, 'v' }, { "seed", 1, NULL, 's' },    { "load", 0, NULL, 'L' },
+        { "run", 1, NULL, 'r' },       { "max-ops", 1, NULL, 'm' },  { "rate", 1, NULL, 'R' },
+        { "write-pct", 1, NULL, 'w' }, { "report", 1, NULL, 'P' },   { "dist", 1, NULL, 'd' },
+        { "hot-chunk", 1, NULL, 'c' }, { "verify", 0, NULL, 'V' },   { "hot-list", 0, NULL, 'H' },
+        { NULL, 0, NULL, 0 },
+    };
+    uint64_t v;
+    int c;
+    bool ok = true;
+
+    *o = (struct options){ .host = "127.0.0.1", .keys = 100000, .value_size = 1000, .seed = 1,
+                           .report = 1, .dist = DIST_HOTSPOT, .hot_keys_pct = 10,
+                           .hot_ops_pct = 99, .hot_chunk = 64 };
+    while (ok && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'h': o->host = optarg; break;
+        case 'p': ok = parse_u64(optarg, 65535, &v) && v > 0; o->port = (int)v; break;
+        case 'k': ok = parse_u64(optarg, MAX_KEYS, &v) && v > 0; o->keys = (uint32_t)v; break;
+        case 'v': ok = parse_u64(optarg, MAX_VALUE, &v) && v > 0; o->value_size = (uint32_t)v; break;
+        case 's': ok = parse_u64(optarg, UINT64_MAX, &o->seed); break;
+        case 'L': o->load = true; break;
+        case 'r': ok = parse_double(optarg, 0.001, MAX_RUN_SECS, &o->run_secs); break;
+        case 'm': ok = parse_u64(optarg, UINT64_MAX, &o->max_ops); break;
+        case 'R': ok = parse_double(optarg, 0, 1e7, &o->rate); break;
+        case 'w': ok = parse_u64(optarg, 100, &v); o->write_pct = (int)v; break;
+        case 'P': ok = parse_double(optarg, 0.01, 3600, &o->report); break;
+        case 'd': ok = parse_dist(optarg, o); break;
+        case 'c': ok = parse_u64(optarg, MAX_KEYS, &v) && v > 0; o->hot_chunk = (uint32_t)v; break;
+        case 'V': o->verify = true; break;
+        case 'H': o->hot_list = true; break;
+        default: ok = false; break;
+        }
+    }
+    if (!ok || optind != argc || (!o->hot_list && o->port == 0) ||
+        !(o->load || o->run_secs > 0 || o->verify || o->hot_list)) {
+        usage();
+        return -1;
+    }
+    if (!host_is_loopback(o->host)) {
+        fprintf(stderr, "redisload: only loopback servers (127.0.0.1, ::1, localhost)\n");
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct keyspace ks;
+    struct sigaction sa = { .sa_handler = on_stop };
+    redisContext *c = NULL;
+    int rc = 0;
+
+    if (parse(argc, argv, &o) < 0)
+        return 2;
+    if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
+        perror("redisload: sigaction");
+        return 1;
+    }
+    rng_state ^= mix64(o.seed ^ (uint64_t)getpid());
+    if (keyspace_init(&ks, &o) < 0)
+        return 1;
+    if (o.hot_list) {
+        print_hot_list(&ks);
+        keyspace_free(&ks);
+        return 0;
+    }
+    c = server_connect(&o);
+    if (!c) {
+        keyspace_free(&ks);
+        return 1;
+    }
+    if (o.load)
+        rc = mode_load(c, &o);
+    if (rc == 0 && o.run_secs > 0)
+        rc = mode_run(c, &o, &ks);
+    if (rc == 0 && o.verify)
+        rc = mode_verify(c, &o);
+    redisFree(c);
+    keyspace_free(&ks);
+    return rc;
+}
