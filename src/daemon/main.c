@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "log.h"
 #include "model.h"
 #include "objconf.h"
@@ -90,7 +91,8 @@ static void print_probe(bool json)
     }
 }
 
-/* Probe once; engines pick their backends from it. Say what slide would use. */
+/* Probe once; engines pick their backends from it. Say what slide would use (the selector
+ * itself warns when that is the fallback tracker). */
 static void probe_kernel(void)
 {
     const struct tracker_ops *t;
@@ -98,13 +100,9 @@ static void probe_kernel(void)
 
     kernel_probe(&kernel_caps);
     engines_set_caps(&kernel_caps);
-    t = tracker_select(&kernel_caps, NULL, false, why, sizeof(why));
+    t = tracker_select(&kernel_caps, NULL, true, why, sizeof(why));
     if (t != NULL)
         log_info("kernel %s: access tracking by %s", kernel_caps.release, t->name);
-    else if ((t = tracker_select(&kernel_caps, NULL, true, why, sizeof(why))) != NULL)
-        log_warn("kernel %s has no access tracking interface (idle_pages, page_idle, DAMON "
-                 "vaddr); tasks use the %s tracker: %s", kernel_caps.release, t->name,
-                 t->summary);
     else
         log_err("kernel %s: no usable access tracker: %s", kernel_caps.release, why);
     if (kernel_caps.swap_total_kb == 0)
@@ -294,6 +292,7 @@ int main(int argc, char **argv)
     if (lfd < 0)
         return EXIT_FAILURE;
     block_signals();
+    caps_drop_unneeded();
     log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", PROJECT_VERSION,
              opt.socket, (int)getpid(), opt.log_level);
     probe_kernel();

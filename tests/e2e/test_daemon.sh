@@ -42,6 +42,14 @@ first=$DSOCK first_pid=$DPID
 expect 0 "the first daemon answers" "$ETMEM" project show -s "$first"
 expect 0 "the second daemon answers" "$ETMEM" project show -s "$name107"
 
+# It keeps only the capabilities it needs: sys_admin(21), sys_ptrace(19), sys_nice(23),
+# dac_override(1), dac_read_search(2) = 0x00a80006, in every set, with no-new-privs.
+caps=$(awk '/^Cap(Eff|Prm|Bnd):/ {print $1 $2}' "/proc/$first_pid/status" | tr '\n' ' ')
+check "etmemd drops every capability it does not need ($caps)" \
+    [ "$caps" = "CapPrm:0000000000a80006 CapEff:0000000000a80006 CapBnd:0000000000a80006 " ]
+check "... and sets no-new-privs" grep -q "^NoNewPrivs:[[:space:]]*1" "/proc/$first_pid/status"
+expect 0 "... and still serves" "$ETMEM" project show -s "$first"
+
 # A second daemon on a name in use must fail loudly (the original exited 0).
 expect 1 "a second etmemd on a name in use exits 1" "$ETMEMD" -s "$first"
 expect_err "socket name '$first' is already in use" "... and says why"
