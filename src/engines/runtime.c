@@ -55,6 +55,14 @@ void engine_error(const char *fmt, ...)
     free(msg);
 }
 
+void engine_note_errno(char *buf, size_t len, pid_t pid, const char *what, int err)
+{
+    if (err == ESRCH || err == ENOENT)
+        snprintf(buf, len, "process %d exited", (int)pid);
+    else
+        snprintf(buf, len, "process %d: %s failed: %s", (int)pid, what, strerror(err));
+}
+
 void stopper_init(struct stopper *s)
 {
     pthread_condattr_t attr;

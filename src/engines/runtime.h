@@ -21,6 +21,9 @@ const struct kernel_caps *engines_caps(void);
 void engine_diag_begin(struct diag *d);
 void engine_diag_end(void);
 void engine_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A note for reports on a failed step with a process: "process P exited" for ESRCH/ENOENT,
+ * else "process P: <what> failed: <strerror>". err is a positive errno. */
+void engine_note_errno(char *buf, size_t len, pid_t pid, const char *what, int err);
 
 /* A stop flag with sleeps that end early when it is raised. */
 struct stopper {

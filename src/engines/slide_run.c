@@ -208,11 +208,7 @@ static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct
 
 static void note_errno(struct slide_pid *sp, pid_t pid, const char *what, int err)
 {
-    if (err == ESRCH || err == ENOENT)
-        snprintf(sp->note, sizeof(sp->note), "process %d exited", (int)pid);
-    else
-        snprintf(sp->note, sizeof(sp->note), "process %d: %s failed: %s", (int)pid, what,
-                 strerror(err));
+    engine_note_errno(sp->note, sizeof(sp->note), pid, what, err);
 }
 
 static void close_backends(struct slide_runtime *rt, struct slide_pid *sp)
@@ -397,6 +393,7 @@ static void *slide_task_main(void *arg)
         .p = tk->params,
         .scan = proj->scan_param,
     };
+    size_t pids_cap = 0;
 
     do {
         char why[160] = "";
@@ -406,9 +403,7 @@ static void *slide_task_main(void *arg)
 
         pthread_mutex_lock(&rt->lock);
         targets_update(&rt->targets, tk, why, sizeof(why));
-        cy.pids = xreallocarray(cy.pids, (size_t)targets_count(tk) + 1, sizeof(*cy.pids));
-        for (struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next)
-            cy.pids[n++] = tp;
+        targets_append(tk, &cy.pids, &n, &pids_cap);
         pthread_mutex_unlock(&rt->lock);
         if (n == 0) {
             report_state(rt, "waiting", why);
@@ -554,12 +549,7 @@ void slide_report_task(struct task *tk, struct task_report *rep)
         return;
     pthread_mutex_lock(&rt->lock);
     *rep = rt->rep;
-    rep->nr_pids = 0;
-    for (struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next) {
-        if (rep->nr_pids < REPORT_PIDS_MAX)
-            rep->pids[rep->nr_pids] = tp->pid;
-        rep->nr_pids++;
-    }
+    targets_report(tk, rep);
     pthread_mutex_unlock(&rt->lock);
 }
 

@@ -172,3 +172,24 @@ int targets_count(const struct task *tk)
         n++;
     return n;
 }
+
+void targets_append(const struct task *tk, struct task_pid ***arr, size_t *n, size_t *cap)
+{
+    for (struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next) {
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *arr = xreallocarray(*arr, *cap, sizeof(**arr));
+        }
+        (*arr)[(*n)++] = tp;
+    }
+}
+
+void targets_report(const struct task *tk, struct task_report *rep)
+{
+    rep->nr_pids = 0;
+    for (const struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next) {
+        if (rep->nr_pids < REPORT_PIDS_MAX)
+            rep->pids[rep->nr_pids] = tp->pid;
+        rep->nr_pids++;
+    }
+}

@@ -25,5 +25,9 @@ void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_l
 /* Free every entry (free_pid_params for each); tk->pids becomes NULL. */
 void targets_clear(struct task *tk);
 int targets_count(const struct task *tk);
+/* Append the entries of tk->pids to (*arr)[*n...], growing *arr (its size in *cap). */
+void targets_append(const struct task *tk, struct task_pid ***arr, size_t *n, size_t *cap);
+/* The task's processes for `project show`: rep->nr_pids and up to REPORT_PIDS_MAX pids. */
+void targets_report(const struct task *tk, struct task_report *rep);
 
 #endif
