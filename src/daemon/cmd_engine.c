@@ -1,9 +1,13 @@
 /* cmd_engine.c - `etmem engine <cmd> -n PROJECT -e ENGINE [-t TASK]`: an engine's own
- * command. The engine writes its answer to a pipe; a relay thread streams it to the client
- * and stops passing it on at the first 0xff/0xfe byte, which the guide reserves for the
- * protocol (the rest is drained so the engine never blocks on a full pipe). */
+ * command. The engine writes its answer to a pipe from another thread while this one
+ * streams it to the client, passing nothing on from the first 0xff/0xfe byte, which the
+ * guide reserves for the protocol (the rest is drained so the engine never blocks on a full
+ * pipe). A built-in engine's command is trusted and quick: it runs with the model locked.
+ * A plug-in's eng_mgt_func runs through model_call_begin/end: the project is held, the
+ * model unlocked, and both the call and the relay end at the engine's call_timeout. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 #include "diag.h"
 #include "log.h"
 #include "model.h"
+#include "runtime.h"
 
 struct relay {
     int fd;                 /* read end of the engine's pipe */
@@ -20,70 +25,157 @@ struct relay {
     bool reserved_byte;     /* the engine wrote 0xff/0xfe: output was cut there */
 };
 
-static void *relay_main(void *arg)
+static void relay_chunk(struct relay *rl, const char *buf, size_t n)
 {
-    struct relay *rl = arg;
-    char buf[4096];
-    ssize_t n;
-
-    while ((n = read(rl->fd, buf, sizeof(buf))) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
+    if (rl->reserved_byte)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)buf[i] == ETMEM_LEGACY_OK ||
+            (unsigned char)buf[i] == ETMEM_LEGACY_FAIL) {
+            rl->reserved_byte = true;
+            n = i;
             break;
         }
-        if (rl->reserved_byte)
-            continue;
-        for (ssize_t i = 0; i < n; i++) {
-            if ((unsigned char)buf[i] == ETMEM_LEGACY_OK ||
-                (unsigned char)buf[i] == ETMEM_LEGACY_FAIL) {
-                rl->reserved_byte = true;
-                n = i;
-                break;
-            }
-        }
-        reply_out(rl->r, buf, (size_t)n);
     }
+    reply_out(rl->r, buf, n);
+}
+
+/* Relay until the writers close the pipe (true) or deadline passes (false; NULL: none). */
+static bool relay_run(struct relay *rl, const struct timespec *deadline)
+{
+    char buf[4096];
+
+    for (;;) {
+        struct pollfd pfd = { .fd = rl->fd, .events = POLLIN };
+        int ms = -1, rc;
+        ssize_t n;
+
+        if (deadline != NULL) {
+            double left = -plugin_secs_since(deadline);
+
+            if (left <= 0)
+                return false;
+            ms = (int)(left * 1000) + 1;
+        }
+        rc = poll(&pfd, 1, ms);
+        if (rc < 0 && errno != EINTR) {
+            log_err("engine command: poll: %s", strerror(errno));
+            return false;
+        }
+        if (rc <= 0)
+            continue;
+        n = read(rl->fd, buf, sizeof(buf));
+        if (n == 0)
+            return true;
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            log_err("engine command: read: %s", strerror(errno));
+            return false;
+        }
+        relay_chunk(rl, buf, (size_t)n);
+    }
+}
+
+struct builtin_cmd {
+    struct engine *e;
+    struct task *t;
+    const char *cmd;
+    bool json;
+    int fd;                 /* write end; closed when the command is done */
+    struct diag *d;
+    int rc;
+};
+
+static void *builtin_cmd_main(void *arg)
+{
+    struct builtin_cmd *bc = arg;
+    char *cmd_copy = strdup(bc->cmd);
+
+    engine_diag_begin(bc->d);   /* the engine's own error messages reach the client */
+    bc->rc = cmd_copy != NULL ?
+             engine_obj(bc->e)->kind->command(bc->e, bc->t, cmd_copy, bc->json, bc->fd) : -1;
+    engine_diag_end();
+    free(cmd_copy);
+    close(bc->fd);
     return NULL;
+}
+
+/* A built-in engine's command, on a thread of its own while this one relays. */
+static int run_builtin_command(struct engine *e, struct task *t, const char *cmd, bool json,
+                               struct relay *rl, int wfd, struct diag *d)
+{
+    struct builtin_cmd bc = { e, t, cmd, json, wfd, d, -1 };
+    pthread_t tid;
+    int rc = pthread_create(&tid, NULL, builtin_cmd_main, &bc);
+
+    if (rc != 0) {
+        diag_error(d, "cannot run engine command: %s", strerror(rc));
+        close(wfd);
+        return -1;
+    }
+    relay_run(rl, NULL);
+    pthread_join(tid, NULL);
+    return bc.rc;
+}
+
+/* A plug-in's eng_mgt_func, time-limited; the model is unlocked meanwhile. */
+static int run_plugin_command(struct engine *e, struct task *t, const char *cmd,
+                              struct relay *rl, int wfd, struct diag *d)
+{
+    struct plugin_args a = {
+        .op = PLUGIN_ENG_MGT, .ops = e->ops, .eng = e, .tk = t, .cmd = cmd, .fd = wfd,
+    };
+    struct timespec deadline;
+    struct plugin_call *c = model_call_begin(&a, &deadline, d);     /* owns wfd now */
+
+    if (c == NULL)
+        return -1;
+    relay_run(rl, &deadline);
+    return model_call_end(c, &a, &deadline, d);
 }
 
 /* Run the engine's command with its output relayed to r; returns its result. */
 static int run_engine_command(struct engine *e, struct task *t, const char *cmd, bool json,
                               struct reply *r, struct diag *d)
 {
-    int pipefd[2];
-    pthread_t tid;
+    int pipefd[2], rc;
     struct relay rl = { .r = r };
-    char *cmd_copy = strdup(cmd);
-    int rc;
 
-    if (cmd_copy == NULL || pipe2(pipefd, O_CLOEXEC) < 0) {
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
         diag_error(d, "cannot run engine command: %s", strerror(errno));
-        free(cmd_copy);
         return -1;
     }
     rl.fd = pipefd[0];
-    if ((rc = pthread_create(&tid, NULL, relay_main, &rl)) != 0) {
-        diag_error(d, "cannot run engine command: %s", strerror(rc));
-        close(pipefd[0]);
-        close(pipefd[1]);
-        free(cmd_copy);
-        return -1;
-    }
     if (engine_obj(e)->kind->command != NULL)
-        rc = engine_obj(e)->kind->command(e, t, cmd_copy, json, pipefd[1]);
+        rc = run_builtin_command(e, t, cmd, json, &rl, pipefd[1], d);
     else
-        rc = e->ops->eng_mgt_func(e, t, cmd_copy, pipefd[1]);
-    close(pipefd[1]);
-    pthread_join(tid, NULL);
+        rc = run_plugin_command(e, t, cmd, &rl, pipefd[1], d);
     close(pipefd[0]);
-    free(cmd_copy);
     if (rl.reserved_byte) {
         diag_error(d, "engine '%s' wrote a reserved byte (0xff or 0xfe) in its output; the "
                    "output was cut there", e->name);
         return -1;
     }
     return rc;
+}
+
+/* Why engine e cannot take command now (NULL: it can). */
+static const char *command_refusal(struct project *p, struct engine *e, struct task *t,
+                                   bool json, char *why, size_t len)
+{
+    const struct engine_kind *kind = engine_obj(e)->kind;
+
+    if (!p->start)
+        snprintf(why, len, "invalid parameters: project '%s' is not started; engine commands "
+                 "need a running project", p->name);
+    else if (kind->command == NULL && !plugin_op_present(e->ops, PLUGIN_ENG_MGT))
+        snprintf(why, len, "invalid parameters: engine '%s' has no engine commands", e->name);
+    else if (json && kind->command == NULL)
+        snprintf(why, len, "invalid parameters: engine '%s' has no JSON output", e->name);
+    else
+        return NULL;
+    return why;
 }
 
 enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, struct diag *d)
@@ -94,13 +186,16 @@ enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, s
     struct project *p;
     struct engine *e = NULL;
     struct task *t = NULL;
+    char why[256];
+    bool missing;
 
     model_lock();
-    p = model_find_project(req->field[FIELD_PROJECT]);
+    p = project_hold(req->field[FIELD_PROJECT], "an engine command", &missing, d);
     if (p == NULL) {
-        diag_error(d, "project '%s' does not exist", req->field[FIELD_PROJECT]);
-        st = ST_PRO_NOEXIST;
-        goto out;
+        if (missing)
+            diag_error(d, "project '%s' does not exist", req->field[FIELD_PROJECT]);
+        model_unlock();
+        return missing ? ST_PRO_NOEXIST : ST_INTER_ERR;
     }
     e = project_find_engine(p, req->field[FIELD_ENGINE]);
     if (e == NULL) {
@@ -118,20 +213,14 @@ enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, s
             goto out;
         }
     }
-    if (!p->start) {
-        diag_error(d, "invalid parameters: project '%s' is not started; engine commands need "
-                   "a running project", p->name);
+    if (command_refusal(p, e, t, json, why, sizeof(why)) != NULL) {
+        diag_error(d, "%s", why);
         st = ST_INVAL;
         goto out;
     }
-    if (engine_obj(e)->kind->command == NULL && (e->ops == NULL || e->ops->eng_mgt_func == NULL)) {
-        diag_error(d, "invalid parameters: engine '%s' has no engine commands", e->name);
-        st = ST_INVAL;
-        goto out;
-    }
-    if (json && engine_obj(e)->kind->command == NULL) {
-        diag_error(d, "invalid parameters: engine '%s' has no JSON output", e->name);
-        st = ST_INVAL;
+    if (engine_obj(e)->kind->plugin && model_call_pending(e, t, why, sizeof(why))) {
+        diag_error(d, "engine '%s' cannot take commands now: %s", e->name, why);
+        st = ST_INTER_ERR;
         goto out;
     }
     if (run_engine_command(e, t, cmd, json, r, d) != 0) {
@@ -140,6 +229,7 @@ enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, s
         st = ST_INVAL;
     }
 out:
+    project_release(p);
     model_unlock();
     return st;
 }

@@ -6,7 +6,9 @@
  * parents, cross-object ranges) and linked only when everything passed. A task added to a
  * running project is started, and rolled back if it cannot start.
  * del follows the original: task, then engine, then project; it removes what exists and
- * reports each object that does not. */
+ * reports each object that does not.
+ * Both hold the existing projects the file names (model.h, "Locking"), since calls into
+ * plug-ins drop the model lock; a new project's name is checked again at commit. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,18 +134,18 @@ static enum etmem_status stage_engine(struct obj_file *of, struct staged *s, str
         conf_error(of->cf, "engine", kind->identity ? "eng_name" : "name", d,
                    "engine '%s' already exists in project '%s'",
                    identity, p->name);
-        engine_destroy(e);
+        engine_destroy(e, d);
         return ST_ENG_EXISTED;
     }
     if (kind->check_engine && kind->check_engine(of->cf, conf, d) < 0) {
-        engine_destroy(e);
+        engine_destroy(e, d);
         return ST_INVAL;
     }
     if (!kind->plugin)
         conf_warn_unused(of->cf, "engine", "not a key of the engine", d);
     e->proj = p;    /* plug-ins may look at their project while being set up */
-    if (engine_attach(e, of->cf->kf, d) < 0) {
-        engine_destroy(e);
+    if (engine_attach(e, of->cf, d) < 0) {
+        engine_destroy(e, d);
         return ST_INTER_ERR;
     }
     s->engine = e;
@@ -192,18 +194,24 @@ static enum etmem_status stage_task(struct obj_file *of, struct staged *s, struc
     return ST_OK;
 }
 
-static void staged_discard(struct staged *s)
+static void staged_discard(struct staged *s, struct diag *d)
 {
     if (s->task != NULL)
-        task_destroy(s->task);
+        task_destroy(s->task, d);
     if (s->engine != NULL)
-        engine_destroy(s->engine);
+        engine_destroy(s->engine, d);
     if (s->project != NULL)
-        project_destroy(s->project);
+        project_destroy(s->project, d);
 }
 
-static enum etmem_status staged_commit(struct staged *s, struct diag *d)
+static enum etmem_status staged_commit(struct obj_file *of, struct staged *s, struct diag *d)
 {
+    if (s->project != NULL && model_find_project(s->project->name) != NULL) {
+        /* added by another command while a plug-in call had the lock dropped */
+        conf_error(of->cf, "project", "name", d, "project '%s' already exists",
+                   s->project->name);
+        return ST_PRO_EXISTED;
+    }
     if (s->project != NULL)
         project_link(s->project);
     if (s->engine != NULL)
@@ -226,7 +234,15 @@ enum etmem_status cmd_obj_add(const struct etmem_request *req, struct reply *r, 
         obj_file_release(&of);
         return st;
     }
+    const char *names[] = { of.has_engine ? of.ec.project : NULL,
+                            of.has_task ? of.tc.project : NULL };
+
     model_lock();
+    if (project_hold_names(names, 2, "obj add", d) < 0) {
+        model_unlock();
+        obj_file_release(&of);
+        return ST_INTER_ERR;
+    }
     if (of.has_project)
         st = stage_project(&of, &s, d);
     if (st == ST_OK && of.has_engine)
@@ -234,9 +250,10 @@ enum etmem_status cmd_obj_add(const struct etmem_request *req, struct reply *r, 
     if (st == ST_OK && of.has_task)
         st = stage_task(&of, &s, d);
     if (st == ST_OK)
-        st = staged_commit(&s, d);
+        st = staged_commit(&of, &s, d);
     if (st != ST_OK)
-        staged_discard(&s);
+        staged_discard(&s, d);
+    project_release_names(names, 2);
     model_unlock();
     if (st == ST_OK)
         log_info("added %s%s%sfrom %s", of.has_project ? "project " : "",
@@ -273,13 +290,23 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
             conf_release(kind->engine_id_keys, conf);
         free(conf);
     }
+    const char *names[] = { of.has_task ? of.tc.project : NULL,
+                            of.has_engine ? of.ec.project : NULL,
+                            of.has_project ? of.pc.name : NULL };
+
     model_lock();
+    if (project_hold_names(names, 3, "obj del", d) < 0) {
+        model_unlock();
+        free(identity);
+        obj_file_release(&of);
+        return ST_INTER_ERR;
+    }
     if (of.has_task) {
         p = model_find_project(of.tc.project);
         e = p ? project_find_engine(p, of.tc.engine) : NULL;
         t = e ? engine_find_task(e, of.tc.name) : NULL;
         if (t != NULL) {
-            task_destroy(t);
+            task_destroy(t, d);
         } else {
             last = p == NULL ? ST_PRO_NOEXIST : e == NULL ? ST_ENG_NOEXIST : ST_TASK_NOEXIST;
             conf_error(of.cf, "task", "name", d, "no task '%s' in engine '%s' of project '%s'",
@@ -290,7 +317,7 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
         p = model_find_project(of.ec.project);
         e = p ? project_find_engine(p, identity) : NULL;
         if (e != NULL) {
-            engine_destroy(e);
+            engine_destroy(e, d);
         } else {
             last = p == NULL ? ST_PRO_NOEXIST : ST_ENG_NOEXIST;
             conf_error(of.cf, "engine", "project", d, "no engine '%s' in project '%s'",
@@ -300,12 +327,13 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
     if (of.has_project) {
         p = model_find_project(of.pc.name);
         if (p != NULL) {
-            project_destroy(p);
+            project_destroy(p, d);
         } else {
             last = ST_PRO_NOEXIST;
             conf_error(of.cf, "project", "name", d, "no project '%s'", of.pc.name);
         }
     }
+    project_release_names(names, 3);
     model_unlock();
     if (last == ST_OK)
         log_info("removed the objects of %s", of.cf->path);

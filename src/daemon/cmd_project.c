@@ -39,11 +39,8 @@ static enum etmem_status project_switch(const char *name, bool start, struct dia
                             : "project '%s' has been stopped already (it is not running)",
                    p->name);
         st = start ? ST_PRO_STARTED : ST_PRO_STOPPED;
-    } else if (start) {
-        if (project_start(p, d) < 0)
-            st = ST_INTER_ERR;
-    } else {
-        project_stop(p);
+    } else if ((start ? project_start(p, d) : project_stop(p, d)) < 0) {
+        st = ST_INTER_ERR;
     }
     model_unlock();
     return st;

@@ -1,10 +1,13 @@
-/* model.c - the object tree and its start/stop lifecycle. */
+/* model.c - the object tree, project holds, and the start/stop lifecycle (plug-in calls go
+ * through model_calls.c; see "Locking" in model.h). */
 #include "model.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conffile.h"
 #include "diag.h"
 #include "log.h"
 #include "runtime.h"
@@ -13,6 +16,8 @@
 
 static SLIST_HEAD(project_list, project) projects = SLIST_HEAD_INITIALIZER(projects);
 static pthread_mutex_t model_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t model_cond;
+static pthread_once_t model_cond_once = PTHREAD_ONCE_INIT;
 
 void model_lock(void)
 {
@@ -22,6 +27,28 @@ void model_lock(void)
 void model_unlock(void)
 {
     pthread_mutex_unlock(&model_mutex);
+}
+
+static void model_cond_init(void)
+{
+    pthread_condattr_t attr;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&model_cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+void model_wait(const struct timespec *deadline)
+{
+    pthread_once(&model_cond_once, model_cond_init);
+    pthread_cond_timedwait(&model_cond, &model_mutex, deadline);
+}
+
+void model_wake(void)
+{
+    pthread_once(&model_cond_once, model_cond_init);
+    pthread_cond_broadcast(&model_cond);
 }
 
 struct project *model_first_project(void)
@@ -61,6 +88,121 @@ struct task *engine_find_task(struct engine *e, const char *name)
             return t;
     }
     return NULL;
+}
+
+static bool held_by_me(const struct project_obj *po)
+{
+    return po->hold_depth > 0 && pthread_equal(po->holder, pthread_self());
+}
+
+static void hold_take(struct project_obj *po, const char *what)
+{
+    if (po->hold_depth++ > 0)
+        return;
+    po->holder = pthread_self();
+    po->held_for = what;
+    clock_gettime(CLOCK_MONOTONIC, &po->held_since);
+}
+
+struct project *project_hold(const char *name, const char *what, bool *missing,
+                             struct diag *d)
+{
+    struct timespec deadline = plugin_deadline(HOLD_WAIT_SEC * 1000u);
+    char *copy = xstrdup(name);     /* name may be the project's own, freed while we wait */
+    struct project *p;
+
+    *missing = false;
+    for (;;) {
+        struct project_obj *po;
+
+        p = model_find_project(copy);
+        if (p == NULL) {
+            *missing = true;
+            break;
+        }
+        po = project_obj(p);
+        if (po->hold_depth == 0 || held_by_me(po)) {
+            hold_take(po, what);
+            break;
+        }
+        if (plugin_secs_since(&deadline) >= 0) {
+            diag_error(d, "project '%s' is busy: %s has been running for %.0f s (a plug-in "
+                       "call may be slow); try again later", copy, po->held_for,
+                       plugin_secs_since(&po->held_since));
+            p = NULL;
+            break;
+        }
+        model_wait(&deadline);
+    }
+    free(copy);
+    return p;
+}
+
+void project_release(struct project *p)
+{
+    struct project_obj *po = project_obj(p);
+
+    if (!held_by_me(po) || --po->hold_depth > 0)
+        return;
+    po->held_for = NULL;
+    model_wake();
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted distinct non-NULL names; returns how many. */
+static size_t sort_names(const char *const *names, size_t n, const char **out)
+{
+    size_t m = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (names[i] != NULL)
+            out[m++] = names[i];
+    }
+    qsort(out, m, sizeof(*out), cmp_names);
+    for (size_t i = 1; i < m;) {
+        if (strcmp(out[i], out[i - 1]) == 0)
+            memmove(&out[i], &out[i + 1], (--m - i) * sizeof(*out));
+        else
+            i++;
+    }
+    return m;
+}
+
+int project_hold_names(const char *const *names, size_t n, const char *what, struct diag *d)
+{
+    const char **sorted = xcalloc(n + 1, sizeof(*sorted));
+    size_t m = sort_names(names, n, sorted), i;
+    bool missing;
+
+    for (i = 0; i < m; i++) {
+        if (project_hold(sorted[i], what, &missing, d) == NULL && !missing)
+            break;
+    }
+    if (i < m) {
+        project_release_names(sorted, i);
+        free(sorted);
+        return -1;
+    }
+    free(sorted);
+    return 0;
+}
+
+void project_release_names(const char *const *names, size_t n)
+{
+    const char **sorted = xcalloc(n + 1, sizeof(*sorted));
+    size_t m = sort_names(names, n, sorted);
+
+    for (size_t i = 0; i < m; i++) {
+        struct project *p = model_find_project(sorted[i]);
+
+        if (p != NULL)
+            project_release(p);
+    }
+    free(sorted);
 }
 
 struct project *project_new(const struct project_conf *pc)
@@ -106,14 +248,21 @@ static bool project_is_linked(struct project *p)
     return false;
 }
 
-void project_destroy(struct project *p)
+void project_destroy(struct project *p, struct diag *d)
 {
     if (p->start)
-        project_stop(p);
+        project_stop(p, d);
     while (p->engs != NULL)
-        engine_destroy(p->engs);
+        engine_destroy(p->engs, d);
     if (project_is_linked(p))
         SLIST_REMOVE(&projects, p, project, entry);
+    model_wake();   /* commands waiting for its hold find it gone */
+    if (project_obj(p)->calls > 0) {
+        log_warn("project %s is kept in memory: a plug-in call about it has not returned",
+                 p->name);
+        model_keep(p);
+        return;
+    }
     free(p->name);
     free(project_obj(p));
 }
@@ -134,19 +283,29 @@ struct engine *engine_new(const struct engine_kind *kind, void *conf, const char
     return e;
 }
 
-int engine_attach(struct engine *e, GKeyFile *config, struct diag *d)
+int engine_attach(struct engine *e, const struct conf_file *cf, struct diag *d)
 {
     struct engine_obj *eo = engine_obj(e);
+    int rc;
 
     if (eo->kind->attach != NULL) {
-        if (eo->kind->attach(e, eo->conf, config, d) < 0)
+        /* a plug-in's constructors run while it loads: not under the lock (e is staged) */
+        if (eo->kind->plugin)
+            model_unlock();
+        rc = eo->kind->attach(e, eo->conf, cf, d);
+        if (eo->kind->plugin)
+            model_lock();
+        if (rc < 0)
             return -1;
         eo->attached = true;
     }
-    if (eo->kind->plugin && e->ops != NULL && e->ops->fill_eng_params != NULL) {
-        if (e->ops->fill_eng_params(config, e) != 0) {
-            diag_error(d, "engine '%s': its plug-in rejected the [engine] section "
-                       "(fill_eng_params failed)", e->name);
+    if (eo->kind->plugin && plugin_op_present(e->ops, PLUGIN_FILL_ENG)) {
+        size_t errors_before = d->nr_errors;
+
+        if (model_call(PLUGIN_FILL_ENG, e, NULL, cf->kf, d) != 0) {
+            if (d->nr_errors == errors_before)
+                diag_error(d, "engine '%s': its plug-in rejected the [engine] section "
+                           "(fill_eng_params failed)", e->name);
             return -1;
         }
         eo->params_filled = true;
@@ -187,17 +346,40 @@ static void engine_conf_free(const struct engine_kind *kind, void *conf)
     free(conf);
 }
 
-void engine_destroy(struct engine *e)
+/* Wait (project held, lock released) a little for late plug-in calls on e to return. */
+static bool engine_drained(struct engine *e)
+{
+    struct timespec deadline = plugin_deadline(ENGINE_DRAIN_SEC * 1000u);
+
+    while (engine_obj(e)->calls > 0 && plugin_secs_since(&deadline) < 0)
+        model_wait(&deadline);
+    return engine_obj(e)->calls == 0;
+}
+
+void engine_destroy(struct engine *e, struct diag *d)
 {
     struct engine_obj *eo = engine_obj(e);
+    char why[160];
 
     while (e->tasks != NULL)
-        task_destroy(e->tasks);
+        task_destroy(e->tasks, d);
     engine_unlink(e);
-    if (eo->params_filled && e->ops->clear_eng_params)
-        e->ops->clear_eng_params(e);
-    if (eo->attached)
+    /* only plug-ins have params_filled, and calls */
+    if (engine_drained(e) && eo->params_filled && plugin_op_present(e->ops, PLUGIN_CLEAR_ENG))
+        model_call(PLUGIN_CLEAR_ENG, e, NULL, NULL, d);
+    if (eo->calls > 0) {
+        model_call_pending(e, NULL, why, sizeof(why));
+        log_warn("engine %s is kept, and its plug-in stays loaded: %s", e->name, why);
+        model_keep(e);
+        return;
+    }
+    if (eo->attached) {
+        if (eo->kind->plugin)
+            model_unlock();     /* the plug-in's destructors run as it unloads */
         eo->kind->detach(e, eo->conf);
+        if (eo->kind->plugin)
+            model_lock();
+    }
     engine_conf_free(eo->kind, eo->conf);
     free(eo->identity);
     free(eo);
@@ -220,12 +402,19 @@ struct task *task_new(const struct task_conf *tc, void *params)
 int task_fill_plugin_params(struct task *t, GKeyFile *config, struct diag *d)
 {
     struct engine *e = t->eng;
+    size_t errors_before = d->nr_errors;
+    char why[160];
 
-    if (e->ops == NULL || e->ops->fill_task_params == NULL)
+    if (!plugin_op_present(e->ops, PLUGIN_FILL_TASK))
         return 0;
-    if (e->ops->fill_task_params(config, t) != 0) {
-        diag_error(d, "engine '%s': its plug-in rejected task '%s' (fill_task_params failed)",
-                   e->name, t->name);
+    if (model_call_pending(e, NULL, why, sizeof(why))) {
+        diag_error(d, "engine '%s' cannot take task '%s' now: %s", e->name, t->name, why);
+        return -1;
+    }
+    if (model_call(PLUGIN_FILL_TASK, e, t, config, d) != 0) {
+        if (d->nr_errors == errors_before)
+            diag_error(d, "engine '%s': its plug-in rejected task '%s' (fill_task_params "
+                       "failed)", e->name, t->name);
         return -1;
     }
     task_obj(t)->params_filled = true;
@@ -254,15 +443,22 @@ static void task_unlink(struct task *t)
     t->next = NULL;
 }
 
-void task_destroy(struct task *t)
+void task_destroy(struct task *t, struct diag *d)
 {
     struct engine *e = t->eng;
+    struct task_obj *to = task_obj(t);
 
-    task_stop(t);
+    task_stop(t, d);
     task_unlink(t);
     if (e != NULL && engine_obj(e)->kind->plugin) {
-        if (task_obj(t)->params_filled && e->ops->clear_task_params)
-            e->ops->clear_task_params(t);
+        if (to->calls == 0 && to->params_filled && plugin_op_present(e->ops, PLUGIN_CLEAR_TASK))
+            model_call(PLUGIN_CLEAR_TASK, e, t, NULL, d);
+        if (to->calls > 0) {
+            log_warn("task %s of engine %s is kept in memory: a call into its plug-in has "
+                     "not returned", t->name, e->name);
+            model_keep(t);
+            return;
+        }
     } else if (e != NULL && t->params != NULL) {
         conf_release(engine_obj(e)->kind->task_keys, t->params);
         free(t->params);
@@ -270,36 +466,61 @@ void task_destroy(struct task *t)
     free(t->type);
     free(t->value);
     free(t->name);
-    free(task_obj(t));
+    free(to);
+}
+
+static int task_start_plugin(struct task *t, struct diag *d)
+{
+    struct engine *e = t->eng;
+    char why[160];
+
+    if (!plugin_op_present(e->ops, PLUGIN_START_TASK)) {
+        diag_error(d, "engine '%s' cannot start task '%s': its plug-in has no start_task",
+                   e->name, t->name);
+        return -1;
+    }
+    if (model_call_pending(e, t, why, sizeof(why))) {
+        diag_error(d, "engine '%s' cannot start task '%s': %s", e->name, t->name, why);
+        return -1;
+    }
+    return model_call(PLUGIN_START_TASK, e, t, NULL, d);
+}
+
+static int task_start_builtin(struct task *t, struct diag *d)
+{
+    struct engine *e = t->eng;
+    int rc;
+
+    if (e->ops == NULL || e->ops->start_task == NULL) {
+        diag_error(d, "engine '%s' cannot start task '%s': the %s engine is not implemented "
+                   "in this etmemd yet", e->name, t->name, engine_obj(e)->kind->name);
+        return -1;
+    }
+    engine_diag_begin(d);
+    rc = e->ops->start_task(e, t);
+    engine_diag_end();
+    return rc;
 }
 
 int task_start(struct task *t, struct diag *d)
 {
     struct engine *e = t->eng;
     struct task_obj *to = task_obj(t);
-
-    if (to->running)
-        return 0;
-    if (e->ops == NULL || e->ops->start_task == NULL) {
-        if (engine_obj(e)->kind->plugin)
-            diag_error(d, "engine '%s' cannot start task '%s': its plug-in has no "
-                       "start_task", e->name, t->name);
-        else
-            diag_error(d, "engine '%s' cannot start task '%s': the %s engine is not "
-                       "implemented in this etmemd yet", e->name, t->name,
-                       engine_obj(e)->kind->name);
-        return -1;
-    }
     size_t errors_before = d->nr_errors;
     int rc;
 
-    engine_diag_begin(d);
-    rc = e->ops->start_task(e, t);
-    engine_diag_end();
+    if (to->running)
+        return 0;
+    if (engine_obj(e)->kind->plugin)
+        rc = task_start_plugin(t, d);
+    else
+        rc = task_start_builtin(t, d);
     if (rc != 0) {
         if (d->nr_errors == errors_before)
-            diag_error(d, "engine '%s' failed to start task '%s' (see etmemd's log)",
-                       e->name, t->name);
+            diag_error(d, "engine '%s' failed to start task '%s' (%s returned %d; see "
+                       "etmemd's log)", e->name, t->name,
+                       engine_obj(e)->kind->plugin ? "its plug-in's start_task" : "start",
+                       rc);
         return -1;
     }
     to->running = true;
@@ -307,57 +528,99 @@ int task_start(struct task *t, struct diag *d)
     return 0;
 }
 
-void task_stop(struct task *t)
+int task_stop(struct task *t, struct diag *d)
 {
     struct engine *e = t->eng;
     struct task_obj *to = task_obj(t);
+    char why[160];
+    int rc = 0;
 
     if (!to->running)
-        return;
-    if (e->ops && e->ops->stop_task)
+        return 0;
+    if (!plugin_op_present(e->ops, PLUGIN_STOP_TASK))
+        log_err("engine %s has no stop_task; task %s cannot be stopped cleanly", e->name,
+                t->name);
+    else if (!engine_obj(e)->kind->plugin)
         e->ops->stop_task(e, t);
+    else if (model_call_pending(e, t, why, sizeof(why)))
+        log_err("task %s of engine %s cannot be stopped: %s", t->name, e->name, why);
     else
-        log_err("engine %s has no stop_task; task %s cannot be stopped cleanly", e->name, t->name);
+        rc = model_call(PLUGIN_STOP_TASK, e, t, NULL, d);
     to->running = false;
     log_info("project %s: task %s of engine %s stopped", e->proj->name, t->name, e->name);
+    return rc;
 }
 
 int project_start(struct project *p, struct diag *d)
 {
     int knob = project_obj(p)->kernel_swap_enable;
+    bool missing;
 
-    if (knob >= 0 && swapknob_claim(p->name, knob, d) < 0)
+    p = project_hold(p->name, "project start", &missing, d);
+    if (p == NULL) {
+        if (missing)
+            diag_error(d, "the project was removed meanwhile");
         return -1;
+    }
+    if (knob >= 0 && swapknob_claim(p->name, knob, d) < 0) {
+        project_release(p);
+        return -1;
+    }
     p->start = true;    /* so that a failure below stops (and releases) what started */
     for (struct engine *e = p->engs; e != NULL; e = e->next) {
         for (struct task *t = e->tasks; t != NULL; t = t->next) {
             if (task_start(t, d) < 0) {
-                project_stop(p);
+                project_stop(p, d);
+                project_release(p);
                 return -1;
             }
         }
     }
     log_info("project %s started", p->name);
+    project_release(p);
     return 0;
 }
 
-void project_stop(struct project *p)
+int project_stop(struct project *p, struct diag *d)
 {
+    bool missing, was_started;
+    int rc = 0;
+
+    p = project_hold(p->name, "project stop", &missing, d);
+    if (p == NULL)
+        return missing ? 0 : -1;
+    was_started = p->start;
+    p->start = false;   /* at once: commands that see it meanwhile see it stopping */
     for (struct engine *e = p->engs; e != NULL; e = e->next) {
-        for (struct task *t = e->tasks; t != NULL; t = t->next)
-            task_stop(t);
+        for (struct task *t = e->tasks; t != NULL; t = t->next) {
+            if (task_stop(t, d) < 0)
+                rc = -1;
+        }
     }
-    if (p->start && project_obj(p)->kernel_swap_enable >= 0)
+    if (was_started && project_obj(p)->kernel_swap_enable >= 0)
         swapknob_release();
-    if (p->start)
+    if (was_started)
         log_info("project %s stopped", p->name);
-    p->start = false;
+    project_release(p);
+    return rc;
 }
 
 void model_shutdown(void)
 {
+    struct diag d = { 0 };
+    bool missing;
+
     model_lock();
-    while (!SLIST_EMPTY(&projects))
-        project_destroy(SLIST_FIRST(&projects));
+    while (!SLIST_EMPTY(&projects)) {
+        struct project *p = project_hold(SLIST_FIRST(&projects)->name, "shutdown", &missing,
+                                         &d);
+
+        if (p == NULL)
+            break;      /* cannot happen: no command runs any more */
+        project_destroy(p, &d);
+    }
     model_unlock();
+    for (size_t i = 0; i < d.nr_errors; i++)
+        log_err("shutting down: %s", d.errors[i]);
+    diag_free(&d);
 }

@@ -4,25 +4,63 @@
  * include/etmem) as its first member, so the original's layouts and linked lists (engs,
  * next, tasks) hold exactly as plug-ins expect.
  *
- * Locking: one mutex guards the tree's shape, every object's configuration and the
- * start state. RPC handlers hold it for a whole command (model_lock/model_unlock). Engine
- * threads never take it: they read only their task's configuration, which does not change
- * while the task runs, and their own runtime state; stopping a task waits for its threads. */
+ * Locking.
+ * - One mutex (model_lock) guards the tree's shape, every object's configuration, the start
+ *   state and the bookkeeping below. Commands take it for short stretches only: never
+ *   across a call into a plug-in (model_calls.c drops it for the call), so a slow or hung
+ *   plug-in does not stop other commands. `project show` takes only the mutex.
+ * - A command that changes a project or calls into its engines first holds the project
+ *   (project_hold; reentrant within the command's thread). While it is held no other
+ *   command adds, removes, starts or stops anything in it or calls its plug-ins, so its
+ *   objects stay put while the mutex is dropped. Another command wanting it waits (the
+ *   mutex released) up to HOLD_WAIT_SEC, then fails with "busy" and what holds it; it looks
+ *   the project up again by name after waiting, as the project may be gone by then.
+ *   Commands holding several projects (obj add/del) take them in name order.
+ * - Objects obj add builds are invisible until linked, so calls on them need no hold; the
+ *   name of a new project is checked again when it is linked.
+ * - Plug-in calls run on helper threads with a time-out, one at a time per library
+ *   (plugin_call.h). While a call is under way the task, engine and project it concerns
+ *   count it (calls). A call that times out stays counted until it returns: such objects
+ *   get no further calls, and destroying them only unlinks them; their memory (and the
+ *   plug-in's library) is kept until etmemd exits, since the plug-in's thread may still use
+ *   it. When the call returns at last its late hook takes the mutex, uncounts it and
+ *   applies its result (a late start_task success marks the task running).
+ * - Deleting an engine waits (mutex released, project held) up to ENGINE_DRAIN_SEC for
+ *   such calls to return before it gives up and keeps the engine.
+ * - Engine threads never take the mutex: they read only their task's configuration, which
+ *   does not change while the task runs, and their own runtime state; stopping a task
+ *   waits for its threads.
+ *
+ * Targets of plug-in tasks: as in the original, etmemd does not resolve a thirdparty task's
+ * processes (the original's pool adapter does that only for slide/memdcd, cslide and damon
+ * do it themselves), so tk->pids stays NULL and alloc_pid_params/free_pid_params are never
+ * called for plug-ins; a plug-in finds its processes from tk->type and tk->value. */
 #ifndef ETMEM_MODEL_H
 #define ETMEM_MODEL_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "engine.h"
 #include "objconf.h"
+#include "plugin_call.h"
 
 struct diag;
+
+#define HOLD_WAIT_SEC 20
+#define ENGINE_DRAIN_SEC 2
 
 struct project_obj {
     struct project pub;             /* first: what plug-ins see */
     struct page_scan page;          /* pub.scan_param points at one of these */
     struct region_scan region;
     int kernel_swap_enable;         /* -1: not set by this project */
+    unsigned hold_depth;            /* held by holder (see Locking) when > 0 */
+    pthread_t holder;
+    const char *held_for;           /* the holding command, for "busy" messages */
+    struct timespec held_since;
+    unsigned calls;                 /* plug-in calls under way in its engines */
 };
 
 struct engine_obj {
@@ -32,12 +70,18 @@ struct engine_obj {
     char *identity;                 /* name among its project's engines */
     bool attached;                  /* kind->attach succeeded: detach at destroy */
     bool params_filled;             /* plug-in fill_eng_params succeeded: clear at destroy */
+    unsigned calls;                 /* plug-in calls under way (or timed out) on it */
+    enum plugin_op last_op;         /* the latest of them, for messages */
+    struct timespec last_call;
 };
 
 struct task_obj {
     struct task pub;                /* first: what plug-ins see */
     bool running;                   /* start_task succeeded and stop_task not yet called */
     bool params_filled;             /* plug-in fill_task_params succeeded: clear at destroy */
+    unsigned calls;                 /* as in engine_obj */
+    enum plugin_op last_op;
+    struct timespec last_call;
 };
 
 void model_lock(void);
@@ -50,29 +94,63 @@ struct project *model_find_project(const char *name);
 struct engine *project_find_engine(struct project *p, const char *identity);
 struct task *engine_find_task(struct engine *e, const char *name);
 
+/* Hold the project named name for this command (see Locking). NULL when it does not
+ * exist (*missing set, nothing reported) or stays busy (reported to d). */
+struct project *project_hold(const char *name, const char *what, bool *missing,
+                             struct diag *d);
+void project_release(struct project *p);
+/* Hold every existing project among names (NULLs and repeats allowed), in name order;
+ * -1 (reported, none held) when one stays busy. Release drops those still held. */
+int project_hold_names(const char *const *names, size_t n, const char *what, struct diag *d);
+void project_release_names(const char *const *names, size_t n);
+
 /* Creation makes detached objects; link puts them in the tree (at the head, as the
- * original). destroy stops, unlinks and frees, children first. */
+ * original). destroy stops, unlinks and frees, children first; the caller holds the
+ * project (or the objects were never linked), and destroying a project consumes its hold.
+ * A plug-in call that times out meanwhile is reported to d; the object goes regardless. */
 struct project *project_new(const struct project_conf *pc);
 void project_link(struct project *p);
-void project_destroy(struct project *p);
+void project_destroy(struct project *p, struct diag *d);
 
 struct engine *engine_new(const struct engine_kind *kind, void *conf, const char *identity);
 /* Run the kind's attach and, for plug-ins, fill_eng_params with the config file. */
-int engine_attach(struct engine *e, GKeyFile *config, struct diag *d);
+int engine_attach(struct engine *e, const struct conf_file *cf, struct diag *d);
 void engine_link(struct project *p, struct engine *e);
-void engine_destroy(struct engine *e);
+void engine_destroy(struct engine *e, struct diag *d);
 
 struct task *task_new(const struct task_conf *tc, void *params);
 /* For a plug-in engine's task (t->eng set): its fill_task_params with the config file. */
 int task_fill_plugin_params(struct task *t, GKeyFile *config, struct diag *d);
 void task_link(struct engine *e, struct task *t);
-void task_destroy(struct task *t);
+void task_destroy(struct task *t, struct diag *d);
 
-/* Start every task of every engine or none (on failure the started ones are stopped). */
+/* Start every task of every engine or none (on failure the started ones are stopped).
+ * Both hold the project themselves; stop returns -1 (reported) when the project stays
+ * busy or a plug-in's stop_task did not return in time (the project is stopped then). */
 int project_start(struct project *p, struct diag *d);
-void project_stop(struct project *p);
+int project_stop(struct project *p, struct diag *d);
 int task_start(struct task *t, struct diag *d);
-void task_stop(struct task *t);
+int task_stop(struct task *t, struct diag *d);
+
+/* Calls into plug-ins (model_calls.c), with the model locked and the project held (or the
+ * objects never linked); the lock is dropped during the call. model_call returns the op's
+ * result, or -1 after reporting a time-out or a busy library. An engine command's call
+ * comes in two halves so that its output can be relayed meanwhile: begin returns NULL
+ * (reported) when it could not start, and leaves the model unlocked otherwise; end waits
+ * up to the same deadline, locks the model again and returns like model_call. */
+int model_call(enum plugin_op op, struct engine *e, struct task *t, GKeyFile *config,
+               struct diag *d);
+struct plugin_call *model_call_begin(const struct plugin_args *a, struct timespec *deadline,
+                                     struct diag *d);
+int model_call_end(struct plugin_call *c, const struct plugin_args *a,
+                   const struct timespec *deadline, struct diag *d);
+/* Whether a call into the plug-in about t (or e) is still under way; why says which. */
+bool model_call_pending(struct engine *e, struct task *t, char *why, size_t len);
+/* Keep an object that a late call may still use: unlinked, never freed. */
+void model_keep(void *obj);
+/* The model's condition: wait (mutex released) until woken or deadline; wake waiters. */
+void model_wait(const struct timespec *deadline);
+void model_wake(void);
 
 /* Stop and free every project (daemon shutdown). */
 void model_shutdown(void);

@@ -1,11 +1,19 @@
 /* cslide.c - the cslide engine: keep hot pages on the fast NUMA node and cold ones on the
- * slow node of each node pair. This file holds its configuration. */
+ * slow node of each node pair. This file holds its configuration, the checks against the
+ * machine's nodes and the tracker choice; cslide_run.c its runtime. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conffile.h"
 #include "cslide.h"
+#include "diag.h"
 #include "engine.h"
+#include "probe.h"
+#include "runtime.h"
 #include "strparse.h"
+#include "tracker.h"
+#include "vma.h"
 #include "xalloc.h"
 
 static bool node_pair_fail(char **why, const char *text, const char *detail)
@@ -114,6 +122,145 @@ static void release_string(void *dst)
     *(char **)dst = NULL;
 }
 
+const char *const cslide_scan_backends[] = { "auto", "idle_pages", "page_idle", "damon", NULL };
+
+/* Trackers in auto order, and whether they see 2 MiB hugetlb pages: page_idle does not
+ * (hugetlb pages are not on the LRU lists whose pages the idle bitmap covers, so they would
+ * all look accessed); DAMON vaddr checks the huge page table entries; idle_pages scans
+ * them (SCAN_AS_HUGE). The fallback tracker is not offered: its probes page memory out. */
+static const struct {
+    const char *name;
+    bool sees_hugetlb;
+} cslide_trackers[] = {
+    { "idle_pages", true },
+    { "page_idle", false },
+    { "damon", true },
+};
+
+bool cslide_wants_hugetlb(const struct cslide_task_params *p)
+{
+    struct vma_entry e = { 0 };
+
+    snprintf(e.vmflags, sizeof(e.vmflags), "ht");
+    return p->vm_flags != NULL && vma_has_vmflags(&e, p->vm_flags);
+}
+
+const struct tracker_ops *cslide_tracker_pick(const struct kernel_caps *caps,
+                                              const struct cslide_task_params *p,
+                                              bool *sees_hugetlb, char *why, size_t why_len)
+{
+    const char *want = cslide_scan_backends[p->scan_backend];
+    bool hugetlb = cslide_wants_hugetlb(p);
+    size_t used = 0;
+
+    for (size_t i = 0; i < sizeof(cslide_trackers) / sizeof(cslide_trackers[0]); i++) {
+        const struct tracker_ops *ops;
+        char one[192];
+
+        if (p->scan_backend != 0 && strcmp(want, cslide_trackers[i].name) != 0)
+            continue;
+        if (hugetlb && !cslide_trackers[i].sees_hugetlb) {
+            snprintf(one, sizeof(one), "tracker '%s' cannot see hugetlb pages (vm_flags=ht): "
+                     "they are not on the LRU lists its idle bitmap covers; use damon or "
+                     "idle_pages", cslide_trackers[i].name);
+            ops = NULL;
+        } else {
+            ops = tracker_select(caps, cslide_trackers[i].name, false, one, sizeof(one));
+        }
+        if (ops != NULL) {
+            *sees_hugetlb = cslide_trackers[i].sees_hugetlb;
+            return ops;
+        }
+        if (used < why_len)
+            used += (size_t)snprintf(why + used, why_len - used, "%s%s", used ? "; " : "", one);
+    }
+    if (used == 0)
+        snprintf(why, why_len, "no tracker");
+    return NULL;
+}
+
+static const struct numa_node_info *node_find(const struct kernel_caps *caps, int id)
+{
+    for (int i = 0; i < caps->nr_nodes; i++) {
+        if (caps->nodes[i].id == id)
+            return &caps->nodes[i];
+    }
+    return NULL;
+}
+
+static void node_list(const struct kernel_caps *caps, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < caps->nr_nodes && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "",
+                                 caps->nodes[i].id);
+}
+
+/* Every node of node_pair exists and has memory; a pair whose slow node has CPUs while its
+ * fast node has none looks reversed (the fast node comes first). */
+static int cslide_check_engine(const struct conf_file *cf, void *engine_params, struct diag *d)
+{
+    const struct cslide_engine_params *p = engine_params;
+    const struct kernel_caps *caps = engines_caps();
+    char nodes[128];
+
+    if (caps == NULL)
+        return 0;   /* nothing probed (unit tests) */
+    node_list(caps, nodes, sizeof(nodes));
+    for (int i = 0; i < p->pairs.nr; i++) {
+        const struct node_pair *pr = &p->pairs.pair[i];
+        const int ids[2] = { pr->hot_node, pr->cold_node };
+        const struct numa_node_info *n[2];
+
+        for (int k = 0; k < 2; k++) {
+            n[k] = node_find(caps, ids[k]);
+            if (n[k] == NULL && caps->nr_nodes < 2) {
+                conf_error(cf, "engine", "node_pair", d, "node %d does not exist: this "
+                           "machine has no NUMA tiers (NUMA nodes: %s); cslide moves memory "
+                           "between a fast and a slow NUMA node", ids[k],
+                           caps->nr_nodes ? nodes : "none");
+                return -1;
+            }
+            if (n[k] == NULL) {
+                conf_error(cf, "engine", "node_pair", d, "node %d does not exist (this "
+                           "machine's NUMA nodes: %s)", ids[k], nodes);
+                return -1;
+            }
+            if (n[k]->mem_total_kb == 0) {
+                conf_error(cf, "engine", "node_pair", d, "node %d has no memory", ids[k]);
+                return -1;
+            }
+        }
+        if (n[1]->has_cpu && !n[0]->has_cpu)
+            conf_warning(cf, "engine", "node_pair", d, "pair %d,%d looks reversed: node %d "
+                         "has no CPUs (slow memory?) and node %d has CPUs; node_pair lists "
+                         "the fast node first (hot,cold)", ids[0], ids[1], ids[0], ids[1]);
+    }
+    return 0;
+}
+
+static int cslide_check_task(const struct conf_file *cf, const struct project *proj,
+                             void *task_params, struct diag *d)
+{
+    const struct cslide_task_params *p = task_params;
+    const struct kernel_caps *caps = engines_caps();
+    char why[512];
+    bool huge;
+
+    if (proj->type != PAGE_SCAN) {
+        conf_error(cf, "task", "engine", d, "the cslide engine needs a project with "
+                   "scan_type=page; project '%s' uses region scans", proj->name);
+        return -1;
+    }
+    if (caps != NULL && cslide_tracker_pick(caps, p, &huge, why, sizeof(why)) == NULL) {
+        conf_error(cf, "task", p->scan_backend ? "scan_backend" : "vm_flags", d, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
 static const struct config_key cslide_engine_keys[] = {
     { "node_pair", KEY_CUSTOM, KEY_REQUIRED, 0, 0, NULL,
       offsetof(struct cslide_engine_params, pairs), .parse = parse_node_pairs,
@@ -139,6 +286,9 @@ static const struct config_key cslide_task_keys[] = {
       .help = "scan anonymous memory only" },
     { "ign_host", KEY_YESNO, 0, 0, 0, "no", offsetof(struct cslide_task_params, ign_host),
       .help = "for VMs: ignore accesses made by the host, count the guest's only" },
+    { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct cslide_task_params, scan_backend),
+      cslide_scan_backends, .help = "access tracker; auto picks the best the kernel offers "
+      "that sees the task's memory (hugetlb: idle_pages or damon)" },
     KEY_END,
 };
 
@@ -150,4 +300,9 @@ const struct engine_kind cslide_engine_kind = {
     .engine_params_size = sizeof(struct cslide_engine_params),
     .task_keys = cslide_task_keys,
     .task_params_size = sizeof(struct cslide_task_params),
+    .check_engine = cslide_check_engine,
+    .check_task = cslide_check_task,
+    .ops = &cslide_engine_ops,
+    .report_task = cslide_report_task,
+    .command = cslide_command,
 };

@@ -1,8 +1,9 @@
-/* cslide.h - the cslide engine's parameters. */
+/* cslide.h - the cslide engine's parameters, its tracker choice and runtime hooks. */
 #ifndef ETMEM_CSLIDE_H
 #define ETMEM_CSLIDE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CSLIDE_MAX_NODES 1024
 
@@ -21,12 +22,36 @@ struct cslide_engine_params {
     int hot_threshold;      /* pages with fewer accesses than this are cold */
     int node_mig_quota;     /* MiB moved per direction per cycle */
     int node_hot_reserve;   /* MiB kept free on the fast node for hot pages */
+    struct cslide_rt *rt;   /* while any of its tasks runs (cslide_run.c) */
 };
 
 struct cslide_task_params {
     char *vm_flags;         /* only VMAs carrying every one of these smaps VmFlags */
     int anon_only;
     int ign_host;
+    int scan_backend;       /* index into cslide_scan_backends */
+    struct cslide_member *rt;   /* while the task runs */
 };
+
+/* Tracker choices; index 0 is "auto". */
+extern const char *const cslide_scan_backends[];
+
+struct kernel_caps;
+struct tracker_ops;
+/* The tracker for a task: the one asked for, or with auto the best this kernel has that
+ * sees the memory the task names (vm_flags=ht: hugetlb, which page_idle cannot see).
+ * NULL with the reason in why. *sees_hugetlb tells whether it can see hugetlb pages. */
+const struct tracker_ops *cslide_tracker_pick(const struct kernel_caps *caps,
+                                              const struct cslide_task_params *p,
+                                              bool *sees_hugetlb, char *why, size_t why_len);
+bool cslide_wants_hugetlb(const struct cslide_task_params *p);
+
+struct engine;
+struct engine_ops;
+struct task;
+struct task_report;
+extern struct engine_ops cslide_engine_ops;
+void cslide_report_task(struct task *tk, struct task_report *rep);
+int cslide_command(struct engine *eng, struct task *tk, const char *cmd, bool json, int fd);
 
 #endif

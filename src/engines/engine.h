@@ -16,6 +16,7 @@
 
 struct conf_file;
 struct diag;
+struct plugin_gate;
 
 /* Per-pid record of a task's targets. The first fields are the original's private layout,
  * which existing plug-ins use blind through alloc_pid_params/free_pid_params. */
@@ -47,6 +48,12 @@ struct task_report {
     char note[192];             /* why it is waiting/idle, or the last error */
 };
 
+/* How the daemon calls a plug-in engine (see plugin_call.h); filled by the kind's attach. */
+struct plugin_binding {
+    struct plugin_gate *gate;           /* its library's: one call at a time */
+    unsigned timeout_ms;                /* how long one call may take */
+};
+
 struct engine_kind {
     const char *name;                   /* [engine] name=... */
     int engine_type;                    /* enum eng_type */
@@ -69,11 +76,15 @@ struct engine_kind {
     int (*check_engine)(const struct conf_file *cf, void *engine_params, struct diag *d);
     int (*check_task)(const struct conf_file *cf, const struct project *proj,
                       void *task_params, struct diag *d);
-    /* Runtime set-up at obj add (thirdparty: load the plug-in, call fill_eng_params) and
-     * its undo at obj del; engine_conf is what the walker parsed from engine_keys. attach
-     * sets eng->ops when the engine brings its own. NULL: nothing to do. */
-    int (*attach)(struct engine *eng, void *engine_conf, GKeyFile *config, struct diag *d);
+    /* Runtime set-up at obj add (thirdparty: load the plug-in) and its undo at obj del,
+     * after the plug-in's clear_* ran; engine_conf is what the walker parsed from
+     * engine_keys, cf the file (for file:line in messages). attach sets eng->ops when the
+     * engine brings its own. NULL: nothing to do. The model calls fill_eng_params after. */
+    int (*attach)(struct engine *eng, void *engine_conf, const struct conf_file *cf,
+                  struct diag *d);
     void (*detach)(struct engine *eng, void *engine_conf);
+    /* Plug-in kinds: how to call the attached plug-in. */
+    const struct plugin_binding *(*binding)(const void *engine_conf);
 
     struct engine_ops *ops;             /* built-in engines' runtime; NULL until implemented */
     /* Fill rep for `project show` (called with the model locked; must not block). */

@@ -10,6 +10,10 @@ show() { "$ETMEM" project show -s "$S" 2>&1; }
 for ex in slide cslide thirdparty; do
     install -m 600 "$SRC/conf/${ex}_conf.yaml" "$E2E_TMP/${ex}_conf.yaml"
 done
+# The thirdparty example's library is loaded: give it the tests' plug-in (whose
+# my_engine_ops takes the example's private keys), installed as etmemd requires.
+install -m 500 "$BUILD/tests/plugins/testplug.so" "$E2E_TMP/my_engine.so"
+sed -i "s|^libname=.*|libname=$E2E_TMP/my_engine.so|" "$E2E_TMP/thirdparty_conf.yaml"
 EX=$E2E_TMP
 expect_state() {  # expect_state DESC: project show is what it was in $state
     if [ "$(show)" = "$state" ]; then ok "$1"; else not_ok "$1 (project show changed)"; fi
