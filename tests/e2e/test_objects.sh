@@ -27,7 +27,17 @@ expect_out "project: project nope is not existed" "... with the original's text"
 # The guide's three examples, as shipped in conf/ (cslide and thirdparty join project test).
 expect 0 "the guide's slide example adds" "$ETMEM" obj add -f "$EX/slide_conf.yaml" -s "$S"
 check "... with no warnings" [ -z "$ERR" ]
-expect 0 "the guide's cslide example adds" "$ETMEM" obj add -f "$EX/cslide_conf.yaml" -s "$S"
+# cslide checks node_pair (2,0;3,1) against the machine's NUMA nodes: it adds only where
+# nodes 0-3 exist; elsewhere it is refused, and nothing of it is added.
+cslide_ok=false
+[ -d /sys/devices/system/node/node2 ] && [ -d /sys/devices/system/node/node3 ] && cslide_ok=true
+if $cslide_ok; then
+    expect 0 "the guide's cslide example adds" "$ETMEM" obj add -f "$EX/cslide_conf.yaml" -s "$S"
+else
+    expect 186 "the guide's cslide example is refused on a machine without nodes 2 and 3" \
+        "$ETMEM" obj add -f "$EX/cslide_conf.yaml" -s "$S"
+    expect_err "cslide_conf.yaml:7: [engine] node_pair: node 2 does not exist" "... naming the node"
+fi
 expect 0 "the guide's thirdparty example adds" "$ETMEM" obj add -f "$EX/thirdparty_conf.yaml" -s "$S"
 
 expect 0 "project show -n test" "$ETMEM" project show -n test -s "$S"
@@ -39,6 +49,7 @@ number   type     value            name             engine           started
 1        name     mysql            background_slide slide            false   
 SHOW
 )
+$cslide_ok || want=$(echo "$want" | grep -v background_cslide)
 # The original's six columns are the first 77 characters of each line; ours follow them.
 if [ "$(echo "$OUT" | cut -c1-77)" = "$(echo "$want" | cut -c1-77)" ]; then
     ok "... keeps the original's six columns byte for byte"
@@ -288,9 +299,9 @@ expect 186 "an engine command on a missing project fails" "$ETMEM" engine showho
 expect_err "project 'nope' does not exist" "... saying so"
 expect 186 "an engine command on a missing engine fails" "$ETMEM" engine showhostpages -n test -e nope -s "$S"
 expect_err "engine 'nope' does not exist in project 'test'" "... saying so"
-expect 186 "an engine command on a missing task fails" "$ETMEM" engine showtaskpages -n test -e cslide -t nope -s "$S"
+expect 186 "an engine command on a missing task fails" "$ETMEM" engine showtaskpages -n test -e slide -t nope -s "$S"
 expect_err "task 'nope' does not exist" "... saying so"
-expect 186 "an engine command on a stopped project fails" "$ETMEM" engine showhostpages -n test -e cslide -s "$S"
+expect 186 "an engine command on a stopped project fails" "$ETMEM" engine showhostpages -n test -e slide -s "$S"
 expect_err "project 'test' is not started" "... saying so"
 
 # obj del: task, engine, project; each missing one is reported, the rest still go.
@@ -298,8 +309,10 @@ expect 0 "deleting the thirdparty example" "$ETMEM" obj del -f "$EX/thirdparty_c
 expect 186 "deleting it again fails" "$ETMEM" obj del -f "$EX/thirdparty_conf.yaml" -s "$S"
 expect_err "no task 'background_third' in engine 'my_engine' of project 'test'" "... reporting the task"
 expect_err "no engine 'my_engine' in project 'test'" "... and the engine"
-expect 0 "deleting the cslide and slide examples" sh -c \
-    "'$ETMEM' obj del -f '$EX/cslide_conf.yaml' -s '$S' && '$ETMEM' obj del -f '$EX/slide_conf.yaml' -s '$S'"
+if $cslide_ok; then
+    expect 0 "deleting the cslide example" "$ETMEM" obj del -f "$EX/cslide_conf.yaml" -s "$S"
+fi
+expect 0 "deleting the slide example" "$ETMEM" obj del -f "$EX/slide_conf.yaml" -s "$S"
 expect 0 "everything is gone" "$ETMEM" project show -s "$S"
 check "... show says so" [ "$OUT" = "no project exists" ]
 daemon_stop
