@@ -92,20 +92,24 @@ static const struct file_case file_cases[] = {
     { "FIFO (must not block)", FIFO, 0600, 0, 0, 0, "is not a regular file" },
 };
 
-/* VALID_CONF, then '#' lines up to exactly size bytes. */
+/* VALID_CONF, then distinct keys of [project], 16 bytes a line ("k0000000000042=\n"), and
+ * a '#' line for the rest: exactly size bytes. A 10 MiB file so holds 655,000 keys, which
+ * the line index must take in linear time (it once took half an hour). */
 static void write_padded(int fd, size_t size)
 {
-    size_t len = strlen(VALID_CONF), done;
+    size_t len = strlen(VALID_CONF), pos, done;
     char *buf;
 
     if (size < len)
         size = len;
-    buf = malloc(size);
+    buf = malloc(size + 16);
     assert_non_null(buf);
     memcpy(buf, VALID_CONF, len);
-    memset(buf + len, '#', size - len);
-    for (size_t pos = len + 79; pos < size; pos += 80)
-        buf[pos] = '\n';
+    for (pos = len; pos + 16 + 2 <= size; pos += 16)
+        snprintf(buf + pos, 17, "k%013zu=\n", pos);
+    memset(buf + pos, '#', size - pos);
+    if (size > pos)
+        buf[size - 1] = '\n';
     for (done = 0; done < size;) {
         ssize_t n = write(fd, buf + done, size - done);
 
@@ -263,6 +267,8 @@ static const struct parse_case parse_cases[] = {
     { "broken section line", "[project]\n[task\n", 0, GK_LINE(2, "[task") },
     { "bad key name", "[project]\nname=a\n\na]b=1\n", 0,
       CT_LABEL ":4: not a valid config file: Invalid key name: a]b" },
+    { "bad key name before a line that is no key", "[project]\na]b=1\nno key\n", 0,
+      CT_LABEL ":2: not a valid config file: Invalid key name: a]b" },
     { "bad last line without newline", "[project]\nname=a\nno key", 0,
       GK_LINE(3, "no key") },
     { "NUL byte", "[project]\nna\0me=a\n", 17,
