@@ -814,17 +814,18 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
         if (note[0] != '\0') {
             snprintf(rep->note, sizeof(rep->note), "%s", note);
         } else {
-            char td[16], tu[16];
+            char td[16], tu[16], buf[512];
+            size_t len;
 
             human(mdown, td, sizeof(td));
             human(mup, tu, sizeof(tu));
-            /* long numbers may cut the note short: that is fine */
-            int len = snprintf(rep->note, sizeof(rep->note), "moved to slow %s, to fast %s since start; "
-                     "engine last cycle: %s down, %s up, %s held (hysteresis), waiting %s "
-                     "(quota) %s (room), %" PRIu64 " pages failed", td, tu, down, up, hold, wq,
-                     wr, ac->pages_tried - ac->pages_done);
-
-            (void)len;
+            snprintf(buf, sizeof(buf), "moved to slow %s, to fast %s since start; engine last "
+                     "cycle: %s down, %s up, %s held (hysteresis), waiting %s (quota) %s "
+                     "(room), %" PRIu64 " pages failed", td, tu, down, up, hold, wq, wr,
+                     ac->pages_tried - ac->pages_done);
+            len = strnlen(buf, sizeof(rep->note) - 1);  /* a long note is cut short */
+            memcpy(rep->note, buf, len);
+            rep->note[len] = '\0';
         }
     }
     rt->moved_total[0] += moved[0];
