@@ -7,7 +7,7 @@
  * usage * (1 - --step %), never below --floor bytes; the write makes the kernel reclaim (its
  * LRU picks the pages) synchronously in this process. When pressure is above the target it
  * raises the limit by half a step instead. One line per interval:
- *   `t=S usage=B limit=B psi_us_per_s=N write_ms=N`
+ *   `t=S usage=B limit=B psi_us_per_s=N write_ms=N cpu_s=S` (cpu_s: this process's CPU so far)
  * At --duration or SIGTERM it lifts the limit (-1) and exits; its own CPU time (utime+stime)
  * is the policy's cost, reclaim included.
  * usage: senpai-v1 --memcg DIR --pressure FILE --floor BYTES [--step PCT=10]
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +46,17 @@ static double now_sec(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* This process's CPU time so far (user + system: the reclaim its limit writes do counts). */
+static double cpu_sec(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return -1;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int file_read(const char *path, char *buf, size_t len)
@@ -212,8 +224,8 @@ int main(int argc, char **argv)
             else if (rc != -EBUSY) /* EBUSY: the kernel could not reclaim that far yet */
                 fprintf(stderr, "senpai-v1: setting the limit to %s: %s\n", text, strerror(-rc));
         }
-        printf("t=%.1f usage=%" PRIu64 " limit=%" PRIu64 " psi_us_per_s=%.0f write_ms=%.0f\n",
-               t - t_start, usage, limit, psi_rate, write_ms);
+        printf("t=%.1f usage=%" PRIu64 " limit=%" PRIu64 " psi_us_per_s=%.0f write_ms=%.0f cpu_s=%.2f\n",
+               t - t_start, usage, limit, psi_rate, write_ms, cpu_sec());
         fflush(stdout);
     }
     if ((rc = memcg_set_limit(&o, "-1")) < 0) {
