@@ -447,15 +447,19 @@ void task_destroy(struct task *t, struct diag *d)
 {
     struct engine *e = t->eng;
     struct task_obj *to = task_obj(t);
+    char why[160];
 
     task_stop(t, d);
     task_unlink(t);
     if (e != NULL && engine_obj(e)->kind->plugin) {
-        if (to->calls == 0 && to->params_filled && plugin_op_present(e->ops, PLUGIN_CLEAR_TASK))
+        /* a call still inside the plug-in may walk e->tasks: then t stays, untouched */
+        bool pending = model_call_pending(e, t, why, sizeof(why));
+
+        if (!pending && to->params_filled && plugin_op_present(e->ops, PLUGIN_CLEAR_TASK))
             model_call(PLUGIN_CLEAR_TASK, e, t, NULL, d);
-        if (to->calls > 0) {
-            log_warn("task %s of engine %s is kept in memory: a call into its plug-in has "
-                     "not returned", t->name, e->name);
+        if (pending || to->calls > 0) {
+            log_warn("task %s of engine %s is kept in memory: %s", t->name, e->name,
+                     pending ? why : "its clear_task_params has not returned");
             model_keep(t);
             return;
         }

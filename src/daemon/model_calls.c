@@ -23,21 +23,22 @@ static void count_call(struct engine *e, struct task *t, enum plugin_op op, int 
     struct engine_obj *eo = engine_obj(e);
     struct timespec now;
 
+    /* last_op names the oldest call under way: the one a later refusal is about */
     clock_gettime(CLOCK_MONOTONIC, &now);
-    eo->calls += (unsigned)delta;
-    if (e->proj != NULL)
-        project_obj(e->proj)->calls += (unsigned)delta;
-    if (delta > 0) {
+    if (delta > 0 && eo->calls == 0) {
         eo->last_op = op;
         eo->last_call = now;
     }
+    eo->calls += (unsigned)delta;
+    if (e->proj != NULL)
+        project_obj(e->proj)->calls += (unsigned)delta;
     if (t == NULL)
         return;
-    task_obj(t)->calls += (unsigned)delta;
-    if (delta > 0) {
+    if (delta > 0 && task_obj(t)->calls == 0) {
         task_obj(t)->last_op = op;
         task_obj(t)->last_call = now;
     }
+    task_obj(t)->calls += (unsigned)delta;
 }
 
 /* "start_task for task 'x'" or "fill_eng_params" */
