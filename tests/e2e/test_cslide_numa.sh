@@ -189,8 +189,11 @@ bound=$(( (COLD + QUOTA - 1) / QUOTA + 2 ))
 check "... within $bound cycles (took $TOOK)" test "$TOOK" -ge 0 -a "$TOOK" -le "$bound"
 check "... no cycle moved more than node_mig_quota ($((BURST * PS >> 20)) MiB <= $QUOTA MiB)" \
     [ "$BURST" -le "$QUOTA_PAGES" ]
+# A region tracker (DAMON) may misjudge part of the hot set while its regions adapt; the
+# policy must bring it back within a few cycles.
 hot0=$(pct "$EX_PID" "$HOT_R" 0)
-check "at least 95% of the hot part stays on node 0 ($hot0%)" [ "$hot0" -ge 95 ]
+check "at least 95% of the hot part is on node 0 (now $hot0%)" follow "$HOT_R" 0 95 90
+[ "$TOOK" -gt 0 ] && echo "# (the hot part needed $TOOK more cycle(s))"
 ctl0=$(pct "$ctl_pid" "$ctl_all" 0)
 check "the unmanaged control stays on node 0 ($ctl0%)" [ "$ctl0" -ge 99 ]
 
@@ -200,9 +203,9 @@ expect_out "+move_pages" "... with move_pages as its action"
 [ "$BACKEND" = auto ] || expect_out "$BACKEND+move_pages" "... and the $BACKEND tracker asked for"
 
 # --- showtaskpages / showhostpages against numa_maps and sysfs -------------------------
-# numa_kb PID NODE: KiB of the process's non-file memory on NODE, from numa_maps.
+# numa_kb PID NODE: KiB of the process's anonymous and hugetlb memory on NODE, from numa_maps.
 numa_kb() {
-    awk -v n="N$2=" '$0 !~ / file=/ { ps = 4; for (i = 1; i <= NF; i++) if ($i ~ /^kernelpagesize_kB=/) { split($i, a, "="); ps = a[2] }
+    awk -v n="N$2=" '$0 !~ / file=/ || $0 ~ / huge / { ps = 4; for (i = 1; i <= NF; i++) if ($i ~ /^kernelpagesize_kB=/) { split($i, a, "="); ps = a[2] }
                       for (i = 1; i <= NF; i++) if (index($i, n) == 1) { split($i, a, "="); kb += a[2] * ps } }
                       END { print kb + 0 }' /proc/"$1"/numa_maps
 }
