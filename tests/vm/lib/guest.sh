@@ -69,8 +69,10 @@ build_common_initramfs() {
     # the repository's tests/ and conf/ trees
     [ -d "$REPO_DIR/tests" ] && cp -a "$REPO_DIR/tests" "$stage/etmem/tests"
     [ -d "$REPO_DIR/conf" ] && cp -a "$REPO_DIR/conf" "$stage/etmem/conf"
+    [ -d "$REPO_DIR/bench" ] && cp -a "$REPO_DIR/bench" "$stage/etmem/bench"   # guest benchmarks
 
-    # the build: executables and shared objects under bin/ and lib/, test executables under tests/
+    # the build: executables and shared objects under bin/ and lib/, test executables under
+    # tests/, benchmark tools under bench/
     local n=0
     if [ -d "$build" ]; then
         while IFS= read -r -d '' f; do
@@ -78,7 +80,7 @@ build_common_initramfs() {
             copy_elf "$f" "$stage/etmem/build/$rel"
             n=$((n + 1))
         done < <(
-            for d in bin lib tests; do
+            for d in bin lib tests bench; do
                 [ -d "$build/$d" ] || continue
                 find "$build/$d" -name CMakeFiles -prune -o \( -type f -o -type l \) \
                     \( -perm -u+x -o -name '*.so' -o -name '*.so.*' \) -print0
