@@ -24,6 +24,8 @@ struct kchild {
 /* Start a child that maps len bytes, fills them with a seeded pattern and, if hot > 0,
  * reads one byte of each page of [base, base+hot) every millisecond. 0 or -errno. */
 int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed);
+/* The same with the buffer 2 MiB aligned and MADV_HUGEPAGE (THP-backed where possible). */
+int kchild_start_thp(struct kchild *c, size_t len, size_t hot, unsigned seed);
 /* Ask the child to checksum its whole buffer (swapping everything back in). */
 int kchild_checksum(struct kchild *c, uint64_t *sum);
 /* The checksum the pattern must have. */

@@ -32,13 +32,21 @@ uint64_t kchild_expected(size_t len, unsigned seed)
     return sum;
 }
 
-static void child_main(int cmd_fd, int reply_fd, size_t len, size_t hot, unsigned seed)
+#define THP_SIZE (2u << 20)
+
+static void child_main(int cmd_fd, int reply_fd, size_t len, size_t hot, unsigned seed,
+                       bool thp)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    uint64_t *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED)
+    size_t extra = thp ? THP_SIZE : 0;
+    char *map = mmap(NULL, len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    if (map == MAP_FAILED)
         _exit(2);
-    madvise(buf, len, MADV_NOHUGEPAGE);
+    uint64_t *buf = (uint64_t *)(thp ? (char *)(((uintptr_t)map + THP_SIZE - 1) &
+                                                ~(uintptr_t)(THP_SIZE - 1))
+                                     : map);
+    madvise(buf, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
     for (size_t w = 0; w < len / 8; w++)
         buf[w] = pattern(seed, w);
     uint64_t base = (uint64_t)(uintptr_t)buf;
@@ -67,7 +75,7 @@ static void child_main(int cmd_fd, int reply_fd, size_t len, size_t hot, unsigne
     }
 }
 
-int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed)
+static int kchild_spawn(struct kchild *c, size_t len, size_t hot, unsigned seed, bool thp)
 {
     int cmd[2], reply[2];
     if (pipe2(cmd, O_CLOEXEC) || pipe2(reply, O_CLOEXEC))
@@ -82,7 +90,7 @@ int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed)
     if (c->pid == 0) {
         close(cmd[1]);
         close(reply[0]);
-        child_main(cmd[0], reply[1], len, hot, seed);
+        child_main(cmd[0], reply[1], len, hot, seed, thp);
     }
     close(cmd[0]);
     close(reply[1]);
@@ -93,6 +101,16 @@ int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed)
         return -EIO;
     }
     return 0;
+}
+
+int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed)
+{
+    return kchild_spawn(c, len, hot, seed, false);
+}
+
+int kchild_start_thp(struct kchild *c, size_t len, size_t hot, unsigned seed)
+{
+    return kchild_spawn(c, len, hot, seed, true);
 }
 
 int kchild_checksum(struct kchild *c, uint64_t *sum)

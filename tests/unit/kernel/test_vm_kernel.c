@@ -63,7 +63,7 @@ static void sleep_ms(long ms)
 
 struct tally {
     uint64_t hot_end;
-    size_t hot_pages, hot_accessed, cold_pages, cold_idle;
+    size_t hot_pages, hot_accessed, cold_pages, cold_idle, huge_pages;
 };
 
 static int tally_run(const struct heat_run *r, void *arg)
@@ -71,6 +71,8 @@ static int tally_run(const struct heat_run *r, void *arg)
     struct tally *t = arg;
     if (!(r->flags & HEAT_PRESENT))
         return 0;
+    if (r->flags & HEAT_HUGE)
+        t->huge_pages += (r->end - r->start) / 4096;
     for (uint64_t a = r->start; a < r->end; a += 4096) {
         if (a < t->hot_end) {
             t->hot_pages++;
@@ -107,12 +109,13 @@ static void damon_dump(uint64_t start, uint64_t end)
     }
 }
 
-/* prime, then judge the sum of `windows` samples of window_ms each */
+/* prime, then judge the sum of `windows` samples of window_ms each; thp: the child's
+ * buffer is THP-backed and huge units must show as such */
 static int track_hot_cold(const struct tracker_ops *ops, int windows, long window_ms,
-                          unsigned min_pct)
+                          unsigned min_pct, bool thp)
 {
     struct kchild c;
-    if (kchild_start(&c, LEN, HOT, 9) != 0)
+    if ((thp ? kchild_start_thp(&c, LEN, HOT, 9) : kchild_start(&c, LEN, HOT, 9)) != 0)
         return 1;
     struct scan_opts o;
     scan_opts_default(&o);
@@ -135,6 +138,9 @@ static int track_hot_cold(const struct tracker_ops *ops, int windows, long windo
         damon_dump(c.base, c.base + LEN);
     struct tally ty = { .hot_end = c.base + HOT };
     heat_map_for_each_run_in(hm, c.base, c.base + LEN, tally_run, &ty);
+    if (thp)
+        CHECK(ty.huge_pages >= (LEN / 4096) / 2, "%s: %zu pages reported in huge units",
+              ops->name, ty.huge_pages);
     printf("%s: hot %zu/%zu accessed, cold %zu/%zu idle; %llu pages, %llu bytes read, "
            "%llu syscalls\n", ops->name, ty.hot_accessed, ty.hot_pages, ty.cold_idle,
            ty.cold_pages, (unsigned long long)st.pages, (unsigned long long)st.bytes_read,
@@ -168,7 +174,9 @@ static int cmd_page_idle(struct kernel_caps *caps)
     if (!ops)
         return skip(why);
     CHECK(tracker_select(caps, NULL, false, why, sizeof(why)) == ops, "auto picks page_idle");
-    track_hot_cold(ops, 1, 500, 90); /* LRU batches keep a few pages from being marked */
+    track_hot_cold(ops, 1, 500, 90, false); /* LRU batches keep a few pages from being marked */
+    if (strstr(caps->thp_enabled, "always") || strstr(caps->thp_enabled, "madvise"))
+        track_hot_cold(ops, 1, 500, 90, true); /* THPs: one idle bit per 2 MiB unit */
     return failures ? 1 : 0;
 }
 
@@ -213,7 +221,7 @@ static int cmd_damon(struct kernel_caps *caps)
     CHECK(raw_write("/sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds", "0") == 0,
           "remove the foreign kdamond");
 
-    track_hot_cold(ops, 1, 2000, 80);
+    track_hot_cold(ops, 1, 2000, 80, false);
     CHECK(damon_nr() == 0, "our kdamond is gone after close");
 
     /* one target per daemon: a second open while one runs is refused */
