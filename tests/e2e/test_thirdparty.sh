@@ -28,6 +28,33 @@ ops_name=$4
 ${5:-}
 CONF
 }
+# plugin_project NAME LIBNAME OPS [ENGINE LINES [TASK LINES]]: a file with project NAME,
+# its engine NAME and, unless TASK LINES is "-", a task t of it; prints its path.
+plugin_project() {
+    local task="[task]
+project=$1
+engine=$1
+name=t
+type=pid
+value=1
+${5:-}"
+    [ "${5:-}" = - ] && task=
+    conf "$1" <<CONF
+[project]
+name=$1
+loop=1
+interval=1
+sleep=1
+[engine]
+name=thirdparty
+project=$1
+eng_name=$1
+libname=$2
+ops_name=$3
+${4:-}
+$task
+CONF
+}
 show() { "$ETMEM" project show -s "$DSOCK" 2>&1; }
 ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -164,72 +191,21 @@ CONF
 expect 186 "fill_task_params failing refuses engine and task together" "$ETMEM" obj add -f "$ft" -s "$DSOCK"
 expect_err "engine 'ft': its plug-in rejected task 't' (fill_task_params failed)" "... saying so"
 check "... and nothing is registered" [ "$(show)" = "$state" ]
-sf=$(conf sf <<CONF
-[project]
-name=sf
-loop=1
-interval=1
-sleep=1
-[engine]
-name=thirdparty
-project=sf
-eng_name=sf
-libname=$GOOD
-ops_name=start_fails_ops
-[task]
-project=sf
-engine=sf
-name=t
-type=pid
-value=1
-CONF
-)
+sf=$(plugin_project sf "$GOOD" start_fails_ops)
 expect 0 "a plug-in whose start_task fails is added" "$ETMEM" obj add -f "$sf" -s "$DSOCK"
 expect 186 "... but project start fails" "$ETMEM" project start -n sf -s "$DSOCK"
 expect_err "engine 'sf' failed to start task 't' (its plug-in's start_task returned -1" "... saying so"
 expect 0 "... and the project is not started" "$ETMEM" project show -n sf -s "$DSOCK"
 expect_out "sf               false" "... as project show says"
 expect 0 "it is removed" "$ETMEM" obj del -f "$sf" -s "$DSOCK"
-ns=$(conf ns <<CONF
-[project]
-name=ns
-loop=1
-interval=1
-sleep=1
-[engine]
-name=thirdparty
-project=ns
-eng_name=ns
-libname=$GOOD
-ops_name=no_start_ops
-[task]
-project=ns
-engine=ns
-name=t
-type=pid
-value=1
-CONF
-)
+ns=$(plugin_project ns "$GOOD" no_start_ops)
 expect 0 "a plug-in without start_task is added" "$ETMEM" obj add -f "$ns" -s "$DSOCK"
 expect 186 "... and cannot start" "$ETMEM" project start -n ns -s "$DSOCK"
 expect_err "engine 'ns' cannot start task 't': its plug-in has no start_task" "... saying so"
 expect 0 "it is removed" "$ETMEM" obj del -f "$ns" -s "$DSOCK"
 
 # --- the reserved bytes ------------------------------------------------------------------
-rb=$(conf rb <<CONF
-[project]
-name=rb
-loop=1
-interval=1
-sleep=1
-[engine]
-name=thirdparty
-project=rb
-eng_name=rb
-libname=$GOOD
-ops_name=reserved_ops
-CONF
-)
+rb=$(plugin_project rb "$GOOD" reserved_ops "" -)
 expect 0 "a plug-in writing 0xff is added and started" sh -c \
     "'$ETMEM' obj add -f '$rb' -s '$DSOCK' && '$ETMEM' project start -n rb -s '$DSOCK'"
 expect 186 "its command fails" "$ETMEM" engine x -n rb -e rb -s "$DSOCK"
@@ -244,27 +220,7 @@ expect 0 "it is removed" "$ETMEM" obj del -f "$rb" -s "$DSOCK"
 hang_project() {  # hang_project NAME OPS: a started project NAME whose task's plug-in hangs
     local lib f
     lib=$(install_plugin testplug "$1.so")
-    f=$(conf "$1" <<CONF
-[project]
-name=$1
-loop=1
-interval=1
-sleep=1
-[engine]
-name=thirdparty
-project=$1
-eng_name=$1
-libname=$lib
-ops_name=$2
-call_timeout=3
-[task]
-project=$1
-engine=$1
-name=t
-type=pid
-value=1
-CONF
-)
+    f=$(plugin_project "$1" "$lib" "$2" call_timeout=3)
     expect 0 "project $1 ($2) is added and started" sh -c \
         "'$ETMEM' obj add -f '$f' -s '$DSOCK' && '$ETMEM' project start -n $1 -s '$DSOCK'"
     HANG_CONF=$f
@@ -317,29 +273,8 @@ expect 0 "its project is stopped and deleted" sh -c \
 
 # --- a start_task that returns after its time-out -----------------------------------------
 sl=$(install_plugin testplug slow.so)
-slow=$(conf slow <<CONF
-[project]
-name=slow
-loop=1
-interval=1
-sleep=1
-[engine]
-name=thirdparty
-project=slow
-eng_name=slow
-libname=$sl
-ops_name=slow_start_ops
-call_timeout=1
-trace_file=$E2E_TMP/slow.trace
-[task]
-project=slow
-engine=slow
-name=t
-type=pid
-value=1
-delay_secs=3
-CONF
-)
+slow=$(plugin_project slow "$sl" slow_start_ops "call_timeout=1
+trace_file=$E2E_TMP/slow.trace" delay_secs=3)
 expect 0 "a plug-in with a slow start_task is added" "$ETMEM" obj add -f "$slow" -s "$DSOCK"
 expect 186 "... its start times out" "$ETMEM" project start -n slow -s "$DSOCK"
 expect_err "start_task for task 't' did not return within 1 s" "... saying so"
@@ -352,20 +287,7 @@ check "... (stop_task and the clears were called)" \
 
 # --- a leaking plug-in: etmemd keeps serving (LSan would rightly count its leaks) ---------
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" daemon_start
-lk=$(conf leaky <<CONF
-[project]
-name=leaky
-loop=1
-interval=1
-sleep=1
-[engine]
-name=thirdparty
-project=leaky
-eng_name=leaky
-libname=$GOOD
-ops_name=leaky_ops
-CONF
-)
+lk=$(plugin_project leaky "$GOOD" leaky_ops "" -)
 expect 0 "a leaking plug-in is added and started" sh -c \
     "'$ETMEM' obj add -f '$lk' -s '$DSOCK' && '$ETMEM' project start -n leaky -s '$DSOCK'"
 fails=0
