@@ -1,5 +1,5 @@
 /* pagemap.c - batched /proc/<pid>/pagemap reads shared by the page_idle and fallback
- * trackers (big preads: one syscall per 256 MiB of address space). */
+ * trackers (big preads: one syscall per 64 MiB of address space). */
 #include "pagemap.h"
 
 #include <errno.h>

@@ -10,7 +10,7 @@
 
 #include "sys_compat.h"
 
-#define PAGEMAP_BATCH 65536 /* entries per pread: 512 KiB, 256 MiB of address space */
+#define PAGEMAP_BATCH 16384 /* entries per pread: 128 KiB, 64 MiB of address space */
 
 struct pagemap {
     int fd;
