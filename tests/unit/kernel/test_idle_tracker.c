@@ -100,17 +100,26 @@ static void expect(struct heat_map *hm, uint64_t a, unsigned count, unsigned fla
     assert_int_equal(f, flags);
 }
 
-static void test_scan_fixture(void **state)
+/* The tracker on the fixture pid and one sample of it into *hm; returns the sample's rc. */
+static int sample_fixture(struct tracker **t, struct heat_map **hm, struct scan_stats *st)
 {
     struct scan_opts o;
     scan_opts_default(&o);
     o.anon_only = false;
     int err = 0;
-    struct tracker *t = tracker_idle_pages_ops.open(PID, &o, &err);
-    assert_non_null(t);
-    struct heat_map *hm = heat_map_new_ps(4096);
-    struct scan_stats st = { 0 };
-    assert_int_equal(tracker_idle_pages_ops.sample(t, hm, &st), 0);
+    *t = tracker_idle_pages_ops.open(PID, &o, &err);
+    assert_non_null(*t);
+    *hm = heat_map_new_ps(4096);
+    memset(st, 0, sizeof(*st));
+    return tracker_idle_pages_ops.sample(*t, *hm, st);
+}
+
+static void test_scan_fixture(void **state)
+{
+    struct tracker *t;
+    struct heat_map *hm;
+    struct scan_stats st;
+    assert_int_equal(sample_fixture(&t, &hm, &st), 0);
     expect(hm, 0x400000, 1, HEAT_PRESENT);
     expect(hm, 0x403000, 1, HEAT_PRESENT);
     expect(hm, 0x404000, 3, HEAT_PRESENT);
@@ -141,17 +150,15 @@ static void test_corrupt_stream(void **state)
     uint8_t junk = 0x01; /* a record before any address */
     put(fd, 0x400000, &junk, 1);
     close(fd);
-    struct scan_opts o;
-    scan_opts_default(&o);
-    o.anon_only = false;
-    int err = 0;
-    struct tracker *t = tracker_idle_pages_ops.open(PID, &o, &err);
-    assert_non_null(t);
-    struct heat_map *hm = heat_map_new_ps(4096);
-    struct scan_stats st = { 0 };
-    assert_int_equal(tracker_idle_pages_ops.sample(t, hm, &st), -EBADMSG);
+    struct tracker *t;
+    struct heat_map *hm;
+    struct scan_stats st;
+    assert_int_equal(sample_fixture(&t, &hm, &st), -EBADMSG);
     tracker_idle_pages_ops.close(t);
     heat_map_free(hm);
+    struct scan_opts o;
+    scan_opts_default(&o);
+    int err = 0;
     assert_null(tracker_idle_pages_ops.open(PID + 1, &o, &err));
     assert_int_equal(err, -ESRCH);
 }
