@@ -332,79 +332,90 @@ static bool value_matches(const redisReply *r, uint32_t id, const struct options
 
 /* ---- modes ---- */
 
-static int mode_load(redisContext *c, const struct options *o)
+/* One pipelined pass over every key: PIPELINE requests out, then their replies. append()
+ * sends the request for key id; reply() judges its answer (false stops the pass). */
+struct key_pass {
+    const char *what;
+    bool (*append)(redisContext *c, const struct options *o, uint32_t id, char *scratch);
+    bool (*reply)(const redisReply *r, const struct options *o, uint32_t id, char *scratch);
+};
+
+static int keys_pass(redisContext *c, const struct options *o, const struct key_pass *kp)
 {
-    char *val = malloc(o->value_size);
-    double t0 = now_sec();
+    char *scratch = malloc(o->value_size);
+    int rc = 0;
 
-    if (!val)
+    if (!scratch)
         return 1;
-    for (uint32_t first = 0; first < o->keys && !stop_requested; first += PIPELINE) {
-        uint32_t n = o->keys - first < PIPELINE ? o->keys - first : PIPELINE;
+    for (uint32_t first = 0; first < o->keys && rc == 0 && !stop_requested; first += PIPELINE) {
+        uint32_t n = o->keys - first < PIPELINE ? o->keys - first : PIPELINE, sent = 0;
 
-        for (uint32_t i = 0; i < n; i++) {
-            value_fill(val, o->value_size, first + i, o->seed);
-            if (!append_set(c, first + i, val, o->value_size)) {
-                fprintf(stderr, "redisload: SET: %s\n", c->errstr);
-                free(val);
-                return 1;
-            }
+        while (sent < n && kp->append(c, o, first + sent, scratch))
+            sent++;
+        if (sent < n) {
+            fprintf(stderr, "redisload: %s: %s\n", kp->what, c->errstr);
+            rc = 1;
         }
-        for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t i = 0; i < sent; i++) {
             redisReply *r;
 
-            if (!reply_get(c, &r, "SET")) {
-                free(val);
-                return 1;
+            if (!reply_get(c, &r, kp->what)) {
+                rc = 1;
+                break;
             }
+            if (rc == 0 && !kp->reply(r, o, first + i, scratch))
+                rc = 1;
             freeReplyObject(r);
         }
     }
-    free(val);
+    free(scratch);
+    return rc || stop_requested ? 1 : 0;
+}
+
+static bool load_append(redisContext *c, const struct options *o, uint32_t id, char *scratch)
+{
+    value_fill(scratch, o->value_size, id, o->seed);
+    return append_set(c, id, scratch, o->value_size);
+}
+
+static bool load_reply(const redisReply *r, const struct options *o, uint32_t id, char *scratch)
+{
+    return true; /* reply_get() already turned an error reply into a failure */
+}
+
+static bool verify_append(redisContext *c, const struct options *o, uint32_t id, char *scratch)
+{
+    return append_get(c, id);
+}
+
+static bool verify_reply(const redisReply *r, const struct options *o, uint32_t id, char *scratch)
+{
+    if (value_matches(r, id, o, scratch))
+        return true;
+    printf("verify FAILED key=k:%u (%s)\n", id, r->type == REDIS_REPLY_NIL ? "missing" : "wrong value");
+    return false;
+}
+
+static int mode_load(redisContext *c, const struct options *o)
+{
+    static const struct key_pass kp = { "SET", load_append, load_reply };
+    double t0 = now_sec();
+
+    if (keys_pass(c, o, &kp) != 0)
+        return 1;
     printf("loaded keys=%u bytes=%llu secs=%.2f\n", o->keys,
            (unsigned long long)o->keys * o->value_size, now_sec() - t0);
     fflush(stdout);
-    return stop_requested ? 1 : 0;
+    return 0;
 }
 
 static int mode_verify(redisContext *c, const struct options *o)
 {
-    char *scratch = malloc(o->value_size);
+    static const struct key_pass kp = { "GET", verify_append, verify_reply };
     double t0 = now_sec();
 
-    if (!scratch)
+    if (keys_pass(c, o, &kp) != 0)
         return 1;
-    for (uint32_t first = 0; first < o->keys; first += PIPELINE) {
-        uint32_t n = o->keys - first < PIPELINE ? o->keys - first : PIPELINE;
-        bool ok = true;
-
-        for (uint32_t i = 0; i < n; i++) {
-            if (!append_get(c, first + i)) {
-                fprintf(stderr, "redisload: GET: %s\n", c->errstr);
-                free(scratch);
-                return 1;
-            }
-        }
-        for (uint32_t i = 0; i < n; i++) {
-            redisReply *r;
-
-            if (!reply_get(c, &r, "GET")) {
-                free(scratch);
-                return 1;
-            }
-            if (ok && !value_matches(r, first + i, o, scratch)) {
-                printf("verify FAILED key=k:%u (%s)\n", first + i,
-                       r->type == REDIS_REPLY_NIL ? "missing" : "wrong value");
-                ok = false;
-            }
-            freeReplyObject(r);
-        }
-        if (!ok) {
-            free(scratch);
-            return 1;
-        }
-    }
-    free(scratch);
     printf("verify ok keys=%u secs=%.2f\n", o->keys, now_sec() - t0);
     fflush(stdout);
     return 0;
