@@ -26,6 +26,10 @@ void diag_verror(struct diag *d, const char *fmt, va_list ap)
 
 void diag_vwarn(struct diag *d, const char *fmt, va_list ap)
 {
+    if (d->nr_warnings >= DIAG_MAX_WARNINGS) {
+        d->warnings_dropped++;
+        return;
+    }
     diag_append(&d->warnings, &d->nr_warnings, "warning: ", fmt, ap);
 }
 
@@ -64,5 +68,5 @@ void diag_free(struct diag *d)
     free_list(d->errors, d->nr_errors);
     free_list(d->warnings, d->nr_warnings);
     d->errors = d->warnings = NULL;
-    d->nr_errors = d->nr_warnings = 0;
+    d->nr_errors = d->nr_warnings = d->warnings_dropped = 0;
 }

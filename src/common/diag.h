@@ -8,11 +8,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Beyond this many warnings only a count is kept: a 10 MiB config of unknown keys must not
+ * answer with 650,000 lines. */
+#define DIAG_MAX_WARNINGS 50
+
 struct diag {
     char **errors;
     size_t nr_errors;
     char **warnings;
     size_t nr_warnings;
+    size_t warnings_dropped;    /* counted, not kept, past DIAG_MAX_WARNINGS */
 };
 
 void diag_error(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

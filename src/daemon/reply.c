@@ -84,6 +84,13 @@ void reply_diag(struct reply *r, const struct diag *d)
         log_warn("%s", d->warnings[i] + strlen("warning: "));
         reply_err_line(r, d->warnings[i]);
     }
+    if (d->warnings_dropped > 0) {
+        char line[96];
+
+        snprintf(line, sizeof(line), "warning: ... and %zu more warnings", d->warnings_dropped);
+        log_warn("%s", line + strlen("warning: "));
+        reply_err_line(r, line);
+    }
     for (size_t i = 0; i < d->nr_errors; i++) {
         log_err("%s", d->errors[i] + strlen("error: "));
         reply_err_line(r, d->errors[i]);

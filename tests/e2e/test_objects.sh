@@ -242,6 +242,12 @@ CONF
 expect 0 "an unknown key is only a warning" "$ETMEM" obj add -f "$cfg" -s "$S"
 expect_err "warning: $cfg:6: [project] unknown key 'colour' ignored" "... naming it"
 expect 0 "its project can be deleted again" "$ETMEM" obj del -f "$cfg" -s "$S"
+{ printf '[project]\nname=many\nloop=1\ninterval=1\nsleep=1\n'; for i in $(seq 1 200); do echo "unknown$i=1"; done; } >"$E2E_TMP/many.yaml"
+chmod 600 "$E2E_TMP/many.yaml"
+expect 0 "a file with 200 unknown keys is added" "$ETMEM" obj add -f "$E2E_TMP/many.yaml" -s "$S"
+expect_err_lines 51 "... with 50 warnings and one line counting the rest"
+expect_err "warning: ... and 150 more warnings" "... which says how many"
+expect 0 "... and deleted" "$ETMEM" obj del -f "$E2E_TMP/many.yaml" -s "$S"
 
 # File checks of the guide, through the daemon.
 cp "$SRC/conf/slide_conf.yaml" "$E2E_TMP/mode.yaml"
