@@ -1,5 +1,5 @@
 /* fuzz_config.c - libFuzzer harness for whole config files: conf_file_parse (line index +
- * GKeyFile), then every section read as `obj add` and `obj del` read it (objfile.c: the
+ * GKeyFile), then every section read as `obj add` and `obj del` read it (objcheck.c: the
  * generic tables, the engine kinds' tables, cross-key checks, unknown-key warnings).
  * Besides crashes, leaks and UB it checks two properties and aborts when one fails:
  *   - the line index and GKeyFile agree on every section and key (the repeated-key,
@@ -13,7 +13,7 @@
 
 #include "conffile.h"
 #include "diag.h"
-#include "objfile.h"
+#include "objcheck.h"
 
 #define LABEL "fuzz.conf"
 

@@ -18,15 +18,8 @@
 #include "log.h"
 #include "model.h"
 #include "objconf.h"
+#include "objfile.h"
 #include "xalloc.h"
-
-struct obj_file {
-    struct conf_file *cf;
-    bool has_project, has_engine, has_task;
-    struct project_conf pc;
-    struct engine_conf ec;
-    struct task_conf tc;
-};
 
 /* Objects an add builds before linking them into the tree. */
 struct staged {
@@ -37,38 +30,10 @@ struct staged {
     struct engine *task_parent;
 };
 
-static void obj_file_release(struct obj_file *of)
-{
-    if (of->has_project)
-        project_conf_release(&of->pc);
-    if (of->has_engine)
-        engine_conf_release(&of->ec);
-    if (of->has_task)
-        task_conf_release(&of->tc);
-    conf_file_free(of->cf);
-}
-
 static enum etmem_status obj_file_load(const char *path, bool id_only, struct obj_file *of,
                                        struct diag *d)
 {
-    memset(of, 0, sizeof(*of));
-    project_conf_init(&of->pc);
-    task_conf_init(&of->tc);
-    of->cf = conf_file_load(path, d);
-    if (of->cf == NULL)
-        return ST_INVAL;
-    of->has_project = conf_group_find(of->cf, "project") != NULL;
-    of->has_engine = conf_group_find(of->cf, "engine") != NULL;
-    of->has_task = conf_group_find(of->cf, "task") != NULL;
-    if (of->has_project && project_conf_parse(of->cf, &of->pc, id_only, d) < 0)
-        return ST_INVAL;
-    if (of->has_engine && engine_conf_parse(of->cf, &of->ec, d) < 0)
-        return ST_INVAL;
-    if (of->has_task && task_conf_parse(of->cf, &of->tc, id_only, d) < 0)
-        return ST_INVAL;
-    if (!id_only && of->has_project)
-        conf_warn_unused(of->cf, "project", "not a [project] key", d);
-    return ST_OK;
+    return obj_file_read(conf_file_load(path, d), id_only, of, d) < 0 ? ST_INVAL : ST_OK;
 }
 
 /* The project a section names: the one this file adds, or one already in the tree. */
@@ -96,53 +61,21 @@ static enum etmem_status stage_project(struct obj_file *of, struct staged *s, st
     return ST_OK;
 }
 
-static void *kind_conf_parse(struct obj_file *of, const char *group,
-                             const struct config_key *id_keys, const struct config_key *keys,
-                             size_t size, struct diag *d)
-{
-    void *conf = xcalloc(1, size ? size : 1);
-
-    if ((id_keys && conf_walk(of->cf, group, id_keys, conf, d) < 0) ||
-        (keys && conf_walk(of->cf, group, keys, conf, d) < 0)) {
-        if (id_keys)
-            conf_release(id_keys, conf);
-        if (keys)
-            conf_release(keys, conf);
-        free(conf);
-        return NULL;
-    }
-    return conf;
-}
-
 static enum etmem_status stage_engine(struct obj_file *of, struct staged *s, struct diag *d)
 {
     const struct engine_kind *kind = of->ec.kind;
     struct project *p = resolve_project(s, of->ec.project);
+    const char *identity = obj_file_engine_identity(of);
     struct engine *e;
-    void *conf;
-    const char *identity;
 
     if (p == NULL)
         return no_project(of, "engine", of->ec.project, d);
-    conf = kind_conf_parse(of, "engine", kind->engine_id_keys, kind->engine_keys,
-                           kind->engine_params_size, d);
-    if (conf == NULL)
-        return ST_INVAL;
-    identity = kind->identity ? kind->identity(conf) : kind->name;
-    e = engine_new(kind, conf, identity);     /* owns conf from here */
     if (project_find_engine(p, identity) != NULL) {
         conf_error(of->cf, "engine", kind->identity ? "eng_name" : "name", d,
-                   "engine '%s' already exists in project '%s'",
-                   identity, p->name);
-        engine_destroy(e, d);
+                   "engine '%s' already exists in project '%s'", identity, p->name);
         return ST_ENG_EXISTED;
     }
-    if (kind->check_engine && kind->check_engine(of->cf, conf, d) < 0) {
-        engine_destroy(e, d);
-        return ST_INVAL;
-    }
-    if (!kind->plugin)
-        conf_warn_unused(of->cf, "engine", "not a key of the engine", d);
+    e = engine_new(kind, kind_conf_take(&of->engine_kc), identity);
     e->proj = p;    /* plug-ins may look at their project while being set up */
     if (engine_attach(e, of->cf, d) < 0) {
         engine_destroy(e, d);
@@ -179,9 +112,14 @@ static enum etmem_status stage_task(struct obj_file *of, struct staged *s, struc
     }
     kind = engine_obj(e)->kind;
     if (!kind->plugin) {
-        params = kind_conf_parse(of, "task", NULL, kind->task_keys, kind->task_params_size, d);
-        if (params == NULL)
+        struct kind_conf kc;
+
+        if (kind_conf_parse(of->cf, "task", NULL, kind->task_keys, kind->task_params_size, &kc,
+                            d) < 0) {
+            kind_conf_release(&kc);
             return ST_INVAL;
+        }
+        params = kind_conf_take(&kc);
     }
     s->task = task_new(&of->tc, params);
     s->task->eng = e;   /* engine hooks may look at it; linked at commit */
@@ -270,25 +208,10 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
     struct project *p;
     struct engine *e;
     struct task *t;
-    char *identity = NULL;
 
     if (st != ST_OK) {
         obj_file_release(&of);
         return st;
-    }
-    if (of.has_engine) {
-        const struct engine_kind *kind = of.ec.kind;
-        void *conf = kind_conf_parse(&of, "engine", kind->engine_id_keys, NULL,
-                                     kind->engine_params_size, d);
-
-        if (conf == NULL) {
-            obj_file_release(&of);
-            return ST_INVAL;
-        }
-        identity = xstrdup(kind->identity ? kind->identity(conf) : kind->name);
-        if (kind->engine_id_keys)
-            conf_release(kind->engine_id_keys, conf);
-        free(conf);
     }
     const char *names[] = { of.has_task ? of.tc.project : NULL,
                             of.has_engine ? of.ec.project : NULL,
@@ -297,7 +220,6 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
     model_lock();
     if (project_hold_names(names, 3, "obj del", d) < 0) {
         model_unlock();
-        free(identity);
         obj_file_release(&of);
         return ST_INTER_ERR;
     }
@@ -314,6 +236,8 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
         }
     }
     if (of.has_engine) {
+        const char *identity = obj_file_engine_identity(&of);
+
         p = model_find_project(of.ec.project);
         e = p ? project_find_engine(p, identity) : NULL;
         if (e != NULL) {
@@ -337,7 +261,6 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
     model_unlock();
     if (last == ST_OK)
         log_info("removed the objects of %s", of.cf->path);
-    free(identity);
     obj_file_release(&of);
     return last;
 }

@@ -2,7 +2,7 @@
  * parsers' grammars (engine name, task value, swap_threshold, node_pair, vm_flags, libname,
  * ops_name), the rules that span keys of one section (swapcache wmarks, region bounds,
  * type=pid, max_threads clamp, slide T against loop), required_if for scan_type, and the
- * guide's example files read the way `obj add` reads them (fuzz/objfile.c). */
+ * guide's example files read the way `obj add` reads them (fuzz/objcheck.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +17,7 @@
 #include "cslide.h"
 #include "engine.h"
 #include "objconf.h"
-#include "objfile.h"
+#include "objcheck.h"
 #include "slide.h"
 
 static unsigned cases_run;

@@ -1,10 +1,10 @@
-/* objfile.h - read every section of a config file the way `etmem obj add` and `obj del`
+/* objcheck.h - check every section of a config file the way `etmem obj add` and `obj del`
  * do, without a daemon: the generic [project]/[engine]/[task] tables, the cross-key
  * checks, the engine kind's own tables and checks, and the unknown-key warnings. Used by
  * the config fuzzer and by the unit tests that replay its findings and the guide's
  * examples. Nothing is loaded (no plug-in dlopen) and no process is looked up. */
-#ifndef ETMEM_FUZZ_OBJFILE_H
-#define ETMEM_FUZZ_OBJFILE_H
+#ifndef ETMEM_FUZZ_OBJCHECK_H
+#define ETMEM_FUZZ_OBJCHECK_H
 
 struct conf_file;
 struct diag;
