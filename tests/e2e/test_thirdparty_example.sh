@@ -66,6 +66,9 @@ t0=$(date +%s)
 cold_out() { [ "$(pct_of swapped "$EX_PID" "$EX_COLD")" -ge 90 ]; }
 check "at least 90% of the target's cold part goes to swap (pagemap)" wait_for 120 cold_out
 echo "# cold part: $(pct_of swapped "$EX_PID" "$EX_COLD")% swapped after $(( $(date +%s) - t0 )) s"
+sleep 10
+echo "# cold part: $(pct_of swapped "$EX_PID" "$EX_COLD")% swapped after $(( $(date +%s) - t0 )) s," \
+    "hot part $(pct_of present "$EX_PID" "$EX_HOT")% resident"
 hot_res=$(pct_of present "$EX_PID" "$EX_HOT")
 check "at least 90% of its hot part stays resident ($hot_res%)" [ "$hot_res" -ge 90 ]
 ctl_sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
