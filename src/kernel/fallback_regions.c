@@ -83,6 +83,7 @@ void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_ski
     r->result = (uint8_t)res;
     r->nprobes = 0;
     r->hits = 0;
+    r->mixed = 0;
     if (res == FB_ACCESSED) {
         r->idle_age = 0;
         if (hot_skip)
@@ -94,10 +95,12 @@ void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_ski
 
 void fb_region_resolve_probes(struct fb_region *r, unsigned hot_skip)
 {
+    bool mixed = r->hits && r->hits < r->nprobes;
     if (r->hits == 0)
         fb_region_resolve(r, FB_IDLE, hot_skip);
     else
-        fb_region_resolve(r, FB_ACCESSED, r->hits >= r->nprobes ? hot_skip : 0);
+        fb_region_resolve(r, FB_ACCESSED, mixed ? 0 : hot_skip);
+    r->mixed = mixed;
 }
 
 static bool fb_can_merge(const struct fb_region *a, const struct fb_region *b, bool force)
@@ -106,6 +109,8 @@ static bool fb_can_merge(const struct fb_region *a, const struct fb_region *b, b
         return false;
     if (force)
         return true;
+    if (a->mixed || b->mixed)
+        return false; /* it is being split to find where its hot part ends */
     /* An idle verdict from one probe may come from a region that is partly hot: merge
      * idle regions only once both stayed idle for FB_IDLE_STABLE windows, so mixed
      * regions keep being split and probed instead of vanishing into the cold mass. */
@@ -154,10 +159,11 @@ static void fb_split_pass(struct fb_set *s, size_t max_regions, uint64_t min_siz
                           uint64_t page_size)
 {
     size_t n0 = s->n;
-    for (size_t i = 0; i < n0 && s->n < max_regions; i++) {
-        struct fb_region *r = &s->r[i];
+    /* two passes: regions whose probes disagreed first, as they hold a hot/cold edge */
+    for (size_t k = 0; k < 2 * n0 && s->n < max_regions; k++) {
+        struct fb_region *r = &s->r[k % n0];
         uint64_t size = r->end - r->start;
-        if (size < 2 * min_size || r->nprobes)
+        if ((k < n0) != (r->mixed != 0) || size < 2 * min_size || r->nprobes)
             continue;
         /* a random page boundary in the middle half */
         uint64_t pages = size / page_size;

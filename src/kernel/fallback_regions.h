@@ -21,6 +21,7 @@ struct fb_region {
     uint32_t vma;      /* index of the containing VMA in the last sync */
     uint16_t nprobes;  /* probe pages paged out at window start, pending */
     uint16_t hits;     /* probe pages that came back (counted while resolving) */
+    uint8_t mixed;     /* the last window's probes disagreed: partly hot, partly cold */
     uint8_t result;    /* enum fb_result of the last window */
     uint8_t hot_left;  /* windows left on the hot list (not probed) */
     uint16_t idle_age; /* consecutive idle windows */

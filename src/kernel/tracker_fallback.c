@@ -28,8 +28,9 @@
 #include "xalloc.h"
 
 #define PROBE_TRIES 3     /* random pages tried per probe to find a resident one */
-#define PROBES_PER_REGION 8 /* spare budget buys more probes per region: a region that is
-                               partly hot is then rarely judged idle */
+#define PROBES_PER_REGION 8 /* spare budget buys up to this many probes for a large region
+                               (one per min_region_kb): if partly hot, it is then rarely
+                               judged idle */
 
 struct tracker {
     pid_t pid;
@@ -175,10 +176,14 @@ static int fallback_probe(struct tracker *t, struct scan_stats *st)
         per = PROBES_PER_REGION;
     if (per == 0)
         per = 1;
+    uint64_t min_region = (uint64_t)t->opts.o.fallback.min_region_kb * 1024;
     for (size_t i = 0; i < np && k < budget; i++) {
         const struct fb_region *r = &t->regions.r[t->pick[i]];
         uint64_t pages = (r->end - r->start) / (uint64_t)t->ps;
-        for (size_t p = 0; p < per && k < budget && pages; p++) {
+        /* one probe per minimum region size, so small regions cost one probe */
+        uint64_t want = min_region ? (r->end - r->start) / min_region : 1;
+        size_t n = want < 1 ? 1 : want < per ? (size_t)want : per;
+        for (size_t p = 0; p < n && k < budget && pages; p++) {
             for (int tries = 0; tries < PROBE_TRIES; tries++) {
                 uint64_t a = r->start + (fb_rand(&t->regions) % pages) * (uint64_t)t->ps, e;
                 int rc = pagemap_entry(&t->pm, a, &e);

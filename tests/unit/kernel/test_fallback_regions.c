@@ -182,6 +182,7 @@ static void test_resolve(void **state)
     fb_region_resolve_probes(&m, 3);
     assert_int_equal(m.result, FB_ACCESSED);
     assert_int_equal(m.hot_left, 0);
+    assert_int_equal(m.mixed, 1);
     struct fb_region h = { .nprobes = 4, .hits = 4 };
     fb_region_resolve_probes(&h, 3);
     assert_int_equal(h.hot_left, 3);
@@ -189,6 +190,35 @@ static void test_resolve(void **state)
     fb_region_resolve_probes(&c, 3);
     assert_int_equal(c.result, FB_IDLE);
     assert_int_equal(c.idle_age, 1);
+}
+
+/* A region whose probes disagreed is not merged away and is split first. */
+static void test_mixed_kept_and_split(void **state)
+{
+    struct vma_entry v[2];
+    struct vma_list l = two_vmas(v);
+    struct fb_set s;
+    fb_set_init(&s, 9);
+    fb_set_sync(&s, &l);
+    grow(&s, 4, 64);
+    size_t n = s.n;
+    for (size_t i = 0; i < s.n; i++) {
+        s.r[i].nprobes = 2;
+        s.r[i].hits = 2; /* all hot... */
+        s.r[i].hot_left = 0;
+    }
+    s.r[1].hits = 1; /* ...but region 1 only partly */
+    for (size_t i = 0; i < s.n; i++)
+        fb_region_resolve_probes(&s.r[i], 0);
+    uint64_t edge_start = s.r[1].start, edge_end = s.r[1].end;
+    fb_set_adapt(&s, 2 * n + 4, 64 * 1024, PS);
+    /* the accessed neighbours merged, the mixed region was split, nothing swallowed it */
+    long a = fb_set_find(&s, edge_start), b = fb_set_find(&s, edge_end - PS);
+    assert_true(a >= 0 && b >= 0);
+    assert_true(s.r[a].mixed && s.r[b].mixed);
+    assert_true(s.r[a].start >= edge_start && s.r[b].end <= edge_end);
+    assert_true(a != b || edge_end - edge_start < 2 * 64 * 1024);
+    fb_set_free(&s);
 }
 
 int main(void)
@@ -199,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_bounded_by_max_regions),
         cmocka_unit_test(test_pick_budget_hot_and_rotation),
         cmocka_unit_test(test_resolve),
+        cmocka_unit_test(test_mixed_kept_and_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
