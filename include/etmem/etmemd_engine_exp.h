@@ -8,12 +8,18 @@
  *   fill_task_params  at `obj add` of a [task]; private keys from group "task" into tk->params.
  *   start_task        at `project start` (or at add when the project is already started);
  *                     the plug-in creates its own threads if it needs any.
- *   alloc_pid_params / free_pid_params   around the life of each target pid of a task.
+ *   alloc_pid_params / free_pid_params   around the life of each target pid of a task;
+ *                     as in the original, never for thirdparty engines: their tk->pids
+ *                     stays NULL and a plug-in finds its processes from tk->type/tk->value.
  *   eng_mgt_func      for `etmem engine <cmd>`; write the reply text to fd. Never write the
- *                     bytes 0xff or 0xfe (they are the protocol's own). Return 0 on success.
+ *                     bytes 0xff or 0xfe (they are the protocol's own), do not close fd or
+ *                     keep it after returning. Return 0 on success.
  *   stop_task         at `project stop`, `obj del` or daemon shutdown; must not block for long.
  *   clear_task_params / clear_eng_params   at `obj del`; free what fill_* allocated.
- * Any member may be NULL. A NULL start_task makes `project start` fail for that engine. */
+ * Any member may be NULL. A NULL start_task makes `project start` fail for that engine.
+ * etmemd calls one member of a library at a time, each on a thread of its own, and waits at
+ * most the engine's call_timeout (default 5 s); a call still running then is left running
+ * and reported, and the objects it was given are kept (see docs/thirdparty.md). */
 #ifndef ETMEMD_ENGINE_EXP_H
 #define ETMEMD_ENGINE_EXP_H
 
