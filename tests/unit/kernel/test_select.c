@@ -1,5 +1,6 @@
 /* test_select.c - tracker/reclaim/migrate selection on fake caps: auto order, named
  * backends, the fallback gate, and reasons that name what the kernel lacks. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +97,21 @@ static void test_actions(void **state)
     assert_ptr_equal(migrate_select(&c, "move_pages", why, sizeof(why)), &migrate_move_pages_ops);
 }
 
+static void test_failure_reasons(void **state)
+{
+    /* ENOMEM means "range gone" to process_madvise but "node full" to move_pages */
+    assert_int_equal(action_fail_from_errno(-ENOMEM, false), ACT_FAIL_NOT_PRESENT);
+    assert_int_equal(action_fail_from_errno(ENOMEM, true), ACT_FAIL_NOMEM);
+    assert_int_equal(action_fail_from_errno(-EBUSY, true), ACT_FAIL_BUSY);
+    assert_int_equal(action_fail_from_errno(-EAGAIN, false), ACT_FAIL_BUSY);
+    assert_int_equal(action_fail_from_errno(-EFAULT, true), ACT_FAIL_FAULT);
+    assert_int_equal(action_fail_from_errno(-EPERM, true), ACT_FAIL_ACCESS);
+    assert_int_equal(action_fail_from_errno(-EIO, true), ACT_FAIL_OTHER);
+    assert_string_equal(action_fail_name(ACT_FAIL_NOMEM), "no_memory");
+    assert_string_equal(action_fail_name(ACT_FAIL_NOT_PRESENT), "not_present");
+    assert_string_equal(action_fail_name(ACT_FAIL_COUNT), "?");
+}
+
 static void test_print_mentions_backends(void **state)
 {
     struct kernel_caps c;
@@ -121,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_fallback_gate),
         cmocka_unit_test(test_named_reasons),
         cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_failure_reasons),
         cmocka_unit_test(test_print_mentions_backends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
