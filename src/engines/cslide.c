@@ -116,12 +116,6 @@ static bool parse_vm_flags(const struct config_key *key, const char *text, void 
     return true;
 }
 
-static void release_string(void *dst)
-{
-    free(*(char **)dst);
-    *(char **)dst = NULL;
-}
-
 const char *const cslide_scan_backends[] = { "auto", "idle_pages", "page_idle", "damon", NULL };
 
 /* Trackers in auto order, and whether they see 2 MiB hugetlb pages: page_idle does not
@@ -280,7 +274,7 @@ static const struct config_key cslide_engine_keys[] = {
 
 static const struct config_key cslide_task_keys[] = {
     { "vm_flags", KEY_CUSTOM, 0, 0, 256, NULL, offsetof(struct cslide_task_params, vm_flags),
-      .parse = parse_vm_flags, .release = release_string, .range = "two-letter VmFlags, e.g. ht",
+      .parse = parse_vm_flags, .release = key_release_string, .range = "two-letter VmFlags, e.g. ht",
       .help = "only scan VMAs whose smaps VmFlags carry all of these (ht: hugetlb)" },
     { "anon_only", KEY_YESNO, 0, 0, 0, "no", offsetof(struct cslide_task_params, anon_only),
       .help = "scan anonymous memory only" },
