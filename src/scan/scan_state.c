@@ -43,6 +43,8 @@ int etmemd_scan_init(void)
 
     pthread_mutex_lock(&scan_lock);
     int rc = -1;
+    /* the library's own copy of the log: warnings and errors only (to stderr) */
+    log_set_level(LOG_LEVEL_WARN);
     if (scan_inited) {
         log_err("etmemd_scan_init: already initialised");
         goto out;
@@ -57,7 +59,7 @@ int etmemd_scan_init(void)
         log_err("etmemd_scan_init: %s", why);
         goto out;
     }
-    log_info("etmemd_scan: using the %s tracker", scan_ops->name);
+    log_debug("etmemd_scan: using the %s tracker", scan_ops->name);
     scan_inited = true;
     rc = 0;
 out:
