@@ -17,27 +17,18 @@
 #include "diag.h"
 #include "log.h"
 #include "model.h"
+#include "relay_cut.h"
 #include "runtime.h"
 
 struct relay {
     int fd;                 /* read end of the engine's pipe */
     struct reply *r;
-    bool reserved_byte;     /* the engine wrote 0xff/0xfe: output was cut there */
+    struct relay_cut cut;   /* seen: the engine wrote 0xff/0xfe, output was cut there */
 };
 
 static void relay_chunk(struct relay *rl, const char *buf, size_t n)
 {
-    if (rl->reserved_byte)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)buf[i] == ETMEM_LEGACY_OK ||
-            (unsigned char)buf[i] == ETMEM_LEGACY_FAIL) {
-            rl->reserved_byte = true;
-            n = i;
-            break;
-        }
-    }
-    reply_out(rl->r, buf, n);
+    reply_out(rl->r, buf, relay_cut_pass(&rl->cut, buf, n));
 }
 
 /* Relay until the writers close the pipe (true) or deadline passes (false; NULL: none). */
@@ -152,7 +143,7 @@ static int run_engine_command(struct engine *e, struct task *t, const char *cmd,
     else
         rc = run_plugin_command(e, t, cmd, &rl, pipefd[1], d);
     close(pipefd[0]);
-    if (rl.reserved_byte) {
+    if (rl.cut.seen) {
         diag_error(d, "engine '%s' wrote a reserved byte (0xff or 0xfe) in its output; the "
                    "output was cut there", e->name);
         return -1;
