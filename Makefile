@@ -1,5 +1,6 @@
 # Front door: `make` builds, `make demo` runs the bundled example, `make check` runs every
-# test. Each target installs the Debian packages it needs first.
+# test, `make bench` runs the benchmarks (by hand, ~25 min; bench/results/latest.md). Each
+# target installs the Debian packages it needs first.
 BUILD ?= build
 CMAKE_FLAGS ?=
 
@@ -19,7 +20,7 @@ check:
 	tests/run
 
 bench: build
-	bench/run
+	ETMEM_BUILD_DIR=$(BUILD) bench/run
 
 install: build
 	cmake --install $(BUILD)

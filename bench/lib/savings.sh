@@ -10,7 +10,7 @@
 # Fresh processes each phase keep memory younger than the platform's ~60 s pageout age and
 # give every phase the same starting state.
 
-SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s"
+SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s,zram_other_kb,swap_free_mb"
 
 PHASE_N=0
 
@@ -49,7 +49,7 @@ redis_start() {
 }
 
 wl_redis_start() {
-    local port cport drv cdrv secs=$((SAV_WARMUP + SAV_SETTLE + SAV_MEASURE + 30))
+    local port cport drv cdrv secs=$((SAV_WARMUP + RD_SETTLE + SAV_MEASURE + 30))
     local keys=(--keys "$RD_KEYS" --value-size "$RD_VALUE")
     WL_OUT=$RUN_TMP/phase-$PHASE_N.work
     CTL_OUT=$RUN_TMP/phase-$PHASE_N.ctl
@@ -97,13 +97,13 @@ policy_start() {
     senpai)
         local usage0
         usage0=$(( $(cat "$CG_V1/memory.usage_in_bytes") / 1024 ))
-        # the RSS the best etmem setting reached in this round, plus what the cgroup holds
-        # besides the workload's RSS (page cache of its binary, kernel objects)
+        # the RSS SENPAI_MATCH reached in this round, plus what the cgroup holds besides the
+        # workload's RSS (page cache of its binary, kernel objects)
         SENPAI_FLOOR_KB=$(( SENPAI_TARGET_KB + usage0 - S0[rss] ))
         taskset -c "$CPU_POLICY" "$BIN_BENCH/senpai-v1" --memcg "$CG_V1" \
             --pressure "$CG_V2/memory.pressure" --floor $((SENPAI_FLOOR_KB * 1024)) \
             --step "$SENPAI_STEP" --psi-target "$SENPAI_PSI_US" \
-            --duration $((SAV_SETTLE + SAV_MEASURE + 30)) >"$RUN_TMP/phase-$PHASE_N.senpai" 2>&1 &
+            --duration $((SETTLE_MAX + SAV_MEASURE + 30)) >"$RUN_TMP/phase-$PHASE_N.senpai" 2>&1 &
         POL_PID=$!
         track_pid "$POL_PID"
         ;;
@@ -194,13 +194,13 @@ window_stats() {
         }'
 }
 
-# settle RSS0 MIN: wait until the workload's RSS stops trending: the mean of the last 5
+# settle RSS0 MIN MAX: wait until the workload's RSS stops trending: the mean of the last 5
 # one-second samples is within 2 % of RSS0 of the mean of the 5 before (an RSS that swings
-# with a warm part's period still settles); at least MIN, at most SAV_SETTLE seconds.
-# Prints the seconds it took.
+# with a warm part's period still settles); at least MIN, at most MAX seconds. Prints the
+# seconds it took.
 settle() {
-    local rss0=$1 min=$2 i n a b samples=()
-    for ((i = 1; i <= SAV_SETTLE; i++)); do
+    local rss0=$1 min=$2 max=$3 i n a b samples=()
+    for ((i = 1; i <= max; i++)); do
         sleep 1
         samples+=("$(status_kb "$WL_PID" VmRSS)")
         n=${#samples[@]}
@@ -209,7 +209,7 @@ settle() {
         b=$(( samples[n-6] + samples[n-7] + samples[n-8] + samples[n-9] + samples[n-10] ))
         (( (a > b ? a - b : b - a) * 50 <= rss0 * 5 )) && break
     done
-    echo $((i > SAV_SETTLE ? SAV_SETTLE : i))
+    echo $((i > max ? max : i))
 }
 
 # settle_min COND: an etmem setting gets two whole cycles before its RSS may count as settled.
@@ -223,19 +223,43 @@ settle_min() {
     esac
 }
 
+# swap_quiet NEED_MB: before a phase, wait (at most 15 s) until zram stops shrinking (what
+# the last phase's processes left is freed lazily) and (at most 60 s) until NEED_MB of swap
+# is free, so that a phase neither inherits the previous one's frees nor runs out of swap.
+# Prints the free swap in MiB.
+swap_quiet() {
+    local i prev now free
+    prev=$(zram_stat 1)
+    for ((i = 0; i < 15; i++)); do
+        sleep 1
+        now=$(zram_stat 1)
+        (( prev - now < 1048576 )) && break
+        prev=$now
+    done
+    for ((i = 0; i < 60; i++)); do
+        free=$(( $(meminfo_kb SwapFree) / 1024 ))
+        [ "$free" -ge "$1" ] && break
+        sleep 1
+    done
+    [ "$free" -ge "$1" ] || say "    only $free MiB of swap free (wanted $1): other users hold the rest"
+    echo "$free"
+}
+
 # phase WORKLOAD ROUND ORDER COND: run one phase and append its CSV row.
 phase() {
-    local wl=$1 round=$2 order=$3 cond=$4 ops p50 p99 slow ops_whole junk settle_s
+    local wl=$1 round=$2 order=$3 cond=$4 ops p50 p99 slow ops_whole junk settle_s swap_free need
     local -A S0 S1 S2
     PHASE_N=$((PHASE_N + 1))
     POL_PID="" POL_PROJECT="" SENPAI_FLOOR_KB=""
     say "  [$wl round $round] $cond"
+    case $wl in exerciser) need=$((EX_TOTAL * 12 / 10)) ;; *) need=$((RD_KEYS * 15 / 10240)) ;; esac
+    swap_free=$(swap_quiet "$need")
     cg_create "etmem-bench.$$.$PHASE_N" || die "cannot create cgroups (needs root and the v1 memory controller)"
     "wl_${wl}_start" || die "workload $wl did not start"
     sleep "$SAV_WARMUP"
     snapshot S0
     policy_start "$cond" || die "policy $cond did not start"
-    settle_s=$(settle "${S0[rss]}" "$(settle_min "$cond")")
+    settle_s=$(settle "${S0[rss]}" "$(settle_min "$cond")" "$SETTLE_MAX")
     snapshot S1
     sleep "$SAV_MEASURE"
     snapshot S2
@@ -263,6 +287,7 @@ phase() {
         -v cy1="${S1[cycles]}" -v cy2="${S2[cycles]}" \
         -v po0="${S0[pswpout]}" -v po2="${S2[pswpout]}" -v pi0="${S0[pswpin]}" -v pi2="${S2[pswpin]}" \
         -v ctlswap="${S2[ctlswap]}" -v psi1="${S1[psi]}" -v psi2="${S2[psi]}" \
+        -v ours=$(( ${S2[swap]} - ${S0[swap]} + ${S2[ctlswap]} - ${S0[ctlswap]} )) -v swap_free="$swap_free" \
         -v load="$(load1)" -v floor="$SENPAI_FLOOR_KB" -v settle_s="$settle_s" -v page_kb=$(( $(getconf PAGESIZE) / 1024 )) '
     BEGIN {
         w = t2 - t1; whole = t2 - t0
@@ -275,21 +300,23 @@ phase() {
         cpu_whole = 100 * (c2 - c0) / tck / whole
         scans = (loop != "" && cy2 > cy1) ? (cy2 - cy1) * loop : 0
         ns_scan_page = scans && rss0 ? (c2 - c1) / tck * 1e9 / scans / (rss0 / page_kb) : ""
-        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s\n",
+        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s,%d,%d\n",
             wl, round, order, cond, loop, interval, sleep_s, T, rss0, rss2, swap2, saved, zu, zo, net,
             ops, ops_whole, p50, p99, slow, mfs, swapin, cpu, cpu_whole, polrss,
             ns_scan_page == "" ? "" : sprintf("%.1f", ns_scan_page),
-            po2 - po0, pi2 - pi0, ctlswap, (psi2 - psi1) / 1000 / w, scans, ws, load, floor, settle_s
+            po2 - po0, pi2 - pi0, ctlswap, (psi2 - psi1) / 1000 / w, scans, ws, load, floor, settle_s,
+            zo - ours, swap_free
     }' >>"$CSV"
     tail -1 "$CSV" | awk -F, '{ printf "    RSS %d -> %d MiB (saved %s %%, net of zram %s %%), %s ops/s, p99 %s ns, slow %s, policy cpu %s %%\n",
         $9 / 1024, $10 / 1024, $12, $15, $16, $19, $20, $23 }' >&2
 }
 
-# savings_workload WL: ROUNDS rounds of base + every etmem setting + senpai; the baseline
-# moves from first to last between rounds; senpai comes last, aimed at the RSS the most
-# saving etmem setting reached in the same round.
+# savings_workload WL: SAV_ROUNDS rounds of base + every etmem setting + senpai; the
+# baseline moves from first to last between rounds; senpai comes last, aimed at the RSS
+# SENPAI_MATCH reached in the same round.
 savings_workload() {
     local wl=$1 r c order conds
+    case $wl in exerciser) SETTLE_MAX=$EX_SETTLE ;; *) SETTLE_MAX=$RD_SETTLE ;; esac
     for ((r = 1; r <= SAV_ROUNDS; r++)); do
         if ((r % 2)); then conds=(base "${ETMEM_CONDS[@]}"); else conds=("${ETMEM_CONDS[@]}" base); fi
         order=0
@@ -297,13 +324,9 @@ savings_workload() {
         for c in "${conds[@]}"; do
             order=$((order + 1))
             phase "$wl" "$r" "$order" "$c"
-            if [[ $c == etmem-* ]]; then
-                local got
-                got=$(tail -1 "$CSV" | cut -d, -f10)
-                if [ -z "$SENPAI_TARGET_KB" ] || [ "$got" -lt "$SENPAI_TARGET_KB" ]; then SENPAI_TARGET_KB=$got; fi
-            fi
+            [ "$c" = "$SENPAI_MATCH" ] && SENPAI_TARGET_KB=$(tail -1 "$CSV" | cut -d, -f10)
         done
-        if [ "$WITH_SENPAI" = 1 ]; then
+        if [ "$WITH_SENPAI" = 1 ] && [ -n "$SENPAI_TARGET_KB" ]; then
             phase "$wl" "$r" $((order + 1)) senpai
         fi
     done

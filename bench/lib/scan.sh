@@ -36,7 +36,7 @@ scan_host() {
     free_mb=$(( $(meminfo_kb SwapFree) / 1024 ))
     for mib in $SCAN_SIZES; do
         # the action part pages the whole target out: it must fit the free swap with room
-        if [ "$free_mb" -lt $((mib * 2)) ]; then
+        if [ "$free_mb" -lt $((mib * 3 / 2)) ]; then
             say "  host ${mib} MiB: skipped, only $free_mb MiB of swap free"
             echo "host,$mib,note,,,,,,,skipped: only $free_mb MiB of swap free" >>"$OUT_SCAN_CSV"
             continue

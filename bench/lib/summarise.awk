@@ -108,6 +108,18 @@ END {
         }
         printf "\n"
         for (k = 1; k <= ncond[wl]; k++) printf "- `%s`: %s\n", conds[wl, k], describe(wl, conds[wl, k])
+        # zram is shared by the whole machine: phases where it moved by more than 32 MiB
+        # beyond this run's own swap had other users, and their "net of zram" is unreliable
+        shared = 0; nph = 0
+        for (k = 1; k <= ncond[wl]; k++) for (q = 1; q <= nround[wl]; q++)
+            if (has[wl, rounds[wl, q], conds[wl, k]]) {
+                nph++; o = v[wl, rounds[wl, q], conds[wl, k], 36]
+                if (o > 32768 || o < -32768) shared++
+            }
+        if (shared)
+            printf "- **zram was shared:** in %d of %d phases zram's stored data moved by more than 32 MiB beyond this run's own swap (other processes swapping): the \"net of zram\" figures of those phases are unreliable.\n", shared, nph
+        else
+            printf "- zram was not shared: in every phase its stored data moved with this run's own swap (within 32 MiB).\n"
         # plot rows
         for (k = 1; k <= ncond[wl]; k++) {
             c = conds[wl, k]
