@@ -98,9 +98,9 @@ int proc_parse_stat(const char *text, struct proc_stat *st)
     /* Fields after comm, numbered as in proc(5): 3 state, 4 ppid, ... */
     const char *p = close + 2;
     st->state = *p;
-    uint64_t f[53] = { 0 };
+    uint64_t f[53] = { 0 };     /* f[3] .. f[52]; fields a newer kernel adds are ignored */
     int field = 3;
-    while (*p && field < 53) {
+    while (*p && field < 52) {
         p += strcspn(p, " ");
         if (*p != ' ')
             break;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -74,6 +75,21 @@ static void test_stat_comm_with_parens(void **state)
     assert_int_equal(proc_read_stat(999, &st), -ESRCH);
 }
 
+/* A kernel that prints more fields than proc(5)'s 52 (found by fuzz_maps: the 53rd was
+ * stored past the end of the parser's array). */
+static void test_stat_more_fields_than_proc5(void **state)
+{
+    char line[512];
+    struct proc_stat st;
+    int n = snprintf(line, sizeof(line), "7 (x) S 1");
+
+    for (int field = 5; field <= 60; field++)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, " %d", field == 22 ? 4242 : 0);
+    assert_int_equal(proc_parse_stat(line, &st), 0);
+    assert_int_equal(st.ppid, 1);
+    assert_int_equal(st.starttime, 4242);
+}
+
 static void test_find_by_comm_and_children(void **state)
 {
     pid_t *p;
@@ -130,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_meminfo),
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_stat_comm_with_parens),
+        cmocka_unit_test(test_stat_more_fields_than_proc5),
         cmocka_unit_test(test_find_by_comm_and_children),
         cmocka_unit_test(test_identity),
         cmocka_unit_test(test_root_override),
