@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ int proc_parse_stat(const char *text, struct proc_stat *st)
 
     char *end;
     long pid = strtol(text, &end, 10);
-    if (end == text || pid <= 0)
+    if (end == text || pid <= 0 || pid > INT_MAX)
         return -EINVAL;
     st->pid = (pid_t)pid;
     size_t n = (size_t)(close - open - 1);

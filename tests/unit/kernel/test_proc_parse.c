@@ -72,6 +72,9 @@ static void test_stat_comm_with_parens(void **state)
     assert_int_equal(st.rss_pages, 300);
     assert_int_equal(proc_parse_stat("12 (x", &st), -EINVAL);
     assert_int_equal(proc_parse_stat("12 (x) S 1 2", &st), -EINVAL);
+    /* a pid past pid_t's range was cut to -1 (found by fuzz_maps) */
+    assert_int_equal(proc_parse_stat("99999999999 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+                                     "99 1 1 1", &st), -EINVAL);
     assert_int_equal(proc_read_stat(999, &st), -ESRCH);
 }
 
