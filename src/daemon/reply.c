@@ -11,13 +11,37 @@
 
 #define REPLY_FLUSH_BYTES (32u * 1024u)
 
+/* The original client ends its read at any 0xff/0xfe byte, so text for it (which may quote
+ * a config value or a path byte for byte) carries '?' in their place. */
+static int legacy_write_text(int fd, const char *data, size_t len)
+{
+    char buf[4096];
+    int rc = 0;
+
+    for (size_t off = 0, n; off < len && rc == 0; off += n) {
+        n = len - off < sizeof(buf) ? len - off : sizeof(buf);
+        for (size_t i = 0; i < n; i++) {
+            unsigned char b = (unsigned char)data[off + i];
+
+            buf[i] = b == ETMEM_LEGACY_OK || b == ETMEM_LEGACY_FAIL ? '?' : (char)b;
+        }
+        rc = write_all(fd, buf, n);
+    }
+    return rc;
+}
+
 static void reply_send(struct reply *r, enum frame_type type, const char *data, size_t len)
 {
     int rc;
 
     if (r->broken || len == 0)
         return;
-    rc = r->legacy ? write_all(r->fd, data, len) : frame_write(r->fd, type, data, len);
+    if (!r->legacy)
+        rc = frame_write(r->fd, type, data, len);
+    else if (type == FRAME_END)
+        rc = write_all(r->fd, data, len);   /* the terminator itself */
+    else
+        rc = legacy_write_text(r->fd, data, len);
     if (rc < 0) {
         r->broken = true;
         log_info("client went away while being answered: %s", strerror(-rc));
