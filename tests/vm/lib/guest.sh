@@ -87,7 +87,11 @@ build_common_initramfs() {
             done
         )
     fi
-    say "initramfs: $n build artefacts from $build"
+    if [ "$n" = 0 ]; then
+        say "initramfs: WARNING: no build artefacts in $build: cases that run etmem will fail (build first, or set ETMEM_BUILD_DIR)"
+    else
+        say "initramfs: $n build artefacts from $build"
+    fi
 
     # absolute host paths baked into the build resolve in the guest as well
     {
