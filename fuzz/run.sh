@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fuzz/run.sh [SECONDS] [TARGET...] - build the libFuzzer harnesses with clang (ASan+UBSan)
-# into build-fuzz/ and run each TARGET (default: all of config request legacy) for SECONDS
-# (default 60) on its seed corpus fuzz/corpus/TARGET with the dictionary fuzz/dict/TARGET.dict.
+# into build-fuzz/ and run each TARGET (default: all, as fuzz/targets.cmake lists them) for
+# SECONDS (default 60) on its seed corpus fuzz/corpus/TARGET with the dictionary
+# fuzz/dict/TARGET.dict.
 # Exits non-zero when a target crashes, leaks, times out or fails one of its checks; the
 # inputs that did it are kept under build-fuzz/artifacts/TARGET/ (never in the repository).
 # New inputs go to build-fuzz/corpus/TARGET, so the checked-in seeds stay as they are.
@@ -9,7 +10,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-all_targets=(config request legacy)
+read -r -a all_targets < <(sed -n 's/^set(FUZZ_TARGETS \(.*\))$/\1/p' "$root/fuzz/targets.cmake")
 secs=${1:-60}
 [[ $# -gt 0 ]] && shift
 targets=("$@")
@@ -22,13 +23,7 @@ die() { echo "fuzz/run.sh: $*" >&2; exit 2; }
 for t in "${targets[@]}"; do
     [[ " ${all_targets[*]} " == *" $t "* ]] || die "unknown target '$t' (known: ${all_targets[*]})"
 done
-if ! command -v clang >/dev/null; then
-    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-        apt-get install -y -q clang >/dev/null || die "clang is missing and could not be installed"
-    else
-        die "clang is missing (Debian: apt-get install clang)"
-    fi
-fi
+"$root/scripts/install-deps.sh" fuzz || die "clang and libFuzzer are missing (scripts/install-deps.sh fuzz)"
 
 mkdir -p "$build/logs"
 cmake -S "$root/fuzz" -B "$build" -DCMAKE_C_COMPILER=clang >"$build/logs/configure.log" 2>&1 ||
