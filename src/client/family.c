@@ -174,6 +174,10 @@ int family_run(const struct cmd_family *f, int argc, char **argv)
         request_free(&req);
         return usage_error(f, f->missing_exit, msg);
     }
+    if (socket_name[0] == '\0') {
+        request_free(&req);
+        return usage_error(f, EXIT_USAGE, "socket name to connect must not be empty");
+    }
     if (strlen(socket_name) > ETMEM_SOCKET_NAME_MAX) {
         snprintf(msg, sizeof(msg), "socket name to connect must be at most %d characters",
                  ETMEM_SOCKET_NAME_MAX);
