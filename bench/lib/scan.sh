@@ -16,7 +16,8 @@ scan_parse() {
         $1 ~ /^(idle_pages|page_idle|damon|fallback)$/ && $3 == "ns/page" {
             cpu = $5; sub(/\)/, "", cpu)
             printf "%s,%s,tracker,%s,%s,%s,%s,ns/page,%s,bare %s\n", where, mib, $1, $2, $7, $10, cpu,
-                ($1 == "page_idle" ? "per-PFN pwrite+pread" : $1 == "fallback" ? "clear_refs+smaps+pagemap" : "pagemap")
+                ($1 == "page_idle" ? "pagemap + per-PFN bitmap pwrite+pread" : $1 == "fallback" ? "clear_refs+smaps+pagemap" : \
+                 $1 == "damon" ? "sysfs update_schemes_tried_regions + read the regions" : "pagemap")
         }
         $1 ~ /^(idle_pages|page_idle|damon|fallback)$/ && $2 == "unavailable:" {
             printf "%s,%s,tracker,%s,,,,,,unavailable\n", where, mib, $1
@@ -56,12 +57,14 @@ scan_host() {
 # (`tests/vm/run --prepare`), otherwise says why and skips.
 scan_guest() {
     local tree=$RUN_TMP/vmtree gbuild=$RUN_TMP/guestbuild log=$RUN_TMP/guest.log
-    if ! git -C "$ROOT" archive HEAD tests/vm >/dev/null 2>&1; then
-        echo "guest,$GUEST_MIB,note,,,,,,,skipped: no git tree to take tests/vm from" >>"$OUT_SCAN_CSV"
-        return 0
+    mkdir -p "$tree/tests" "$gbuild/bin"
+    # the committed tests/vm (others may be editing the working tree), else the files as they are
+    if ! git -C "$ROOT" archive HEAD tests/vm 2>/dev/null | tar -x -C "$tree" 2>/dev/null; then
+        cp -a "$ROOT/tests/vm" "$tree/tests/vm" || {
+            echo "guest,$GUEST_MIB,note,,,,,,,skipped: no tests/vm to boot the guest with" >>"$OUT_SCAN_CSV"
+            return 0
+        }
     fi
-    mkdir -p "$tree" "$gbuild/bin"
-    git -C "$ROOT" archive HEAD tests/vm | tar -x -C "$tree"
     cp "$BIN_BENCH/scan_bench" "$gbuild/bin/"
     cat >"$tree/tests/vm/cases/bench-scan" <<CASE
 #!/bin/sh
