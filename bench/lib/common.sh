@@ -118,6 +118,3 @@ wait_until() {
 
 # daemon_ready SOCKET: etmemd answers on SOCKET.
 daemon_ready() { "$BIN/etmem" project show -s "$1" >/dev/null 2>&1; }
-
-# ---- arithmetic on decimals (bash has integers only) ----
-calc() { awk "BEGIN { v = $*; printf \"%.6g\n\", v }"; }

@@ -2,11 +2,11 @@
 # unmanaged control copy) under one policy, measured against a baseline phase of the same
 # round. Sourced by bench/run, which sets the sizes and times (see its "settings" block).
 #
-# A phase: make a cgroup pair, start the workload pinned to CPU_WL inside it and the control
-# copy pinned to CPU_POLICY (low rate, outside), warm up, snapshot (s0), start the policy
-# (none | an etmem slide project | senpai-v1), let it settle (until the workload's RSS stops
-# trending, within bounds), snapshot (s1), measure,
-# snapshot (s2), stop everything by PID, remove the cgroups, write one CSV row.
+# A phase: wait for zram and swap to be quiet, make a cgroup pair, start the workload pinned
+# to CPU_WL inside it and the control copy pinned to CPU_POLICY (low rate, outside), warm up,
+# snapshot (s0), start the policy (none | an etmem slide project | senpai-v1), let it settle
+# (until the workload's RSS stops trending, within bounds), snapshot (s1), measure, snapshot
+# (s2), stop everything by PID, remove the cgroups, write one CSV row.
 # Fresh processes each phase keep memory younger than the platform's ~60 s pageout age and
 # give every phase the same starting state.
 
