@@ -10,13 +10,14 @@
 # Fresh processes each phase keep memory younger than the platform's ~60 s pageout age and
 # give every phase the same starting state.
 
-SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s,zram_other_kb,swap_free_mb"
+SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s,zram_other_kb,swap_free_mb,wl_cpu_share_pct,ops_per_cpu_s"
 
 PHASE_N=0
 
-# ---- workloads: each start sets WL_PID (whose memory is measured), WL_OUT (its per-second
-# lines), CTL_PID (the control whose swap-out is reported), WS_KB (its working set) and
-# WL_STOP (PIDs to stop, workload drivers first). ----
+# ---- workloads: each start sets WL_PID (whose memory and CPU per operation are measured),
+# WL_OUT (its per-second lines), WL_CPU_PIDS (everything on the workload's CPU: their share of
+# it tells a quiet machine from a shared one), CTL_PID (the control whose swap-out is
+# reported), WS_KB (its working set) and WL_STOP (PIDs to stop, workload drivers first). ----
 
 wl_exerciser_start() {
     local args=(--total "$EX_TOTAL" --hot "$EX_HOT" --warm "$EX_WARM" --warm-period "$EX_WARM_PERIOD"
@@ -32,6 +33,7 @@ wl_exerciser_start() {
     CTL_PID=$!
     track_pid "$CTL_PID"
     WL_STOP="$WL_PID $CTL_PID"
+    WL_CPU_PIDS=$WL_PID
     WS_KB=$(( (EX_HOT + EX_WARM) * 1024 ))
     wait_until 120 grep -q '^ready' "$WL_OUT" && wait_until 120 grep -q '^ready' "$CTL_OUT" ||
         { say "bench: the exerciser did not start:"; cat "$WL_OUT" "$CTL_OUT" >&2; return 1; }
@@ -78,6 +80,7 @@ wl_redis_start() {
     cdrv=$!
     track_pid "$cdrv"
     WL_STOP="$drv $cdrv $WL_PID $CTL_PID"
+    WL_CPU_PIDS="$WL_PID $drv"
     WS_KB=$(( $(status_kb "$WL_PID" VmRSS) * RD_HOT_PCT / 100 ))
 }
 
@@ -156,6 +159,10 @@ snapshot() {
     s[rss]=$(status_kb "$WL_PID" VmRSS)
     s[swap]=$(status_kb "$WL_PID" VmSwap)
     s[majflt]=$(majflt "$WL_PID")
+    s[wlcpu]=$(cpu_ticks "$WL_PID")
+    local p
+    s[share]=0
+    for p in $WL_CPU_PIDS; do s[share]=$(( ${s[share]} + $(cpu_ticks "$p") )); done
     s[polcpu]=0 s[polrss]=0 s[cycles]=0
     if [ -n "$POL_PID" ]; then
         s[polcpu]=$(cpu_ticks "$POL_PID")
@@ -288,6 +295,7 @@ phase() {
         -v po0="${S0[pswpout]}" -v po2="${S2[pswpout]}" -v pi0="${S0[pswpin]}" -v pi2="${S2[pswpin]}" \
         -v ctlswap="${S2[ctlswap]}" -v psi1="${S1[psi]}" -v psi2="${S2[psi]}" \
         -v ours=$(( ${S2[swap]} - ${S0[swap]} + ${S2[ctlswap]} - ${S0[ctlswap]} )) -v swap_free="$swap_free" \
+        -v wc1="${S1[wlcpu]}" -v wc2="${S2[wlcpu]}" -v sh1="${S1[share]}" -v sh2="${S2[share]}" \
         -v load="$(load1)" -v floor="$SENPAI_FLOOR_KB" -v settle_s="$settle_s" -v page_kb=$(( $(getconf PAGESIZE) / 1024 )) '
     BEGIN {
         w = t2 - t1; whole = t2 - t0
@@ -300,12 +308,12 @@ phase() {
         cpu_whole = 100 * (c2 - c0) / tck / whole
         scans = (loop != "" && cy2 > cy1) ? (cy2 - cy1) * loop : 0
         ns_scan_page = scans && rss0 ? (c2 - c1) / tck * 1e9 / scans / (rss0 / page_kb) : ""
-        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s,%d,%d\n",
+        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s,%d,%d,%.1f,%.0f\n",
             wl, round, order, cond, loop, interval, sleep_s, T, rss0, rss2, swap2, saved, zu, zo, net,
             ops, ops_whole, p50, p99, slow, mfs, swapin, cpu, cpu_whole, polrss,
             ns_scan_page == "" ? "" : sprintf("%.1f", ns_scan_page),
             po2 - po0, pi2 - pi0, ctlswap, (psi2 - psi1) / 1000 / w, scans, ws, load, floor, settle_s,
-            zo - ours, swap_free
+            zo - ours, swap_free, 100 * (sh2 - sh1) / tck / w, (wc2 > wc1) ? ops * w / ((wc2 - wc1) / tck) : 0
     }' >>"$CSV"
     tail -1 "$CSV" | awk -F, '{ printf "    RSS %d -> %d MiB (saved %s %%, net of zram %s %%), %s ops/s, p99 %s ns, slow %s, policy cpu %s %%\n",
         $9 / 1024, $10 / 1024, $12, $15, $16, $19, $20, $23 }' >&2
