@@ -4,6 +4,9 @@
 set -u
 
 E2E_NAME=$(basename "$0" .sh)
+# Appended to the process names a test targets (type=name), so two runs of a test at once on
+# one machine never pick up each other's processes (names stay within comm's 15 characters).
+E2E_TAG=$(( $$ % 100000 ))
 BUILD=${ETMEM_BUILD_DIR:?set ETMEM_BUILD_DIR to the build tree}
 SRC=${ETMEM_SRC_DIR:?set ETMEM_SRC_DIR to the source tree}
 ETMEM=$BUILD/bin/etmem

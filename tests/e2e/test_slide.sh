@@ -11,9 +11,9 @@ scale_to_swap "${SLIDE_HOT_MB:-256}" "${SLIDE_COLD_MB:-768}"
 HOT=$HOT_MB COLD=$COLD_MB
 daemon_start
 
-exerciser slide-ctl --total $(( HOT + COLD )) --hot "$HOT"
+exerciser "slide-ctl$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
 ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
-exerciser slide-tgt --total $(( HOT + COLD )) --hot "$HOT"
+exerciser "slide-tgt$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
 cfg=$(conf slide <<CONF
 [project]
 name=slide
@@ -28,7 +28,7 @@ project=slide
 engine=slide
 name=target
 type=name
-value=slide-tgt
+value=slide-tgt$E2E_TAG
 T=1
 scan_backend=${SLIDE_SCAN_BACKEND:-auto}
 CONF

@@ -40,7 +40,7 @@ project=$name
 engine=slide
 name=t
 type=name
-value=$name
+value=$name$E2E_TAG
 $tkeys
 CONF
 )
@@ -58,7 +58,7 @@ after_cycles() { wait_for 90 sh -c "[ \"\$('$ETMEM' project show -n $1 -s '$S' -
 
 # sysmem_threshold: with 1% nothing happens (available memory is far above it) ...
 if knob sysmem; then
-    exerciser sysa --total 96 --hot 32
+    exerciser "sysa$E2E_TAG" --total 96 --hot 32
     check "sysmem_threshold=1 starts" slide_project sysa sysmem_threshold=1
     check "... the task idles" wait_for 20 sh -c "[ \"\$('$ETMEM' project show -n sysa -s '$S' --json | sed -n 's/.*\"state\":\"\([^\"]*\)\".*/\1/p')\" = idle ]"
     sleep 3
@@ -77,9 +77,9 @@ fi
 # swap_threshold: a process using less than it is skipped, a bigger one of the same name is
 # swapped. (The threshold is in GiB, so the big one holds just over 1 GiB, mostly hot.)
 if knob swap_threshold; then
-    exerciser swth --total 96 --hot 32
+    exerciser "swth$E2E_TAG" --total 96 --hot 32
     small=$EX_PID small_cold=$EX_COLD
-    exerciser swth --total 1100 --hot 1040
+    exerciser "swth$E2E_TAG" --total 1100 --hot 1040
     big=$EX_PID big_cold=$EX_COLD
     check "swap_threshold=1g starts" slide_project swth swap_threshold=1g
     big_out() { [ "$(swapped_pct "$big" "$big_cold")" -ge 95 ]; }
@@ -100,7 +100,7 @@ fi
 # the fallback tracker assumes a region it found accessed stays hot for a few windows (to
 # spare the target refaults), so on it warm and hot score alike and that case is skipped.
 if knob T; then
-    exerciser tsplit --total 192 --hot 32 --warm 64 --warm-period 2.5
+    exerciser "tsplit$E2E_TAG" --total 192 --hot 32 --warm 64 --warm-period 2.5
     check "T=0 starts" slide_project tsplit loop=3 T=0
     check "... it completes two cycles" after_cycles tsplit 2
     c0=$(swapped_pct "$EX_PID" "$EX_COLD")
@@ -137,12 +137,12 @@ fi
 # swap_flag=yes: only memory the process marked is swapped. Upstream the mark is a VMA name
 # (CONFIG_ANON_VMA_NAME); without it nothing may go, and etmem says so.
 if knob swap_flag; then
-    exerciser sflag --total 128 --hot 32 --mark-cold
+    exerciser "sflag$E2E_TAG" --total 128 --hot 32 --mark-cold
     marked=$EX_PID marked_cold=$EX_COLD
     check "swap_flag=yes starts" slide_project sflag swap_flag=yes
     check "... it completes two cycles" after_cycles sflag 2
     if grep -q 'etmem_swap' "/proc/$EX_PID/maps"; then
-        exerciser sflag --total 128 --hot 32
+        exerciser "sflag$E2E_TAG" --total 128 --hot 32
         unmarked=$EX_PID unmarked_cold=$EX_COLD
         check "... the next cycle covers an unmarked process too" after_cycles sflag 4
         check "... the marked cold part went to swap" [ "$(swapped_pct "$marked" "$marked_cold")" -ge 95 ]
@@ -159,7 +159,7 @@ fi
 
 # dram_percent=50: at most half of the process stays in RAM, the coldest pages go first.
 if knob dram_percent; then
-    exerciser dramp --total 200 --hot 40
+    exerciser "dramp$E2E_TAG" --total 200 --hot 40
     check "dram_percent=50 starts" slide_project dramp dram_percent=50
     check "... it completes two cycles" after_cycles dramp 2
     whole="$(sed -n 's/^ready .* base=\([^ ]*\).*/\1/p' "$EX_OUT")-${EX_COLD#*-}"
@@ -172,14 +172,14 @@ fi
 
 # type=name follows a restarted process.
 if knob restart; then
-    exerciser rstrt --total 96 --hot 32
+    exerciser "rstrt$E2E_TAG" --total 96 --hot 32
     first=$EX_PID
     check "a task for name rstrt starts" slide_project rstrt
     rst_out() { [ "$(swapped_pct "$EX_PID" "$EX_COLD")" -ge 95 ]; }
     check "... the first process is swapped" wait_for 60 rst_out
     kill "$first"
     wait_gone "$first" 10
-    exerciser rstrt --total 96 --hot 32
+    exerciser "rstrt$E2E_TAG" --total 96 --hot 32
     check "... a new process with the name is picked up and swapped" wait_for 60 rst_out
     run "$ETMEM" project show -n rstrt -s "$S" --json
     expect_out "\"pids\":[$EX_PID]" "... and show lists the new pid only"
@@ -189,7 +189,7 @@ fi
 
 # max_threads bounds how many processes are worked on at once: three processes, interval 2 s.
 if knob max_threads; then
-    for i in 1 2 3; do exerciser mthr --total 48 --hot 16; done
+    for i in 1 2 3; do exerciser "mthr$E2E_TAG" --total 48 --hot 16; done
     peak_threads() {  # sample etmemd's thread count for $1 seconds
         local end=$(( $(date +%s) + $1 )) peak=0 t
         while [ "$(date +%s)" -lt "$end" ]; do
@@ -214,15 +214,15 @@ fi
 
 # A task added to a running project starts at once; one deleted stops at once.
 if knob add_running; then
-    exerciser addrun --total 96 --hot 32
+    exerciser "addrun$E2E_TAG" --total 96 --hot 32
     check "an empty project starts" sh -c "printf '[project]\nname=addrun\nloop=1\ninterval=1\nsleep=1\n[engine]\nname=slide\nproject=addrun\n' >'$E2E_TMP/ar.yaml' && chmod 600 '$E2E_TMP/ar.yaml' && '$ETMEM' obj add -f '$E2E_TMP/ar.yaml' -s '$S' && '$ETMEM' project start -n addrun -s '$S'"
-    tk=$(conf artask <<'CONF'
+    tk=$(conf artask <<CONF
 [task]
 project=addrun
 engine=slide
 name=late
 type=name
-value=addrun
+value=addrun$E2E_TAG
 T=1
 CONF
     )
