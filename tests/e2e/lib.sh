@@ -261,3 +261,52 @@ verify_exerciser() {
     wait_for 120 sh -c "[ \$(grep -c '^verify ' '$2') -gt $before ]" || return 1
     grep '^verify ' "$2" | tail -1 | grep -q '^verify ok'
 }
+
+# ---- chaos helpers (test_chaos*.sh) -------------------------------------------------------
+# slide_conf NAME TYPE VALUE: a slide project NAME (loop=2, interval=1, sleep=1, T=1) with
+# one task on a process given by TYPE (pid|name) and VALUE; prints the config's path.
+slide_conf() {
+    conf "$1" <<CONF
+[project]
+name=$1
+loop=2
+interval=1
+sleep=1
+[engine]
+project=$1
+name=slide
+[task]
+project=$1
+engine=slide
+name=$1-task
+type=$2
+value=$3
+T=1
+CONF
+}
+
+# vmswap_kb PID: the process's VmSwap in kB (0 once it is gone).
+vmswap_kb() { awk '/^VmSwap:/ { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# task_field PROJECT FIELD: a number of the project's first task from project show --json.
+task_field() {
+    "$ETMEM" project show -n "$1" -s "$DSOCK" --json 2>/dev/null | grep -o "\"$2\":[0-9]*" |
+        head -1 | cut -d: -f2
+}
+
+# swap_grows PID KB BASE_KB: true once PID's VmSwap is KB above BASE_KB.
+swap_grows() { [ "$(vmswap_kb "$1")" -ge $(( $3 + $2 )) ]; }
+
+# proc_rss_kb PID / proc_fds PID: resident memory (kB) and open descriptors of a process.
+proc_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+proc_fds() { ls "/proc/$1/fd" | wc -l; }
+
+# poll_for SECONDS CMD...: like wait_for, polling every 50 ms (to act in a short window).
+poll_for() {
+    local deadline=$(( $(date +%s) + $1 ))
+    shift
+    until "$@"; do
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+        sleep 0.05
+    done
+}
