@@ -122,9 +122,9 @@ CONF
 fi
 
 # --- the workload and the engine -------------------------------------------------------
-exerciser cs-ctl --total 32 --hot 0 $EXARGS
+exerciser "cs-ctl$E2E_TAG" --total 32 --hot 0 $EXARGS
 ctl_pid=$EX_PID ctl_all=$EX_COLD
-exerciser cs-tgt --total "$TOTAL" --hot "$HOT" $EXARGS
+exerciser "cs-tgt$E2E_TAG" --total "$TOTAL" --hot "$HOT" $EXARGS
 tgt_out=$EX_OUT
 HOT_R=$EX_HOT COLD_R=$EX_COLD
 cold_start=${COLD_R%-*} cold_end=${COLD_R#*-}
@@ -146,7 +146,7 @@ project=cs
 engine=cslide
 name=tgt
 type=name
-value=cs-tgt
+value=cs-tgt$E2E_TAG
 anon_only=yes
 ign_host=no
 scan_backend=$BACKEND

@@ -36,9 +36,9 @@ mkdir -m 700 "$E2E_TMP/plugins"
 install -o root -g root -m 500 "$E2E_TMP/example/coldswap.so" "$plugin"
 
 daemon_start
-exerciser tp-ctl --total $(( HOT + COLD )) --hot "$HOT"
+exerciser "tp-ctl$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
 ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
-exerciser tp-tgt --total $(( HOT + COLD )) --hot "$HOT"
+exerciser "tp-tgt$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
 cfg=$(conf coldswap <<CONF
 [project]
 name=tp
@@ -57,7 +57,7 @@ project=tp
 engine=coldswap
 name=target
 type=name
-value=tp-tgt
+value=tp-tgt$E2E_TAG
 CONF
 )
 expect 0 "the example is loaded by obj add" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
