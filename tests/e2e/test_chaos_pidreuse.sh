@@ -1,0 +1,60 @@
+#!/bin/bash
+# Chaos: pid reuse. A slide task names its target by pid; the target exits and a new process
+# gets the very same pid before etmemd looks again. etmemd must see that the pid belongs to
+# another process now (pid + start time) and leave the newcomer alone; both processes'
+# bytes verify. To hand out a chosen pid without touching the machine's own pid counter,
+# the test runs in a pid namespace of its own (unshare --pid --mount-proc; etmemd, clients
+# and targets all inside) and sets that namespace's /proc/sys/kernel/ns_last_pid. Everything
+# in the namespace ends with the test (its init is this script).
+if [ "${CHAOS_PIDNS:-}" != 1 ] && [ "$(id -u)" = 0 ] &&
+   unshare --pid --fork --mount-proc true 2>/dev/null; then
+    exec unshare --pid --fork --mount-proc env CHAOS_PIDNS=1 bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+[ "${CHAOS_PIDNS:-}" = 1 ] || skip "cannot make a pid namespace (unshare --pid --mount-proc)"
+ensure_swap
+daemon_start
+note() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | sed -n 's/.*"note":"\([^"]*\)".*/\1/p'; }
+
+exerciser reuse-a --total 128 --hot 16
+a_pid=$EX_PID a_out=$EX_OUT
+cfg=$(slide_conf reuse pid "$a_pid")
+expect 0 "a slide task on pid $a_pid is added and started" sh -c \
+    "'$ETMEM' obj add -f '$cfg' -s '$DSOCK' && '$ETMEM' project start -n reuse -s '$DSOCK'"
+check "its cold pages go out" wait_for 60 swap_grows "$a_pid" 16384 0
+
+kill -TERM "$a_pid"
+wait "$a_pid"
+check "the target verified every page as it exited" grep -q 'verify=ok' "$a_out"
+# The next fork in the namespace gets pid a_pid, unless a thread of etmemd takes it first.
+b_pid=""
+for try in 1 2 3 4 5; do
+    echo $((a_pid - 1)) >/proc/sys/kernel/ns_last_pid
+    exerciser reuse-b --total 128 --hot 16
+    [ "$EX_PID" = "$a_pid" ] && { b_pid=$EX_PID; break; }
+    kill -TERM "$EX_PID"
+    wait "$EX_PID"
+done
+b_out=$EX_OUT
+check "a new process got pid $a_pid (attempt $try)" [ "$b_pid" = "$a_pid" ]
+# A second project on a control process shows the cycles going by: the reuse task waits
+# through at least three of them.
+exerciser reuse-clock --total 32 --hot 8
+clock_pid=$EX_PID clock_out=$EX_OUT
+clock=$(slide_conf clock name reuse-clock)
+expect 0 "a control project is added and started" sh -c \
+    "'$ETMEM' obj add -f '$clock' -s '$DSOCK' && '$ETMEM' project start -n clock -s '$DSOCK'"
+waiting() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | grep -q '"state":"waiting"'; }
+check "the task waits: pid $a_pid is another process now" wait_for 60 waiting
+check "... it covers no process" [ "$(task_field reuse nr_pids)" = 0 ]
+past() { [ "$(task_field clock cycles)" -ge 3 ]; }
+check "three cycles of the control project go by" wait_for 60 past
+run note
+check "... and says the target has exited ($OUT)" [ "$OUT" = "process $a_pid has exited" ]
+check "the newcomer was left alone (VmSwap $(vmswap_kb "$a_pid") kB)" [ "$(vmswap_kb "$a_pid")" -lt 1024 ]
+check "the newcomer's pages verify" verify_exerciser "$a_pid" "$b_out"
+check "the task still waits" waiting
+check "the control's pages verify" verify_exerciser "$clock_pid" "$clock_out"
+expect 0 "etmemd serves and the projects go" sh -c \
+    "'$ETMEM' obj del -f '$cfg' -s '$DSOCK' && '$ETMEM' obj del -f '$clock' -s '$DSOCK'"
+finish
