@@ -310,3 +310,14 @@ poll_for() {
         sleep 0.05
     done
 }
+
+# daemon_restart [etmemd args...]: start etmemd again on the socket of the last daemon_start
+# (after that one died), as a service manager would; sets DPID, DLOG.
+daemon_restart() {
+    DLOG="$E2E_TMP/daemon-$DSOCK.$RANDOM.log"
+    "$ETMEMD" -s "$DSOCK" -l 0 "$@" >"$DLOG" 2>&1 &
+    DPID=$!
+    track_pid "$DPID"
+    E2E_DAEMONS="$E2E_DAEMONS $DPID:$DLOG:$DSOCK"
+    daemon_wait_ready "$DSOCK" || { echo "etmemd did not come up again:"; cat "$DLOG"; return 1; }
+}
