@@ -220,7 +220,8 @@ static int cmp_range(const void *a, const void *b)
 static void history_roll(struct cslide_pid *sp)
 {
     free(sp->hist);
-    qsort(sp->next, sp->nnext, sizeof(*sp->next), cmp_range);
+    if (sp->nnext > 1)  /* next is NULL after a cycle without moves */
+        qsort(sp->next, sp->nnext, sizeof(*sp->next), cmp_range);
     sp->hist = sp->next;
     sp->nhist = sp->nnext;
     sp->next = NULL;

@@ -94,7 +94,8 @@ void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_l
         }
     }
     free(roots);
-    qsort(w, nw, sizeof(*w), cmp_wanted);
+    if (nw > 1)     /* w is NULL when no process is wanted (qsort's pointer must not be) */
+        qsort(w, nw, sizeof(*w), cmp_wanted);
 
     /* Merge the sorted old list with the sorted wanted set. */
     for (size_t i = 0; i < nw; i++) {

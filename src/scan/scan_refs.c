@@ -93,7 +93,8 @@ int etmemd_get_page_refs(const struct vmas *vmas, const char *pid, struct page_r
         heat_map_for_each_run_in(hm, v->start, v->end, run_to_refs, &b);
     heat_map_free(hm);
 
-    qsort(b.arr, b.n, sizeof(*b.arr), refs_cmp);
+    if (b.n > 1)        /* arr is NULL when the process had no page */
+        qsort(b.arr, b.n, sizeof(*b.arr), refs_cmp);
     size_t w = 0; /* overlapping vmas in the caller's list: keep one node per address */
     for (size_t i = 0; i < b.n; i++) {
         if (w && b.arr[w - 1]->addr == b.arr[i]->addr) {
