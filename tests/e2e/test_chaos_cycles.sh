@@ -4,15 +4,16 @@
 # it). Every cycle must succeed, etmemd's open descriptors must not change and its resident
 # memory must stay flat across the cycles: sampled every 100 cycles after the first 100
 # (warm-up: thread stacks, allocator arenas), the samples may differ by at most
-# CHAOS_RSS_SLACK_KB (default 1024 kB; 16384 kB in a sanitizer build, whose allocator keeps
-# freed memory in quarantine). Under LSan a leak also fails the daemon's exit. Then the
-# target's bytes verify and a cycle still works. CHAOS_CYCLES changes the count.
+# CHAOS_RSS_SLACK_KB (default 1024 kB). Then the target's bytes verify and a cycle still
+# works. In a sanitizer build (the asan phase) the count is 200 and VmRSS is not judged:
+# ASan keeps freed memory in quarantine (up to 256 MiB), and LSan fails the daemon's exit on
+# a leak instead. CHAOS_CYCLES changes the count.
 . "$(dirname "$0")/lib.sh"
-CYCLES=${CHAOS_CYCLES:-1000}
-if grep -q __asan_init "$ETMEMD" 2>/dev/null; then SLACK=${CHAOS_RSS_SLACK_KB:-16384}
-else SLACK=${CHAOS_RSS_SLACK_KB:-1024}; fi
+SLACK=${CHAOS_RSS_SLACK_KB:-1024}
+if grep -q __asan_init "$ETMEMD" 2>/dev/null; then SANITIZED=1 CYCLES=${CHAOS_CYCLES:-200}
+else SANITIZED=0 CYCLES=${CHAOS_CYCLES:-1000}; fi
 daemon_start
-exerciser chaos-cycles --total 64 --hot 8
+exerciser chaos-cycles --total 16 --hot 4
 cfg=$(slide_conf cyc name chaos-cycles)
 
 rss_min="" rss_max=0 fds_min="" fds_max=0 failed_at=""
@@ -40,13 +41,17 @@ done
 check "$CYCLES add/start/stop/del cycles succeed in $(( $(date +%s) - start )) s${failed_at:+ (cycle $failed_at failed)}" \
     [ -z "$failed_at" ]
 check "etmemd's descriptors stay flat ($fds_min..$fds_max)" [ "$fds_min" = "$fds_max" ]
-check "etmemd's VmRSS stays flat ($rss_min..$rss_max kB, bound $SLACK kB)" \
-    [ $((rss_max - rss_min)) -le "$SLACK" ]
+if [ "$SANITIZED" = 0 ]; then
+    check "etmemd's VmRSS stays flat ($rss_min..$rss_max kB, bound $SLACK kB)" \
+        [ $((rss_max - rss_min)) -le "$SLACK" ]
+else
+    echo "# VmRSS not judged in a sanitizer build ($rss_min..$rss_max kB; quarantine)"
+fi
 expect 0 "no project is left" "$ETMEM" project show -s "$DSOCK"
 expect_out "no project exists" "... project show says so"
 expect 0 "a cycle still works: add and start" sh -c \
     "'$ETMEM' obj add -f '$cfg' -s '$DSOCK' && '$ETMEM' project start -n cyc -s '$DSOCK'"
-check "... the cold pages go out" wait_for 60 swap_grows "$EX_PID" 16384 0
+check "... the cold pages go out" wait_for 60 swap_grows "$EX_PID" 4096 0
 check "every page of the target verifies" verify_exerciser "$EX_PID" "$EX_OUT"
 expect 0 "... stop and delete" sh -c \
     "'$ETMEM' project stop -n cyc -s '$DSOCK' && '$ETMEM' obj del -f '$cfg' -s '$DSOCK'"
