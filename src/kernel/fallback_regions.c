@@ -181,7 +181,8 @@ static void fb_split_pass(struct fb_set *s, size_t max_regions, uint64_t min_siz
         }
         s->r[s->n++] = tail; /* appended; sorted below */
     }
-    qsort(s->r, s->n, sizeof(*s->r), fb_region_cmp); /* tails were appended */
+    if (s->n > 1) /* qsort wants a non-NULL array even for no elements */
+        qsort(s->r, s->n, sizeof(*s->r), fb_region_cmp); /* tails were appended */
 }
 
 void fb_set_adapt(struct fb_set *s, size_t max_regions, uint64_t min_size, uint64_t page_size)
