@@ -138,6 +138,8 @@ static int run_batch(void *arg, uint64_t addr, const uint64_t *e, size_t n)
 static int scan_ranges(struct pagemap *pm, uint64_t start, uint64_t end, pagemap_range_fn fn,
                        void *arg)
 {
+    bool any = false;
+
     if (!pm->regions)
         pm->regions = xmalloc(SCAN_REGIONS * sizeof(*pm->regions));
     for (uint64_t a = start; a < end;) {
@@ -160,10 +162,20 @@ static int scan_ranges(struct pagemap *pm, uint64_t start, uint64_t end, pagemap
             int rc = fn(arg, pm->regions[i].start, pm->regions[i].end, f);
             if (rc)
                 return rc;
+            any = true;
         }
         if (sa.walk_end <= a)
             return -EIO; /* no progress: never spin */
         a = sa.walk_end;
+    }
+    /* A handle opened before the target exec'd (or exited) names the old address space,
+     * which PAGEMAP_SCAN walks as empty without an error; a read tells: it ends at once. */
+    if (!any && start < end) {
+        uint64_t e;
+        ssize_t got = pagemap_read(pm, start, 1, &e);
+
+        if (got <= 0)
+            return got < 0 ? (int)got : -ESRCH;
     }
     return 0;
 }
