@@ -128,7 +128,7 @@ report_ctl() {
 
 # report_write DIR: DIR/latest.md and DIR/latest.png from DIR's CSVs and env file.
 report_write() {
-    local dir=$1 tfile plotdat titles xmin xmax
+    local dir=$1 tfile plotdat xmin xmax
     CSV=$dir/latest-savings.csv OUT_SCAN_CSV=$dir/latest-scan.csv OUT_CTL_CSV=$dir/latest-ctl.csv
     ENV_FILE=$dir/latest-env.txt
     [ -f "$CSV" ] && [ -f "$ENV_FILE" ] || { say "bench: no results in $dir"; return 1; }
@@ -155,9 +155,16 @@ report_write() {
         wls=$(cut -d' ' -f1 "$plotdat" | awk '!s[$1]++' | tr '\n' ' ')
         conds=$(cut -d' ' -f2 "$plotdat" | awk '!s[$1]++' | tr '\n' ' ')
         # the x axis always shows the target's 2 % line and every point
-        read -r xmin xmax < <(awk '{ if (NR == 1 || $4 < lo) lo = $4; if (NR == 1 || $4 > hi) hi = $4 }
+        read -r xmin xmax < <(awk '{ x = $8 ? $7 : $4; if (NR == 1 || x < lo) lo = x; if (NR == 1 || x > hi) hi = x }
             END { lo = (lo - 2 < -5) ? lo - 2 : -5; hi = (hi + 2 > 5) ? hi + 2 : 5; print lo, hi }' "$plotdat")
-        gnuplot -e "dat='$plotdat'; out='$dir/latest.png'; wls='$wls'; conds='$conds'; xmin=$xmin; xmax=$xmax; titles='$(echo "$wls" | sed 's/exerciser/Exerciser/; s/redis/Redis/')'" \
+        # panel titles: the workload, and how its loss is measured
+        local titles="" w n=0
+        for w in $wls; do
+            n=$((n + 1))
+            titles="$titles t$n='$(echo "$w" | sed 's/^./\U&/')$(awk -v w="$w" '$1 == w {
+                print ($8 ? " (loss per CPU-second of the workload: the machine was shared)" : ""); exit }' "$plotdat")';"
+        done
+        gnuplot -e "dat='$plotdat'; out='$dir/latest.png'; wls='$wls'; conds='$conds'; xmin=$xmin; xmax=$xmax; $titles" \
             "$ROOT/bench/lib/plot.gp" || say "bench: gnuplot failed"
     fi
     rm -f "$tfile" "$plotdat"

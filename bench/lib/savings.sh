@@ -201,8 +201,8 @@ window_stats() {
         }'
 }
 
-# settle RSS0 MIN MAX: wait until the workload's RSS stops trending: the mean of the last 5
-# one-second samples is within 2 % of RSS0 of the mean of the 5 before (an RSS that swings
+# settle RSS0 MIN MAX: wait until the workload's RSS stops trending: the mean of the last 4
+# one-second samples is within 2 % of RSS0 of the mean of the 4 before (an RSS that swings
 # with a warm part's period still settles); at least MIN, at most MAX seconds. Prints the
 # seconds it took.
 settle() {
@@ -211,10 +211,10 @@ settle() {
         sleep 1
         samples+=("$(status_kb "$WL_PID" VmRSS)")
         n=${#samples[@]}
-        [ "$i" -ge "$min" ] && [ "$n" -ge 10 ] || continue
-        a=$(( samples[n-1] + samples[n-2] + samples[n-3] + samples[n-4] + samples[n-5] ))
-        b=$(( samples[n-6] + samples[n-7] + samples[n-8] + samples[n-9] + samples[n-10] ))
-        (( (a > b ? a - b : b - a) * 50 <= rss0 * 5 )) && break
+        [ "$i" -ge "$min" ] && [ "$n" -ge 8 ] || continue
+        a=$(( samples[n-1] + samples[n-2] + samples[n-3] + samples[n-4] ))
+        b=$(( samples[n-5] + samples[n-6] + samples[n-7] + samples[n-8] ))
+        (( (a > b ? a - b : b - a) * 50 <= rss0 * 4 )) && break
     done
     echo $((i > max ? max : i))
 }

@@ -2,7 +2,8 @@
 # tables of paired ratios, the plot's data and the target verdicts. POSIX awk (mawk).
 # Each non-baseline phase is compared with the baseline phase of the same workload and
 # round; a cell is "median [min..max]" over rounds.
-# -v plot=FILE     rows "workload cond round loss_pct saved_pct net_pct" for gnuplot
+# -v plot=FILE     rows "workload cond round loss_pct saved_pct net_pct loss_per_cpu_pct
+#                  judged_per_cpu(0/1)" for gnuplot
 # -v targets=FILE  "TARGET|PASS or FAIL|what|figures" lines
 # -v titles="wl=text;wl=text"  section titles per workload
 
@@ -130,8 +131,9 @@ END {
             for (q = 1; q <= nround[wl]; q++) {
                 r = rounds[wl, q]
                 if (!has[wl, r, c] || !has[wl, r, "base"] || v[wl, r, "base", 16] <= 0) continue
-                printf "%s %s %s %.3f %.3f %.3f\n", wl, c, r, -100 * (v[wl, r, c, 16] / v[wl, r, "base", 16] - 1),
-                    v[wl, r, c, 12] - v[wl, r, "base", 12], v[wl, r, c, 15] - v[wl, r, "base", 15] >plot
+                lc = (v[wl, r, "base", 39] > 0 && v[wl, r, c, 39] > 0) ? -100 * (v[wl, r, c, 39] / v[wl, r, "base", 39] - 1) : 0
+                printf "%s %s %s %.3f %.3f %.3f %.3f %d\n", wl, c, r, -100 * (v[wl, r, c, 16] / v[wl, r, "base", 16] - 1),
+                    v[wl, r, c, 12] - v[wl, r, "base", 12], v[wl, r, c, 15] - v[wl, r, "base", 15], lc, (base_cpu < 90) >plot
             }
         }
         # targets: the most saving etmem setting within 2 % loss. The loss is wall throughput
