@@ -4,13 +4,14 @@
 # held verifies (the exerciser checks every page when told to, SIGUSR1, and on SIGTERM
 # before it exits; the exec case's first program checks a checksum of its data), and
 # etmemd keeps serving and follows the process (gone, or the same pid with a new image).
-# "Mid-scan" is the window after the task took the process up and before any page went out
-# (VmSwap unchanged); "mid-swap-out" is right after VmSwap starts to grow (the swap-out
-# of a cycle goes in 16 MiB batches).
+# "Mid-scan" is the window after the task took the process up and before its swap-out
+# (VmSwap grew by at most PROBE_KB, what the fallback tracker's sampled page-out probes
+# take); "mid-swap-out" is once VmSwap grew by one swap-out batch (16 MiB) more than that,
+# with most of the cold part still to go.
 . "$(dirname "$0")/lib.sh"
 ensure_swap
 daemon_start
-COLD=224 HOT=32
+COLD=224 HOT=32 PROBE_KB=8192
 
 # covers NAME N: the project's task covers N processes. has_pid NAME PID: PID among them.
 covers() { [ "$(task_field "$1" nr_pids)" = "$2" ]; }
@@ -44,10 +45,11 @@ exits() {
     start_task "$name" "$EX_PID"
     if [ "$2" = scan ]; then
         sleep 0.5   # the task primed its tracker; the first sample is a second later
-        check "$name: no page went out yet (VmSwap $base -> $(vmswap_kb "$EX_PID") kB)" \
-            [ "$(vmswap_kb "$EX_PID")" -le $((base + 1024)) ]
+        check "$name: the swap-out has not started (VmSwap $base -> $(vmswap_kb "$EX_PID") kB)" \
+            [ "$(vmswap_kb "$EX_PID")" -le $((base + PROBE_KB)) ]
     else
-        check "$name: the swap-out starts" poll_for 60 swap_grows "$EX_PID" 2048 "$base"
+        check "$name: the swap-out starts" \
+            poll_for 60 swap_grows "$EX_PID" $((PROBE_KB + 16384)) "$base"
         echo "# $name: $(( ($(vmswap_kb "$EX_PID") - base) / 1024 )) of $COLD MiB cold out when it exits"
     fi
     kill -TERM "$EX_PID"
@@ -80,9 +82,9 @@ execs() {
     start_task "$name" "$pid"
     if [ "$2" = scan ]; then
         sleep 0.5
-        check "$name: no page went out yet" [ "$(vmswap_kb "$pid")" -le $((base + 1024)) ]
+        check "$name: the swap-out has not started" [ "$(vmswap_kb "$pid")" -le $((base + PROBE_KB)) ]
     else
-        check "$name: the swap-out starts" poll_for 60 swap_grows "$pid" 2048 "$base"
+        check "$name: the swap-out starts" poll_for 60 swap_grows "$pid" $((PROBE_KB + 16384)) "$base"
         echo "# $name: $(( ($(vmswap_kb "$pid") - base) / 1024 )) of 128 MiB out when it execs"
     fi
     kill -USR1 "$pid"
