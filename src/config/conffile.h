@@ -22,6 +22,7 @@ struct conf_group {
     int line;
     struct conf_keyline *keys;
     size_t nr_keys;
+    size_t cap_keys;
 };
 
 struct conf_file {
