@@ -7,8 +7,6 @@
 
 #include "xalloc.h"
 
-#define FB_IDLE_STABLE 2
-
 void fb_set_init(struct fb_set *s, uint64_t seed)
 {
     memset(s, 0, sizeof(*s));
@@ -40,24 +38,48 @@ static void fb_push(struct fb_region **v, size_t *n, size_t *cap, const struct f
     (*v)[(*n)++] = *r;
 }
 
-void fb_set_sync(struct fb_set *s, const struct vma_list *vmas)
+/* Resident pages of [start, end) of VMA v, estimated from its Rss (smaps), or the whole
+ * size when smaps was not read. */
+static uint64_t fb_estimate(const struct vma_entry *v, uint64_t start, uint64_t end,
+                            uint64_t page_size)
+{
+    uint64_t pages = (end - start) / page_size, size = v->end - v->start;
+    if (!v->have_smaps || size == 0)
+        return pages;
+    uint64_t rss = v->rss_kb * 1024 / page_size;
+    /* pages * rss / vma pages without overflow for any realistic size */
+    return (uint64_t)((double)pages * (double)rss * (double)page_size / (double)size + 0.5);
+}
+
+static uint64_t fb_scale(uint64_t resident, uint64_t part, uint64_t whole)
+{
+    if (whole == 0 || part >= whole)
+        return resident;
+    return (uint64_t)((double)resident * (double)part / (double)whole + 0.5);
+}
+
+void fb_set_sync(struct fb_set *s, const struct vma_list *vmas, uint64_t page_size)
 {
     struct fb_region *nv = NULL;
     size_t nn = 0, ncap = 0, j = 0;
 
     for (size_t i = 0; i < vmas->n; i++) {
-        uint64_t vs = vmas->v[i].start, ve = vmas->v[i].end, cur = vs;
+        const struct vma_entry *v = &vmas->v[i];
+        uint64_t vs = v->start, ve = v->end, cur = vs;
         while (j < s->n && s->r[j].end <= vs)
             j++;
         for (size_t k = j; k < s->n && s->r[k].start < ve; k++) {
             struct fb_region r = s->r[k];
+            uint64_t size = r.end - r.start;
             if (r.start < vs)
                 r.start = vs;
             if (r.end > ve)
                 r.end = ve;
+            r.resident = fb_scale(r.resident, r.end - r.start, size);
             if (r.start > cur) {
                 struct fb_region gap = { .start = cur, .end = r.start };
                 gap.vma = (uint32_t)i;
+                gap.resident = fb_estimate(v, gap.start, gap.end, page_size);
                 fb_push(&nv, &nn, &ncap, &gap);
             }
             r.vma = (uint32_t)i;
@@ -67,6 +89,7 @@ void fb_set_sync(struct fb_set *s, const struct vma_list *vmas)
         if (cur < ve) {
             struct fb_region gap = { .start = cur, .end = ve };
             gap.vma = (uint32_t)i;
+            gap.resident = fb_estimate(v, cur, ve, page_size);
             fb_push(&nv, &nn, &ncap, &gap);
         }
     }
@@ -81,52 +104,115 @@ void fb_set_sync(struct fb_set *s, const struct vma_list *vmas)
 void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_skip)
 {
     r->result = (uint8_t)res;
+    r->pending = 0;
     r->nprobes = 0;
     r->hits = 0;
     r->mixed = 0;
     if (res == FB_ACCESSED) {
         r->idle_age = 0;
-        if (hot_skip)
-            r->hot_left = (uint8_t)(hot_skip > 255 ? 255 : hot_skip);
-    } else if (res == FB_IDLE && r->idle_age < UINT16_MAX) {
-        r->idle_age++;
+        r->seen_accessed = 1;
+        if (hot_skip) {
+            unsigned shift = r->hot_streak < FB_BACKOFF_MAX ? r->hot_streak : FB_BACKOFF_MAX;
+            unsigned left = hot_skip << shift;
+            r->hot_left = (uint8_t)(left > 255 ? 255 : left);
+            if (r->hot_streak < UINT8_MAX)
+                r->hot_streak++;
+        }
+    } else if (res == FB_IDLE) {
+        if (r->idle_age < UINT16_MAX)
+            r->idle_age++;
+        r->hot_left = 0;
+        r->hot_streak = 0;
     }
 }
 
 void fb_region_resolve_probes(struct fb_region *r, unsigned hot_skip)
 {
+    if (r->nprobes == 0) {
+        r->pending = 0;
+        r->hits = 0;
+        r->mixed = 0;
+        r->result = r->hot_left ? FB_ACCESSED : FB_UNKNOWN;
+        return;
+    }
     bool mixed = r->hits && r->hits < r->nprobes;
-    if (r->hits == 0)
+    if (r->hits == 0) {
         fb_region_resolve(r, FB_IDLE, hot_skip);
-    else
-        fb_region_resolve(r, FB_ACCESSED, mixed ? 0 : hot_skip);
+    } else if (mixed) {
+        r->hot_streak = 0;
+        r->hot_left = 0;
+        fb_region_resolve(r, FB_ACCESSED, 0);
+    } else {
+        fb_region_resolve(r, FB_ACCESSED, hot_skip);
+    }
     r->mixed = mixed;
+}
+
+bool fb_region_idle(const struct fb_region *r)
+{
+    return r->result == FB_IDLE && (!r->seen_accessed || r->idle_age >= FB_IDLE_STABLE);
+}
+
+size_t fb_set_check_hot(struct fb_set *s, const struct vma_list *vmas, uint64_t page_size)
+{
+    size_t cleared = 0;
+    for (size_t i = 0; i < s->n;) {
+        uint32_t vi = s->r[i].vma;
+        size_t j = i;
+        uint64_t hot = 0;
+        while (j < s->n && s->r[j].vma == vi) {
+            if (s->r[j].hot_left)
+                hot += s->r[j].resident;
+            j++;
+        }
+        if (vi < vmas->n && vmas->v[vi].have_smaps) {
+            uint64_t ref = vmas->v[vi].referenced_kb * 1024 / page_size;
+            if (hot > 2 * ref + FB_HOT_SLACK) {
+                for (size_t k = i; k < j; k++) {
+                    if (s->r[k].hot_left) {
+                        s->r[k].hot_left = 0;
+                        s->r[k].hot_streak = 0;
+                        cleared++;
+                    }
+                }
+            }
+        }
+        i = j;
+    }
+    return cleared;
 }
 
 static bool fb_can_merge(const struct fb_region *a, const struct fb_region *b, bool force)
 {
-    if (a->end != b->start || a->vma != b->vma || a->nprobes || b->nprobes)
+    if (a->end != b->start || a->vma != b->vma || a->pending || b->pending)
         return false;
     if (force)
         return true;
     if (a->mixed || b->mixed)
         return false; /* it is being split to find where its hot part ends */
-    /* An idle verdict from one probe may come from a region that is partly hot: merge
-     * idle regions only once both stayed idle for FB_IDLE_STABLE windows, so mixed
-     * regions keep being split and probed instead of vanishing into the cold mass. */
+    /* An idle verdict from one probe may come from a region that is partly hot, or warm
+     * (touched every few windows): merge idle regions only once both stayed idle for
+     * FB_IDLE_MERGE windows, so such regions keep being probed on their own instead of
+     * vanishing into the cold mass (whose every page their next touch would make look
+     * accessed for a window). */
     if (a->result == FB_IDLE)
-        return b->result == FB_IDLE && a->idle_age >= FB_IDLE_STABLE &&
-               b->idle_age >= FB_IDLE_STABLE;
+        return b->result == FB_IDLE && a->idle_age >= FB_IDLE_MERGE &&
+               b->idle_age >= FB_IDLE_MERGE;
     return a->result == b->result;
 }
 
 static void fb_merge_into(struct fb_region *a, const struct fb_region *b)
 {
     a->end = b->end;
+    a->resident += b->resident;
     if (b->hot_left > a->hot_left)
         a->hot_left = b->hot_left;
+    if (b->hot_streak < a->hot_streak)
+        a->hot_streak = b->hot_streak;
     if (b->idle_age < a->idle_age)
         a->idle_age = b->idle_age;
+    a->seen_accessed |= b->seen_accessed;
+    a->mixed |= b->mixed;
     if (a->result != b->result)
         a->result = FB_UNKNOWN;
 }
@@ -149,6 +235,58 @@ static void fb_merge_pass(struct fb_set *s, bool force)
     s->n = w;
 }
 
+/* How much a region deserves more probes: its resident pages where a probe can still
+ * learn something, 0 where it cannot: wholly accessed (probes there are refaults; its own
+ * probes find out if it turns partly cold), firmly idle, nothing resident. */
+static uint64_t fb_split_weight(const struct fb_region *r)
+{
+    if (r->pending || r->resident == 0)
+        return 0;
+    if (r->mixed)
+        return 4 * r->resident;
+    if (r->result == FB_ACCESSED || r->hot_left)
+        return 0;
+    if (r->result == FB_IDLE && r->idle_age >= FB_IDLE_STABLE)
+        return 0;
+    return r->resident;
+}
+
+/* Split s->r[i] into k parts of equal size, each boundary moved by up to a quarter part
+ * at random, page aligned, never a part below min_size. Parts are appended. */
+static void fb_split_region(struct fb_set *s, size_t i, uint64_t k, uint64_t min_size,
+                            uint64_t page_size)
+{
+    struct fb_region whole = s->r[i];
+    uint64_t size = whole.end - whole.start, part = size / k, prev = whole.start;
+    for (uint64_t p = 1; p <= k; p++) {
+        uint64_t at = whole.end;
+        if (p < k) {
+            uint64_t jit = part / 4 / page_size, base = whole.start + p * part;
+            if (jit)
+                base = base - jit * page_size + (fb_rand(s) % (2 * jit + 1)) * page_size;
+            at = base - (base - whole.start) % page_size;
+            if (at < prev + min_size)
+                at = prev + min_size;
+            if (at > whole.end - (k - p) * min_size)
+                at = whole.end - (k - p) * min_size;
+        }
+        struct fb_region r = whole;
+        r.start = prev;
+        r.end = at;
+        r.resident = fb_scale(whole.resident, at - prev, size);
+        if (p == 1) {
+            s->r[i] = r;
+        } else {
+            if (s->n == s->cap) {
+                s->cap = s->cap ? s->cap * 2 : 64;
+                s->r = xreallocarray(s->r, s->cap, sizeof(*s->r));
+            }
+            s->r[s->n++] = r;
+        }
+        prev = at;
+    }
+}
+
 static int fb_region_cmp(const void *a, const void *b)
 {
     const struct fb_region *x = a, *y = b;
@@ -158,35 +296,45 @@ static int fb_region_cmp(const void *a, const void *b)
 static void fb_split_pass(struct fb_set *s, size_t max_regions, uint64_t min_size,
                           uint64_t page_size)
 {
-    size_t n0 = s->n;
-    /* two passes: regions whose probes disagreed first, as they hold a hot/cold edge */
-    for (size_t k = 0; k < 2 * n0 && s->n < max_regions; k++) {
-        struct fb_region *r = &s->r[k % n0];
-        uint64_t size = r->end - r->start;
-        if ((k < n0) != (r->mixed != 0) || size < 2 * min_size || r->nprobes)
+    size_t n0 = s->n, extra = max_regions - n0;
+    double total = 0;
+    size_t nmixed = 0;
+    for (size_t i = 0; i < n0; i++) {
+        uint64_t w = fb_split_weight(&s->r[i]);
+        total += (double)w;
+        nmixed += w && s->r[i].mixed && s->r[i].end - s->r[i].start >= 2 * min_size;
+    }
+    if (total <= 0)
+        return;
+    /* a region whose probes disagreed is split in two at least: it holds an edge */
+    if (nmixed > extra)
+        nmixed = extra;
+    extra -= nmixed;
+    for (size_t i = 0; i < n0 && s->n < max_regions; i++) {
+        struct fb_region *r = &s->r[i];
+        uint64_t w = fb_split_weight(r), size = r->end - r->start;
+        if (!w || size < 2 * min_size)
             continue;
-        /* a random page boundary in the middle half */
-        uint64_t pages = size / page_size;
-        uint64_t at = r->start + (pages / 4 + fb_rand(s) % (pages / 2 + 1)) * page_size;
-        if (at - r->start < min_size)
-            at = r->start + min_size;
-        if (r->end - at < min_size)
-            at = r->end - min_size;
-        struct fb_region tail = *r;
-        tail.start = at;
-        r->end = at;
-        if (s->n == s->cap) {
-            s->cap *= 2;
-            s->r = xreallocarray(s->r, s->cap, sizeof(*s->r));
+        uint64_t k = 1 + (uint64_t)((double)extra * (double)w / total);
+        if (r->mixed && k < 2 && nmixed) {
+            k = 2;
+            nmixed--;
         }
-        s->r[s->n++] = tail; /* appended; sorted below */
+        if (k > size / min_size)
+            k = size / min_size;
+        if (k > max_regions - s->n + 1)
+            k = max_regions - s->n + 1;
+        if (k >= 2)
+            fb_split_region(s, i, k, min_size, page_size);
     }
     if (s->n > 1) /* qsort wants a non-NULL array even for no elements */
-        qsort(s->r, s->n, sizeof(*s->r), fb_region_cmp); /* tails were appended */
+        qsort(s->r, s->n, sizeof(*s->r), fb_region_cmp); /* parts were appended */
 }
 
 void fb_set_adapt(struct fb_set *s, size_t max_regions, uint64_t min_size, uint64_t page_size)
 {
+    if (min_size < page_size)
+        min_size = page_size;
     fb_merge_pass(s, false);
     for (size_t guard = 0; s->n > max_regions && guard < 64; guard++) {
         size_t before = s->n;
@@ -194,7 +342,7 @@ void fb_set_adapt(struct fb_set *s, size_t max_regions, uint64_t min_size, uint6
         if (s->n == before)
             break; /* VMA boundaries keep regions apart: the pick rotates instead */
     }
-    if (s->n < max_regions / 2)
+    if (s->n < max_regions)
         fb_split_pass(s, max_regions, min_size, page_size);
 }
 

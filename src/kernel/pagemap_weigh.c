@@ -7,6 +7,7 @@ struct weigh_ctx {
     struct scan_stats *st;
     unsigned weight;
     unsigned page_shift;
+    uint64_t present;
 };
 
 static int weigh_range(void *arg, uint64_t start, uint64_t end, unsigned flags)
@@ -16,14 +17,18 @@ static int weigh_range(void *arg, uint64_t start, uint64_t end, unsigned flags)
     bool present = flags & PAGEMAP_RANGE_PRESENT;
     c->st->pages += pages;
     c->st->pages_accessed += present && c->weight ? pages : 0;
+    c->present += present ? pages : 0;
     heat_map_add(c->hm, start, end - start, present ? c->weight : 0,
                  present ? HEAT_PRESENT : HEAT_SWAPPED);
     return 0;
 }
 
 int pagemap_weigh_range(struct pagemap *pm, struct heat_map *hm, struct scan_stats *st,
-                        uint64_t start, uint64_t end, unsigned weight)
+                        uint64_t start, uint64_t end, unsigned weight, uint64_t *present)
 {
     struct weigh_ctx c = { .hm = hm, .st = st, .weight = weight, .page_shift = pm->page_shift };
-    return pagemap_populated(pm, start, end, weigh_range, &c);
+    int rc = pagemap_populated(pm, start, end, weigh_range, &c);
+    if (present)
+        *present = c.present;
+    return rc;
 }

@@ -8,8 +8,8 @@
 #include "tracker.h"
 
 /* Resident pages get weight + HEAT_PRESENT, swapped ones weight 0 + HEAT_SWAPPED, others
- * nothing. */
+ * nothing. present (may be NULL) is set to the number of resident pages. */
 int pagemap_weigh_range(struct pagemap *pm, struct heat_map *hm, struct scan_stats *st,
-                        uint64_t start, uint64_t end, unsigned weight);
+                        uint64_t start, uint64_t end, unsigned weight, uint64_t *present);
 
 #endif

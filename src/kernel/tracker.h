@@ -68,8 +68,9 @@ struct scan_stats {
     uint64_t bytes_read;      /* from the kernel interface */
     uint64_t syscalls;
     uint64_t probes;          /* fallback: pageout probes issued */
-    uint64_t probes_refaulted;
-    uint64_t probes_inconclusive; /* probe page did not leave memory (no swap, locked) */
+    uint64_t probes_refaulted;    /* probe pages back at the window's end */
+    uint64_t probes_late;         /* probe pages out at a window's end, back one later */
+    uint64_t probes_inconclusive; /* probe page never left memory (no swap, pinned, busy) */
     uint64_t records_skipped; /* idle_pages: misaligned records; damon: regions outside VMAs */
 };
 

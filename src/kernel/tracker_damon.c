@@ -235,7 +235,7 @@ static int damon_region(struct tracker *t, uint64_t start, uint64_t end, unsigne
         uint64_t s = start > v->start ? start : v->start, e = end < v->end ? end : v->end;
         if (s >= e)
             continue;
-        int rc = pagemap_weigh_range(&t->pm, hm, st, s, e, w);
+        int rc = pagemap_weigh_range(&t->pm, hm, st, s, e, w, NULL);
         if (rc)
             return rc;
     }

@@ -3,12 +3,25 @@
  *   (a) clear_refs("1") at window start, smaps Referenced per VMA at the end: a VMA with
  *       Referenced 0 was not touched at all (~140 ns/page for both steps);
  *   (b) inside referenced VMAs, adaptive regions (fallback_regions.c), each probed by
- *       paging out ONE resident page with process_madvise(MADV_PAGEOUT); if pagemap shows
- *       it resident again at the window's end, the region was accessed (refault).
+ *       paging out sample pages with process_madvise(MADV_PAGEOUT); if pagemap shows one
+ *       resident again at the window's end, the region was accessed (refault).
+ *
+ * DESIGN. A probe only counts when it is conclusive: the page must have left memory (seen
+ * swapped right after the pageout, or resident again under another PFN at the end). A page
+ * that never left (no swap, pinned, isolated by someone else's reclaim) says nothing, so
+ * it never makes a cold region look hot. Probe pages are chosen among resident pages the
+ * target maps alone (pagemap PM_EXCLUSIVE): shared and zero pages cannot be paged out. A
+ * probe page still out at the end is watched for one more window: if the target touches
+ * it late (it was descheduled, or slowed by refaults) its region counts as accessed then.
+ * Regions found accessed go on a hot list that backs off (hot_skip, 2x, 4x ... windows),
+ * and leave it early when the VMA's smaps Referenced shows less working set than the hot
+ * list holds. An idle verdict on a region once seen accessed is acted on only after
+ * FB_IDLE_STABLE idle windows in a row.
+ *
  * Cost, honestly: ~45 µs per probe for us, and every probe of a hot page costs the target
- * one major fault. Probes per window are capped (fallback.max_probes) and regions found
- * hot are not probed for fallback.hot_skip windows. Without swap, anonymous probes cannot
- * leave memory: they are counted inconclusive and only level (a) remains. */
+ * one major fault. Probes per window are capped (fallback.max_probes). Without swap,
+ * anonymous probes cannot leave memory: they are counted inconclusive and only level (a)
+ * remains. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -27,10 +40,31 @@
 #include "tracker_common.h"
 #include "xalloc.h"
 
-#define PROBE_TRIES 3     /* random pages tried per probe to find a resident one */
+#define PROBE_TRIES 3     /* random resident pages tried per probe to find a usable one */
 #define PROBES_PER_REGION 8 /* spare budget buys up to this many probes for a large region
                                (one per min_region_kb): if partly hot, it is then rarely
                                judged idle */
+#define PROBE_SHARE 128   /* probes (and regions) per window: at most one per this many
+                             resident pages, so probing pages out at most 0.8 % of a small
+                             process per window */
+#define PROBE_MIN_BUDGET 64 /* ... but at least this many, plus one per VMA */
+#define MIN_WINDOW_NS (100 * 1000000LL) /* a shorter window cannot tell idle pages: it is
+                                           not ended (probes still out say nothing yet) */
+
+struct fb_probe {
+    uint64_t addr;
+    uint64_t pfn;   /* before the pageout; 0 when pagemap hides PFNs */
+    bool left;      /* seen not resident right after the pageout */
+};
+
+struct fb_range {
+    uint64_t start, end;
+};
+
+/* What one window saw, for the debug log. */
+struct fb_window_log {
+    size_t probes, left, hits, late, idle, inconclusive, unhot;
+};
 
 struct tracker {
     pid_t pid;
@@ -42,10 +76,16 @@ struct tracker {
     struct fb_set regions;
     struct vma_list vmas;
     size_t *pick;
-    uint64_t *probe_addr;   /* this window's candidates, then the pending probes */
-    size_t *probe_region;
+    struct fb_probe *probe; /* the pending probes of the current window */
     size_t npending;
+    uint64_t *watch;        /* last window's probe pages that stayed out */
+    size_t nwatch;
     struct iovec *iov;
+    struct fb_range *ranges; /* resident ranges of the region being probed */
+    size_t nranges, cap_ranges;
+    struct fb_window_log wl;
+    struct timespec window_start;
+    bool window_open;
     bool warned_noswap;
 };
 
@@ -67,9 +107,10 @@ static void fallback_close(struct tracker *t)
     vma_list_free(&t->vmas);
     scan_opts_copy_free(&t->opts);
     free(t->pick);
-    free(t->probe_addr);
-    free(t->probe_region);
+    free(t->probe);
+    free(t->watch);
     free(t->iov);
+    free(t->ranges);
     free(t);
 }
 
@@ -87,8 +128,8 @@ static struct tracker *fallback_open(pid_t pid, const struct scan_opts *opts, in
     fb_set_init(&t->regions, (uint64_t)pid * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL));
     size_t maxp = t->opts.o.fallback.max_probes;
     t->pick = xcalloc(maxp, sizeof(*t->pick));
-    t->probe_addr = xcalloc(maxp, sizeof(*t->probe_addr));
-    t->probe_region = xcalloc(maxp, sizeof(*t->probe_region));
+    t->probe = xcalloc(maxp, sizeof(*t->probe));
+    t->watch = xcalloc(maxp, sizeof(*t->watch));
     t->iov = xcalloc(maxp, sizeof(*t->iov));
 
     if ((*err = pagemap_open(&t->pm, pid)) != 0)
@@ -114,50 +155,106 @@ static bool vma_referenced(const struct tracker *t, const struct fb_region *r)
     return t->vmas.v[r->vma].referenced_kb > 0;
 }
 
-/* Outcome of the window that ends now, per region: a region with pending probes was
- * accessed if any of its probe pages is resident again. */
+static struct fb_region *region_of(struct tracker *t, uint64_t addr)
+{
+    long ri = fb_set_find(&t->regions, addr);
+    return ri < 0 ? NULL : &t->regions.r[ri];
+}
+
+/* Outcome of the window that ends now. Late touches of last window's probe pages first,
+ * then this window's probes: out = idle evidence (and watched next window); back after
+ * having left = hit; never left = no evidence. */
 static int fallback_resolve(struct tracker *t, struct scan_stats *st)
 {
     unsigned hot_skip = t->opts.o.fallback.hot_skip;
-    for (size_t i = 0; i < t->npending; i++) {
-        uint64_t e;
-        int rc = pagemap_entry(&t->pm, t->probe_addr[i], &e);
-        if (rc)
+    struct fb_window_log *wl = &t->wl;
+    uint64_t e;
+    int rc;
+
+    for (size_t i = 0; i < t->nwatch; i++) {
+        if ((rc = pagemap_entry(&t->pm, t->watch[i], &e)) != 0)
             return rc;
-        long ri = fb_set_find(&t->regions, t->probe_addr[i]);
-        if (ri >= 0 && (e & PM_PRESENT)) {
-            t->regions.r[ri].hits++;
+        struct fb_region *r = region_of(t, t->watch[i]);
+        if (r && (e & PM_PRESENT)) {
+            r->nprobes++;
+            r->hits++;
+            st->probes_late++;
+            wl->late++;
+        }
+    }
+    t->nwatch = 0;
+    for (size_t i = 0; i < t->npending; i++) {
+        const struct fb_probe *p = &t->probe[i];
+        if ((rc = pagemap_entry(&t->pm, p->addr, &e)) != 0)
+            return rc;
+        struct fb_region *r = region_of(t, p->addr);
+        if (!r)
+            continue; /* the VMA went away */
+        uint64_t pfn = e & PM_PFN_MASK;
+        if (!(e & PM_PRESENT)) {
+            r->nprobes++;
+            t->watch[t->nwatch++] = p->addr;
+            wl->idle++;
+        } else if (p->left || (p->pfn && pfn && pfn != p->pfn)) {
+            r->nprobes++;
+            r->hits++;
             st->probes_refaulted++;
+            wl->hits++;
+        } else {
+            st->probes_inconclusive++;
+            wl->inconclusive++;
         }
     }
     t->npending = 0;
     for (size_t i = 0; i < t->regions.n; i++) {
         struct fb_region *r = &t->regions.r[i];
-        bool referenced = vma_referenced(t, r);
-        if (!referenced)
-            r->hits = 0; /* smaps saw no access at all: whatever came back was not the app */
-        if (r->nprobes)
-            fb_region_resolve_probes(r, hot_skip);
-        else if (!referenced)
+        if (!vma_referenced(t, r)) {
+            /* smaps saw no access at all: whatever came back was not the app */
+            r->hits = 0;
             fb_region_resolve(r, FB_IDLE, 0);
-        else
-            r->result = r->hot_left ? FB_ACCESSED : FB_UNKNOWN;
+        } else if (r->pending || r->nprobes) {
+            fb_region_resolve_probes(r, hot_skip);
+        } else if (r->hot_left) {
+            r->result = FB_ACCESSED;
+        }
+        /* else not probed this window (rotation, nothing resident): the verdict stands */
     }
+    wl->unhot = fb_set_check_hot(&t->regions, &t->vmas, (uint64_t)t->ps);
     return 0;
 }
 
 static int fallback_weigh(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
 {
     for (size_t i = 0; i < t->regions.n; i++) {
-        const struct fb_region *r = &t->regions.r[i];
-        /* FB_UNKNOWN inside a referenced VMA counts as accessed: never guess cold */
-        unsigned w = r->result == FB_IDLE ? HEAT_W_IDLE : HEAT_W_ACCESS;
-        int rc = pagemap_weigh_range(&t->pm, hm, st, r->start, r->end, w);
+        struct fb_region *r = &t->regions.r[i];
+        /* no firm idle verdict inside a referenced VMA counts as accessed: never guess cold */
+        bool idle = !vma_referenced(t, r) || fb_region_idle(r);
+        uint64_t present = 0;
+        int rc = pagemap_weigh_range(&t->pm, hm, st, r->start, r->end,
+                                     idle ? HEAT_W_IDLE : HEAT_W_ACCESS, &present);
         if (rc)
             return rc;
+        r->resident = present;
     }
     st->vmas += t->vmas.n;
     return 0;
+}
+
+/* Probes (and regions) this window: fallback.max_probes, less for a small process (one
+ * per PROBE_SHARE resident pages, at least PROBE_MIN_BUDGET), plus one per VMA with
+ * resident pages (each VMA holds a region of its own). */
+static size_t fallback_budget(const struct tracker *t)
+{
+    uint64_t resident = 0, vmas = 0;
+    for (size_t i = 0; i < t->vmas.n; i++) {
+        resident += t->vmas.v[i].rss_kb * 1024 / (uint64_t)t->ps;
+        vmas += t->vmas.v[i].rss_kb > 0;
+    }
+    uint64_t b = resident / PROBE_SHARE, max = t->opts.o.fallback.max_probes;
+    if (b < PROBE_MIN_BUDGET)
+        b = PROBE_MIN_BUDGET;
+    b += vmas;
+    return (size_t)(b < max ? b : max);
 }
 
 static int skip_unreferenced(void *arg, const struct fb_region *r)
@@ -165,11 +262,78 @@ static int skip_unreferenced(void *arg, const struct fb_region *r)
     return !vma_referenced(arg, r);
 }
 
-/* Page out resident sample pages of the picked regions (several per region when the
- * budget allows); keep as pending those that really left memory. */
-static int fallback_probe(struct tracker *t, struct scan_stats *st)
+static int collect_resident(void *arg, uint64_t start, uint64_t end, unsigned flags)
 {
-    size_t budget = t->opts.o.fallback.max_probes;
+    struct tracker *t = arg;
+    if (!(flags & PAGEMAP_RANGE_PRESENT))
+        return 0;
+    if (t->nranges && t->ranges[t->nranges - 1].end == start) {
+        t->ranges[t->nranges - 1].end = end;
+        return 0;
+    }
+    if (t->nranges == t->cap_ranges) {
+        t->cap_ranges = t->cap_ranges ? 2 * t->cap_ranges : 64;
+        t->ranges = xreallocarray(t->ranges, t->cap_ranges, sizeof(*t->ranges));
+    }
+    t->ranges[t->nranges++] = (struct fb_range){ start, end };
+    return 0;
+}
+
+/* The idx-th resident page of the collected ranges. */
+static uint64_t resident_page(const struct tracker *t, uint64_t idx)
+{
+    for (size_t i = 0; i < t->nranges; i++) {
+        uint64_t pages = (t->ranges[i].end - t->ranges[i].start) / (uint64_t)t->ps;
+        if (idx < pages)
+            return t->ranges[i].start + idx * (uint64_t)t->ps;
+        idx -= pages;
+    }
+    return 0;
+}
+
+/* Choose up to n probe pages of region r at random among its resident pages that the
+ * target maps alone; appends them to t->probe from index *k. Refreshes r->resident. */
+static int pick_probe_pages(struct tracker *t, struct fb_region *r, size_t n, size_t *k,
+                            size_t budget)
+{
+    t->nranges = 0;
+    int rc = pagemap_populated(&t->pm, r->start, r->end, collect_resident, t);
+    if (rc)
+        return rc;
+    uint64_t resident = 0;
+    for (size_t i = 0; i < t->nranges; i++)
+        resident += (t->ranges[i].end - t->ranges[i].start) / (uint64_t)t->ps;
+    r->resident = resident;
+    if (resident == 0)
+        return 0;
+    size_t first = *k;
+    for (size_t p = 0; p < n && *k < budget; p++) {
+        for (int tries = 0; tries < PROBE_TRIES; tries++) {
+            uint64_t a = resident_page(t, fb_rand(&t->regions) % resident), e;
+            bool dup = false;
+            for (size_t q = first; q < *k; q++)
+                dup |= t->probe[q].addr == a;
+            if (dup)
+                continue;
+            if ((rc = pagemap_entry(&t->pm, a, &e)) != 0)
+                return rc;
+            if (!(e & PM_PRESENT) || !(e & PM_EXCLUSIVE))
+                continue; /* gone meanwhile, or shared / the zero page: cannot leave */
+            t->probe[*k] = (struct fb_probe){ .addr = a, .pfn = e & PM_PFN_MASK };
+            t->iov[*k].iov_base = (void *)(uintptr_t)a;
+            t->iov[*k].iov_len = (size_t)t->ps;
+            (*k)++;
+            r->pending++;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Page out sample pages of the picked regions (several per region when the budget
+ * allows); every one is pending until the window's end. */
+static int fallback_probe(struct tracker *t, size_t budget, struct scan_stats *st)
+{
     size_t np = fb_set_pick(&t->regions, budget, skip_unreferenced, t, t->pick);
     size_t per = np ? budget / np : 1, k = 0;
     if (per > PROBES_PER_REGION)
@@ -178,62 +342,38 @@ static int fallback_probe(struct tracker *t, struct scan_stats *st)
         per = 1;
     uint64_t min_region = (uint64_t)t->opts.o.fallback.min_region_kb * 1024;
     for (size_t i = 0; i < np && k < budget; i++) {
-        const struct fb_region *r = &t->regions.r[t->pick[i]];
-        uint64_t pages = (r->end - r->start) / (uint64_t)t->ps;
+        struct fb_region *r = &t->regions.r[t->pick[i]];
         /* one probe per minimum region size, so small regions cost one probe */
         uint64_t want = min_region ? (r->end - r->start) / min_region : 1;
         size_t n = want < 1 ? 1 : want < per ? (size_t)want : per;
-        for (size_t p = 0; p < n && k < budget && pages; p++) {
-            for (int tries = 0; tries < PROBE_TRIES; tries++) {
-                uint64_t a = r->start + (fb_rand(&t->regions) % pages) * (uint64_t)t->ps, e;
-                int rc = pagemap_entry(&t->pm, a, &e);
-                if (rc)
-                    return rc;
-                if (!(e & PM_PRESENT))
-                    continue;
-                t->probe_addr[k] = a;
-                t->probe_region[k] = t->pick[i];
-                t->iov[k].iov_base = (void *)(uintptr_t)a;
-                t->iov[k++].iov_len = (size_t)t->ps;
-                break;
-            }
-        }
+        if (fb_region_idle(r))
+            n = 1; /* firmly idle: one page tells if it wakes up (every probe of a cold
+                      page stays out) */
+        int rc = pick_probe_pages(t, r, n, &k, budget);
+        if (rc)
+            return rc;
     }
     if (k == 0)
         return 0;
     struct action_counters ac = { 0 };
-    int rc = pageout_iov(t->pidfd, t->iov, k, t->ps, &ac);
+    struct iovec *iov = t->iov; /* pageout_iov consumes it */
+    int rc = pageout_iov(t->pidfd, iov, k, t->ps, &ac);
     st->syscalls += ac.syscalls;
     if (rc)
         return rc;
-    size_t stayed = 0;
+    size_t left = 0;
     for (size_t i = 0; i < k; i++) {
         uint64_t e;
-        if ((rc = pagemap_entry(&t->pm, t->probe_addr[i], &e)) != 0)
+        if ((rc = pagemap_entry(&t->pm, t->probe[i].addr, &e)) != 0)
             return rc;
-        if (e & PM_PRESENT) {
-            t->probe_region[stayed++] = t->probe_region[i]; /* kept for below */
-            continue;
-        }
-        t->regions.r[t->probe_region[i]].nprobes++;
-        t->probe_addr[t->npending++] = t->probe_addr[i];
-        st->probes++;
+        t->probe[i].left = !(e & PM_PRESENT);
+        left += t->probe[i].left;
     }
-    /* A probe page still resident right after the pageout either could not be reclaimed
-     * (no swap, pinned) or was touched again at once. If others of the same batch did
-     * leave, reclaim works, so it was touched: its region counts as accessed. */
-    for (size_t i = 0; i < stayed; i++) {
-        struct fb_region *r = &t->regions.r[t->probe_region[i]];
-        if (t->npending) {
-            r->nprobes++;
-            r->hits++;
-            st->probes++;
-            st->probes_refaulted++;
-        } else {
-            st->probes_inconclusive++;
-        }
-    }
-    if (t->npending == 0 && !t->warned_noswap) {
+    t->npending = k;
+    st->probes += k;
+    t->wl.probes = k;
+    t->wl.left = left;
+    if (left == 0 && k >= 8 && !t->warned_noswap) {
         log_warn("fallback tracker, pid %d: none of %zu probe pages left memory (no swap?); "
                  "tracking falls back to whole VMAs", (int)t->pid, k);
         t->warned_noswap = true;
@@ -244,30 +384,68 @@ static int fallback_probe(struct tracker *t, struct scan_stats *st)
 static int fallback_clear_refs(struct tracker *t)
 {
     for (;;) {
-        if (pwrite(t->clear_fd, "1", 1, 0) == 1)
+        if (pwrite(t->clear_fd, "1", 1, 0) == 1) {
+            clock_gettime(CLOCK_MONOTONIC, &t->window_start);
+            t->window_open = true;
             return 0;
+        }
         if (errno != EINTR)
             return errno == ENOENT ? -ESRCH : -errno;
     }
 }
 
-/* End the current window (weigh into hm if given) and start the next one. */
+static void fallback_log_window(struct tracker *t)
+{
+    const struct fb_window_log *wl = &t->wl;
+    size_t hot = 0, idle = 0;
+
+    if (!log_enabled(LOG_LEVEL_DEBUG))
+        return;
+    for (size_t i = 0; i < t->regions.n; i++) {
+        hot += t->regions.r[i].hot_left > 0;
+        idle += fb_region_idle(&t->regions.r[i]);
+    }
+    log_debug("fallback pid %d: window resolved %zu probes (%zu hit, %zu late, %zu idle, "
+              "%zu inconclusive), %zu regions off the hot list; now %zu regions (%zu "
+              "hot-listed, %zu idle), %zu probes (%zu left memory)", (int)t->pid,
+              wl->hits + wl->idle + wl->inconclusive, wl->hits, wl->late, wl->idle,
+              wl->inconclusive, wl->unhot, t->regions.n, hot, idle, t->npending, wl->left);
+}
+
+static bool window_too_short(const struct tracker *t)
+{
+    struct timespec now;
+    if (!t->window_open)
+        return false;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ns = (now.tv_sec - t->window_start.tv_sec) * 1000000000LL +
+                   (now.tv_nsec - t->window_start.tv_nsec);
+    return ns < MIN_WINDOW_NS;
+}
+
+/* End the current window (weigh into hm if given) and start the next one. A window too
+ * short to judge goes on: the sample reports the last verdicts. */
 static int fallback_window(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
 {
+    if (window_too_short(t))
+        return hm ? fallback_weigh(t, hm, st) : 0;
     int rc = tracker_read_vmas(t->pid, &t->opts.o, VMA_SRC_SMAPS, &t->vmas);
     if (rc == -ENOENT)
         rc = -ESRCH;
     if (rc)
         return rc;
-    fb_set_sync(&t->regions, &t->vmas);
+    memset(&t->wl, 0, sizeof(t->wl));
+    fb_set_sync(&t->regions, &t->vmas, (uint64_t)t->ps);
     if ((rc = fallback_resolve(t, st)) != 0)
         return rc;
     if (hm && (rc = fallback_weigh(t, hm, st)) != 0)
         return rc;
-    fb_set_adapt(&t->regions, t->opts.o.fallback.max_probes,
-                 (uint64_t)t->opts.o.fallback.min_region_kb * 1024, (uint64_t)t->ps);
-    if ((rc = fallback_probe(t, st)) != 0)
+    size_t budget = fallback_budget(t);
+    fb_set_adapt(&t->regions, budget, (uint64_t)t->opts.o.fallback.min_region_kb * 1024,
+                 (uint64_t)t->ps);
+    if ((rc = fallback_probe(t, budget, st)) != 0)
         return rc;
+    fallback_log_window(t);
     st->bytes_read += t->pm.bytes_read;
     st->syscalls += t->pm.syscalls;
     t->pm.bytes_read = t->pm.syscalls = 0;

@@ -58,6 +58,20 @@ swapped=$(echo "$OUT" | sed -n 's/.*"bytes_swapped":\([0-9]*\).*/\1/p')
 check "... and counts at least the cold part as swapped out ($((swapped >> 20)) MiB)" \
     [ "$swapped" -ge $(( COLD * 1024 * 1024 * 9 / 10 )) ]
 
+# Steady state: tracking costs the hot part at most 1% of its pages in refaults (major
+# faults: probes of hot pages and any page wrongly swapped) per cycle, over 3 cycles.
+majflt() { awk '{print $12}' "/proc/$1/stat"; }
+c0=$(cycles) f0=$(majflt "$EX_PID")
+wait_for 90 sh -c "[ \"\$('$ETMEM' project show -n slide -s '$DSOCK' --json | sed -n 's/.*\"cycles\":\([0-9]*\).*/\1/p')\" -ge $(( c0 + 3 )) ]"
+f1=$(majflt "$EX_PID") c1=$(cycles)
+hot_pages=$(( HOT * 1024 * 1024 / $(getconf PAGESIZE) ))
+per_cycle=$(( (f1 - f0) / (c1 - c0) ))
+check "steady state: the hot part refaults at most 1% of its $hot_pages pages per cycle ($per_cycle)" \
+    [ $(( per_cycle * 100 )) -le "$hot_pages" ]
+hot_res=$(pct_of present "$EX_PID" "$EX_HOT")
+check "... and stays resident ($hot_res%)" [ "$hot_res" -ge 95 ]
+echo "# refaults: $(task_field slide refaults) counted by etmem over $c1 cycles, $per_cycle per cycle in the steady state; the target's major faults since it started: $(majflt "$EX_PID")"
+
 # A stopped process touches nothing: nearly all of it goes out.
 kill -STOP "$EX_PID"
 hot_out() { [ "$(pct_of swapped "$EX_PID" "$EX_HOT")" -ge 95 ]; }
