@@ -80,6 +80,15 @@ static void usage_log_level(void)
 
 static struct kernel_caps kernel_caps;
 
+/* --probe[=json], --help-config[=md]: the one alternative output format, or none */
+static bool format_ok(const char *option, const char *format, const char *known)
+{
+    if (format == NULL || strcmp(format, known) == 0)
+        return true;
+    fprintf(stderr, "error: %s=%s: unknown output format (known: %s)\n", option, format, known);
+    return false;
+}
+
 static void print_probe(bool json)
 {
     kernel_probe(&kernel_caps);
@@ -143,10 +152,14 @@ static int parse_options(int argc, char **argv, struct options *opt)
             usage(stdout);
             return 1;
         case OPT_HELP_CONFIG:
-            objconf_print_help(stdout, optarg != NULL && strcmp(optarg, "md") == 0);
+            if (!format_ok("--help-config", optarg, "md"))
+                return -1;
+            objconf_print_help(stdout, optarg != NULL);
             return 1;
         case OPT_PROBE:
-            print_probe(optarg != NULL && strcmp(optarg, "json") == 0);
+            if (!format_ok("--probe", optarg, "json"))
+                return -1;
+            print_probe(optarg != NULL);
             return 1;
         default:
             fprintf(stderr, "error: parse parameters failed\n");

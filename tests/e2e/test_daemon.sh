@@ -21,6 +21,15 @@ expect_err "warn: useless parameters passed in" "... with the original's message
 long=$(printf 'b%.0s' $(seq 1 108))
 expect 255 "a 108-character socket name is refused" "$ETMEMD" -s "$long"
 expect_err "at most 107 characters" "... giving the limit"
+expect 0 "etmemd --probe exits 0" "$ETMEMD" --probe
+expect_out "Backends (auto order):" "... with the backend table"
+expect_out "auto: tracker=" "... and the backends it would pick"
+expect 0 "etmemd --probe=json exits 0" "$ETMEMD" --probe=json
+expect_out '"features":{"idle_pages":{"ok":' "... and prints JSON"
+expect 255 "etmemd --probe=xml is refused" "$ETMEMD" --probe=xml
+expect_err "error: --probe=xml: unknown output format (known: json)" "... naming the formats"
+expect 255 "etmemd --help-config=html is refused" "$ETMEMD" --help-config=html
+expect 0 "the long options work (--log-level, --socket, --help)" "$ETMEMD" --log-level 1 --socket x --help
 expect 0 "etmemd --help-config lists every key" "$ETMEMD" --help-config
 expect_out "[task] T" "... including slide's T"
 expect 0 "etmemd --help-config=md prints markdown" "$ETMEMD" --help-config=md
