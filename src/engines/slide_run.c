@@ -8,7 +8,8 @@
  *      the tracker, takes `loop` samples `interval` seconds apart into a heat map, calls
  *      pages whose summed weight is below T cold (with dram_percent: coldest first until
  *      at most that share of the process stays in RAM), and swaps them out in bounded
- *      batches, checking for stop between batches;
+ *      batches, checking for stop between batches; with both swapcache watermarks set,
+ *      then brings the swap cache back under them through the reclaim backend;
  *   4. sleeps `sleep` seconds.
  * Sleeps end at once when the task is stopped. The tracker, reclaimer and heat map of a
  * process live as long as the process stays a target (task_pid->params). The report for
@@ -211,6 +212,39 @@ static void note_errno(struct slide_pid *sp, pid_t pid, const char *what, int er
     engine_note_errno(sp->note, sizeof(sp->note), pid, what, err);
 }
 
+/* swapcache_high_wmark / swapcache_low_wmark: after the process's swap-out, bring the
+ * system's swap cache back under the watermarks with what the backend can do for this
+ * process (issue 6; docs/kernel-backends.md "Swap cache watermarks"). */
+static void reclaim_swapcache(const struct cycle *cy, struct slide_pid *sp, pid_t pid)
+{
+    const struct project *proj = cy->rt->tk->eng->proj;
+    struct swapcache_result res;
+    int rc;
+
+    if (proj->swapcache_high_wmark < 0 || proj->swapcache_low_wmark < 0 ||
+        cy->rt->reclaim->reclaim_swapcache == NULL)
+        return;
+    struct swapcache_wmark wm = { (unsigned)proj->swapcache_low_wmark,
+                                  (unsigned)proj->swapcache_high_wmark };
+    rc = cy->rt->reclaim->reclaim_swapcache(sp->reclaimer, &wm, sp->hm, &res);
+    if (rc < 0) {
+        note_errno(sp, pid, "reclaiming the swap cache", -rc);
+        return;
+    }
+    if (res.triggered && res.by_kernel)
+        log_info("task %s pid %d: swap cache %llu kB above the high watermark (%llu kB): the "
+                 "kernel reclaims it down to %llu kB", cy->rt->tk->name, (int)pid,
+                 (unsigned long long)res.swapcached_kb, (unsigned long long)res.high_kb,
+                 (unsigned long long)res.low_kb);
+    else if (res.triggered)
+        log_info("task %s pid %d: swap cache %llu kB above the high watermark (%llu kB): %llu "
+                 "of the process's %llu pages in it paged out, %llu kB now (low watermark "
+                 "%llu kB)", cy->rt->tk->name, (int)pid, (unsigned long long)res.swapcached_kb,
+                 (unsigned long long)res.high_kb, (unsigned long long)res.pages_reclaimed,
+                 (unsigned long long)res.pages_found,
+                 (unsigned long long)res.swapcached_after_kb, (unsigned long long)res.low_kb);
+}
+
 static void close_backends(struct slide_runtime *rt, struct slide_pid *sp)
 {
     if (sp->tracker != NULL)
@@ -296,6 +330,8 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
             sp->swapped_bytes += (after.vm_swap - before.vm_swap) * 1024;
     }
     free(cr.r);
+    if (rc >= 0 && !stopper_raised(&rt->stop))
+        reclaim_swapcache(cy, sp, pid);
     if (proc_read_stat(pid, &ps) == 0) {
         if (!sp->majflt_known)
             sp->majflt_base = ps.majflt;

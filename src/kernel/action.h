@@ -57,6 +57,25 @@ struct page_range {
     uint64_t len;   /* bytes, page multiple */
 };
 
+/* Swap cache watermarks (project keys swapcache_low_wmark / swapcache_high_wmark), percent
+ * of MemTotal: above high, the swap cache is brought back to low. */
+struct swapcache_wmark {
+    unsigned low_pct;
+    unsigned high_pct;
+};
+
+struct swapcache_result {
+    bool triggered;              /* SwapCached was above the high watermark */
+    bool by_kernel;              /* the kernel was asked to reclaim it (openEuler) */
+    uint64_t swapcached_kb;      /* /proc/meminfo SwapCached before */
+    uint64_t swapcached_after_kb;/* ... after (openEuler: its kernel thread may need longer) */
+    uint64_t low_kb, high_kb;    /* the watermarks in kB of MemTotal */
+    uint64_t pages_found;        /* upstream: this process's resident pages in the swap cache */
+    uint64_t pages_reclaimed;    /* upstream: of which paged out */
+    uint64_t syscalls;
+};
+
+struct heat_map;
 struct reclaimer;
 
 struct reclaim_ops {
@@ -67,6 +86,15 @@ struct reclaim_ops {
     /* Reclaim the ranges (any order; sorted ones batch better). */
     int (*reclaim)(struct reclaimer *r, const struct page_range *ranges, size_t n,
                    struct action_counters *c);
+    /* Keep the system's swap cache (/proc/meminfo SwapCached) under the watermarks, with
+     * what this process can do: nothing while it is not above high; above it, swap_pages
+     * hands the watermarks to etmem_swap.ko (SET_SWAPCACHE_WMARK once per process, then
+     * RECLAIM_SWAPCACHE_ON: its kernel thread reclaims down to low), madvise pages out
+     * this process's resident pages that are in the swap cache, coldest first by hm (NULL:
+     * address order), until SwapCached should be at low. Blocks (pagemap, kpageflags,
+     * MADV_PAGEOUT). 0, -ESRCH, or -errno (-EPERM: no access to PFNs / kpageflags). */
+    int (*reclaim_swapcache)(struct reclaimer *r, const struct swapcache_wmark *wm,
+                             const struct heat_map *hm, struct swapcache_result *res);
     void (*close)(struct reclaimer *r);
 };
 

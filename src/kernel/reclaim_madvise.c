@@ -3,12 +3,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "action.h"
+#include "log.h"
 #include "pageout.h"
 #include "probe.h"
+#include "proc.h"
 #include "ratelimit.h"
+#include "swapcache.h"
 #include "sys_compat.h"
 #include "xalloc.h"
 
@@ -16,6 +20,7 @@
 
 struct reclaimer {
     int pidfd;
+    pid_t pid;
     long page_size;
     struct ratelimit rl;
     struct iovec iov[ETMEM_IOV_MAX];
@@ -35,6 +40,7 @@ static struct reclaimer *madvise_open(pid_t pid, const struct action_limits *lim
     }
     struct reclaimer *r = xcalloc(1, sizeof(*r));
     r->pidfd = fd;
+    r->pid = pid;
     r->page_size = sysconf(_SC_PAGESIZE);
     ratelimit_init(&r->rl, lim ? lim->bytes_per_sec : 0);
     return r;
@@ -78,6 +84,41 @@ static int madvise_reclaim(struct reclaimer *r, const struct page_range *ranges,
     return 0;
 }
 
+/* Upstream has no swap cache reclaim to ask for. What a process can do: its resident pages
+ * that are also in the swap cache are already in swap, so paging them out again frees
+ * their RAM (clean ones without I/O). Coldest first, until SwapCached should be at low. */
+static int madvise_reclaim_swapcache(struct reclaimer *r, const struct swapcache_wmark *wm,
+                                     const struct heat_map *hm, struct swapcache_result *res)
+{
+    struct swapcache_cand *cand;
+    struct page_range *ranges;
+    size_t n, nranges;
+    int rc;
+
+    memset(res, 0, sizeof(*res));
+    if ((rc = swapcache_check(wm, res)) != 0 || !res->triggered)
+        return rc;
+    /* to just below low, with some slack for what others add meanwhile */
+    uint64_t need = (res->swapcached_kb - res->low_kb) * 1024 / (uint64_t)r->page_size + 1;
+    need += need / 32 + 16;
+    if ((rc = swapcache_candidates(r->pid, hm, &cand, &n)) != 0)
+        return rc;
+    res->pages_found = n;
+    uint64_t take = swapcache_select(cand, n, need, r->page_size, &ranges, &nranges);
+    free(cand);
+    if (take) {
+        struct action_counters c = { 0 };
+        rc = madvise_reclaim(r, ranges, nranges, &c);
+        res->pages_reclaimed = c.pages_done;
+        res->syscalls = c.syscalls;
+    }
+    free(ranges);
+    struct meminfo mi;
+    if (proc_read_meminfo(&mi) == 0)
+        res->swapcached_after_kb = mi.swap_cached;
+    return rc;
+}
+
 static void madvise_close(struct reclaimer *r)
 {
     if (!r)
@@ -92,5 +133,6 @@ const struct reclaim_ops reclaim_madvise_ops = {
     .usable = madvise_usable,
     .open = madvise_open,
     .reclaim = madvise_reclaim,
+    .reclaim_swapcache = madvise_reclaim_swapcache,
     .close = madvise_close,
 };

@@ -14,6 +14,7 @@
 #include "proc.h"
 #include "ratelimit.h"
 #include "swap_encode.h"
+#include "swapcache.h"
 #include "xalloc.h"
 
 #define SWAP_BATCH 200 /* addresses per write, as the original (200 * 20 bytes) */
@@ -21,6 +22,7 @@
 struct reclaimer {
     int fd;
     pid_t pid;
+    bool wmark_set;     /* SET_SWAPCACHE_WMARK sent on this process's fd */
     long page_size;
     struct ratelimit rl;
     uint64_t addrs[SWAP_BATCH];
@@ -110,6 +112,39 @@ static int swap_pages_reclaim(struct reclaimer *r, const struct page_range *rang
     return k ? swap_pages_flush(r, k, c) : 0;
 }
 
+/* etmem_swap.ko keeps the watermarks and reclaims the swap cache in a kernel thread:
+ * tell it the watermarks (once per process: the original sent them only for the first
+ * process of a project), then start it. The argument is a pointer to the value. */
+static int swap_pages_reclaim_swapcache(struct reclaimer *r, const struct swapcache_wmark *wm,
+                                        const struct heat_map *hm, struct swapcache_result *res)
+{
+    int rc;
+    memset(res, 0, sizeof(*res));
+    if ((rc = swapcache_check(wm, res)) != 0 || !res->triggered)
+        return rc;
+    if (!r->wmark_set) {
+        unsigned int arg = swapcache_wmark_arg(wm->low_pct, wm->high_pct);
+        res->syscalls++;
+        if ((rc = swapcache_ioctl(r->fd, SET_SWAPCACHE_WMARK, &arg)) != 0) {
+            log_warn("swap_pages of pid %d: SET_SWAPCACHE_WMARK: %s", (int)r->pid,
+                     strerror(-rc));
+            return rc;
+        }
+        r->wmark_set = true;
+    }
+    unsigned int zero = 0;
+    res->syscalls++;
+    if ((rc = swapcache_ioctl(r->fd, RECLAIM_SWAPCACHE_ON, &zero)) != 0) {
+        log_warn("swap_pages of pid %d: RECLAIM_SWAPCACHE_ON: %s", (int)r->pid, strerror(-rc));
+        return rc;
+    }
+    res->by_kernel = true;
+    struct meminfo mi;
+    if (proc_read_meminfo(&mi) == 0)
+        res->swapcached_after_kb = mi.swap_cached;
+    return 0;
+}
+
 static void swap_pages_close(struct reclaimer *r)
 {
     if (!r)
@@ -125,5 +160,6 @@ const struct reclaim_ops reclaim_swap_pages_ops = {
     .usable = swap_pages_usable,
     .open = swap_pages_open,
     .reclaim = swap_pages_reclaim,
+    .reclaim_swapcache = swap_pages_reclaim_swapcache,
     .close = swap_pages_close,
 };

@@ -55,6 +55,9 @@ struct etmem_page_region {
 #define PM_PRESENT (1ULL << 63)
 
 /* /proc/kpageflags bits */
+#define KPF_DIRTY 4
+#define KPF_WRITEBACK 8
+#define KPF_SWAPCACHE 13
 #define KPF_COMPOUND_HEAD 15
 #define KPF_THP 22
 

@@ -1,15 +1,22 @@
 /* test_vm_kernel.c - kernel-layer checks that need features this host lacks, run inside
  * the qemu guest by tests/vm/cases/kernel-*: page_idle and DAMON trackers on a child with
  * a hot and a cold part, DAMON's refusal to touch a kdamond it did not create, move_pages
- * to the CPU-less node, MADV_PAGEOUT into zram, and the probe table.
- * usage: test_vm_kernel probe|page_idle|damon|move_pages|reclaim
+ * to the CPU-less node, MADV_PAGEOUT into zram, the swap cache watermarks (upstream), and
+ * the probe table.
+ * usage: test_vm_kernel probe|page_idle|damon|move_pages|reclaim|swapcache
+ *        test_vm_kernel swapcache-target MiB   (a process whose pages sit in the swap cache,
+ *        for tests/vm/cases/kernel-swapcache; SIGUSR1 verifies, SIGTERM ends it)
  * Exit 0 pass, 1 fail, 77 skip (with "skip: reason"). Anything writing global kernel state
  * refuses unless ETMEM_IN_VM=1 and the kernel command line has etmem_vm=1. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -332,6 +339,195 @@ static int cmd_reclaim(struct kernel_caps *caps)
     return failures ? 1 : 0;
 }
 
+/* ---- swap cache ---- */
+
+static uint64_t sc_word(unsigned seed, size_t w)
+{
+    uint64_t x = (w + 1) * 0x9e3779b97f4a7c15ull ^ seed;
+    return x ^ (x >> 29);
+}
+
+static uint64_t sc_sum(const uint64_t *buf, size_t len, unsigned seed, bool *ok)
+{
+    uint64_t sum = 0;
+    *ok = true;
+    for (size_t w = 0; w < len / 8; w++) {
+        *ok &= buf[w] == sc_word(seed, w);
+        sum += buf[w];
+    }
+    return sum;
+}
+
+/* In the calling process: len bytes whose pages end up resident AND in the swap cache.
+ * zram (SWP_SYNCHRONOUS_IO) reads a page that only one process refers to straight into
+ * memory, past the swap cache; so the pages go to swap first, then a holder process is
+ * forked (its page tables keep the same swap entries: they are shared now, count 2), and
+ * reading the pages back brings them in through the swap cache, where they stay while the
+ * holder keeps its entries. The holder sleeps (it dies with us). */
+static uint64_t *sc_prepare(size_t len, unsigned seed)
+{
+    uint64_t *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
+        return NULL;
+    madvise(buf, len, MADV_NOHUGEPAGE);
+    for (size_t w = 0; w < len / 8; w++)
+        buf[w] = sc_word(seed, w);
+    if (madvise(buf, len, MADV_PAGEOUT) != 0)
+        return NULL;
+    pid_t holder = fork();
+    if (holder < 0)
+        return NULL;
+    if (holder == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (;;)
+            pause();
+    }
+    bool ok;
+    volatile uint64_t sink = sc_sum(buf, len, seed, &ok);
+    (void)sink;
+    return ok ? buf : NULL;
+}
+
+static volatile sig_atomic_t sc_verify, sc_quit;
+static void sc_signal(int sig)
+{
+    if (sig == SIGUSR1)
+        sc_verify = 1;
+    else
+        sc_quit = 1;
+}
+
+/* swapcache-target MiB: print "ready pid=P base=0x... len=N", then SIGUSR1 -> "verify ok"
+ * or "verify FAILED", SIGTERM -> exit. */
+static int cmd_swapcache_target(size_t mib)
+{
+    size_t len = mib << 20;
+    struct sigaction sa = { .sa_handler = sc_signal };
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    uint64_t *buf = sc_prepare(len, 77);
+    if (!buf) {
+        printf("could not prepare the swap cache target\n");
+        return 1;
+    }
+    printf("ready pid=%d base=%p len=%zu\n", (int)getpid(), (void *)buf, len);
+    fflush(stdout);
+    while (!sc_quit) {
+        pause();
+        if (sc_verify) {
+            bool ok;
+            sc_verify = 0;
+            sc_sum(buf, len, 77, &ok);
+            printf("verify %s\n", ok ? "ok" : "FAILED");
+            fflush(stdout);
+        }
+    }
+    return 0;
+}
+
+static uint64_t swapcached_kb(void)
+{
+    struct meminfo mi;
+    return proc_read_meminfo(&mi) == 0 ? mi.swap_cached : 0;
+}
+
+/* Upstream swap cache reclaim on a real process: its pages in the swap cache are paged
+ * out again, coldest first, until SwapCached is below the low watermark; data intact. */
+static int cmd_swapcache(struct kernel_caps *caps)
+{
+    char why[512];
+    if (!in_test_vm())
+        return skip("fills a few % of RAM with swap cache: only in the test VM");
+    if (caps->swap_total_kb == 0)
+        return skip("no swap in this guest");
+    const struct reclaim_ops *ops = reclaim_select(caps, "madvise", why, sizeof(why));
+    if (!ops)
+        return skip(why);
+    struct meminfo mi;
+    if (proc_read_meminfo(&mi) != 0)
+        return 1;
+    struct swapcache_wmark wm = { .low_pct = 1, .high_pct = 2 };
+    size_t len = (size_t)(mi.mem_total * 3 / 100) << 10;
+    len &= ~(size_t)((1u << 20) - 1);
+    int pipefd[2], back[2];
+    if (pipe(pipefd) || pipe(back))
+        return 1;
+    pid_t t = fork();
+    if (t == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(pipefd[1]);
+        close(back[0]);
+        uint64_t *buf = sc_prepare(len, 5);
+        uint64_t base = (uint64_t)(uintptr_t)buf;
+        if (write(back[1], &base, 8) != 8 || !buf)
+            _exit(1);
+        char cmd;
+        while (read(pipefd[0], &cmd, 1) == 1 && cmd == 'c') {
+            bool ok;
+            sc_sum(buf, len, 5, &ok);
+            char r = ok ? 'y' : 'n';
+            if (write(back[1], &r, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(pipefd[0]);
+    close(back[1]);
+    uint64_t base = 0;
+    CHECK(t > 0 && read(back[0], &base, 8) == 8 && base != 0, "target %d: %zu MiB prepared",
+          (int)t, len >> 20);
+    if (!base) {
+        kill(t, SIGKILL);
+        waitpid(t, NULL, 0);
+        return 1;
+    }
+    uint64_t before = swapcached_kb();
+    printf("MemTotal %llu kB, SwapCached %llu kB; watermarks low %u%% high %u%%\n",
+           (unsigned long long)mi.mem_total, (unsigned long long)before, wm.low_pct, wm.high_pct);
+    CHECK(before * 100 > mi.mem_total * wm.high_pct, "the swap cache is above the high "
+          "watermark (%llu kB)", (unsigned long long)before);
+    /* the heat the engine would hand over: the first half cold, the second half warm */
+    struct heat_map *hm = heat_map_new();
+    heat_map_add(hm, base, len / 2, 0, HEAT_PRESENT);
+    heat_map_add(hm, base + len / 2, len / 2, 3, HEAT_PRESENT);
+    int err = 0;
+    struct reclaimer *r = ops->open(t, NULL, &err);
+    struct swapcache_result res;
+    CHECK(r && ops->reclaim_swapcache(r, &wm, hm, &res) == 0, "reclaim_swapcache");
+    printf("triggered %d: %llu of the target's %llu pages in the swap cache paged out, "
+           "SwapCached %llu -> %llu kB (low %llu kB)\n", res.triggered,
+           (unsigned long long)res.pages_reclaimed, (unsigned long long)res.pages_found,
+           (unsigned long long)res.swapcached_kb, (unsigned long long)res.swapcached_after_kb,
+           (unsigned long long)res.low_kb);
+    CHECK(res.triggered && !res.by_kernel, "above high: reclaimed by user space");
+    CHECK(res.pages_found >= (len / 4096) * 9 / 10, "the target's pages are found in the swap "
+          "cache (kpageflags)");
+    uint64_t after = swapcached_kb();
+    CHECK(after < res.low_kb, "SwapCached %llu kB is below the low watermark %llu kB",
+          (unsigned long long)after, (unsigned long long)res.low_kb);
+    size_t present, swapped;
+    ktest_pagemap_count(t, base, len / 2, &present, &swapped);
+    CHECK(swapped >= (len / 2 / 4096) * 95 / 100, "coldest first: the cold half went (%zu/%zu "
+          "pages swapped)", swapped, len / 2 / 4096);
+    ktest_pagemap_count(t, base + len / 2, len / 2, &present, &swapped);
+    CHECK(present >= (len / 2 / 4096) * 3 / 10, "... and only what was needed of the warm half "
+          "(%zu/%zu pages resident)", present, len / 2 / 4096);
+    /* below high now: nothing more is done */
+    struct swapcache_result again;
+    CHECK(ops->reclaim_swapcache(r, &wm, hm, &again) == 0 && !again.triggered &&
+          again.pages_reclaimed == 0, "below the watermarks: nothing to do");
+    char cmd = 'c', ok = 0;
+    CHECK(write(pipefd[1], &cmd, 1) == 1 && read(back[0], &ok, 1) == 1 && ok == 'y',
+          "every page reads back intact");
+    if (r)
+        ops->close(r);
+    heat_map_free(hm);
+    close(pipefd[1]);
+    close(back[0]);
+    waitpid(t, NULL, 0);
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -340,10 +536,14 @@ int main(int argc, char **argv)
     } cmds[] = {
         { "probe", cmd_probe },       { "page_idle", cmd_page_idle }, { "damon", cmd_damon },
         { "move_pages", cmd_move_pages }, { "reclaim", cmd_reclaim },
+        { "swapcache", cmd_swapcache },
     };
     struct kernel_caps caps;
+    if (argc == 3 && strcmp(argv[1], "swapcache-target") == 0)
+        return cmd_swapcache_target(strtoul(argv[2], NULL, 10));
     if (argc != 2) {
-        fprintf(stderr, "usage: %s probe|page_idle|damon|move_pages|reclaim\n", argv[0]);
+        fprintf(stderr, "usage: %s probe|page_idle|damon|move_pages|reclaim|swapcache\n",
+                argv[0]);
         return 2;
     }
     kernel_probe(&caps);
