@@ -998,6 +998,8 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     }
     m->rt = rt;
     scan_opts_default(&m->opts);
+    scan_opts_damon_window(&m->opts,
+                           (unsigned)((const struct page_scan *)eng->proj->scan_param)->interval);
     m->opts.anon_only = p->anon_only;
     m->opts.vm_flags = p->vm_flags;     /* copied by the tracker's open */
     m->opts.ign_host = p->ign_host;

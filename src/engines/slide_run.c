@@ -536,6 +536,8 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         return -1;
     }
     scan_opts_default(&rt->opts);
+    scan_opts_damon_window(&rt->opts,
+                           (unsigned)((const struct page_scan *)eng->proj->scan_param)->interval);
     rt->opts.anon_only = true;
     rt->opts.swap_flag_only = tk->swap_flag;
     if (tk->swap_flag)

@@ -58,6 +58,13 @@ struct scan_opts {
 /* Fill opts with the defaults above (anon_only true as slide does). */
 void scan_opts_default(struct scan_opts *opts);
 
+/* DAMON's attributes for an engine whose samples are window_s seconds apart: one access
+ * check per region spanning the whole window, aggregated once per window, so a region is
+ * accessed if its sampled page was touched at any time in the window (page_idle's meaning,
+ * on one page per region). With DAMON's own 5 ms checks a page is caught only if touched
+ * within one of them: a hot set swept every second looked idle most of the time. */
+void scan_opts_damon_window(struct scan_opts *opts, unsigned window_s);
+
 /* Counters of one sample (added to, never reset by the tracker). */
 struct scan_stats {
     uint64_t vmas;            /* VMAs scanned */

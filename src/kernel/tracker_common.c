@@ -16,6 +16,14 @@ void scan_opts_default(struct scan_opts *o)
     o->fallback = (struct fallback_limits){ 1000, 64, 3 };
 }
 
+void scan_opts_damon_window(struct scan_opts *o, unsigned window_s)
+{
+    if (window_s == 0)
+        return;
+    o->damon.aggr_us = (uint64_t)window_s * 1000000;
+    o->damon.sample_us = o->damon.aggr_us;
+}
+
 void scan_opts_copy_init(struct scan_opts_copy *c, const struct scan_opts *src)
 {
     c->o = *src;

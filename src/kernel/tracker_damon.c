@@ -1,12 +1,18 @@
 /* tracker_damon.c - DAMON virtual-address monitoring through sysfs. The daemon creates
- * and owns ONE kdamond (one context, one target: one tracked process at a time), with a
- * "stat" scheme whose access pattern is widened to match every region, and reads the
- * regions' nr_accesses through update_schemes_tried_regions. It never touches kdamonds it
- * did not create: it only changes nr_kdamonds from 0 and back to 0, and refuses when any
- * other kdamond exists. Every write first checks that DAMON vaddr is available and that
- * the kdamond is ours, so on a host without vaddr (whose DAMON belongs to someone else)
- * nothing is ever written. DAMON cannot tell writes from reads; its nr_accesses covers
- * the last aggregation interval before the sample. */
+ * and owns ONE kdamond with one context holding every tracked process as a target (up to
+ * DAMON_MAX_TARGETS), with one "stat" scheme per target whose access pattern is widened to
+ * match every region and whose DAMOS "target" filter (kernel 6.6+) keeps only that
+ * target's regions, so update_schemes_tried_regions tells each process's regions apart.
+ * Targets join and leave online: the target and scheme lists are rewritten and applied
+ * with "commit" (5.19+; DAMON keeps the regions of targets that stay at their index), or,
+ * where commit fails, by turning the kdamond off and on again. Without target filters
+ * (6.2-6.5) there is one scheme and one target at a time (-EBUSY for a second).
+ * It never touches kdamonds it did not create: it only changes nr_kdamonds from 0 and back
+ * to 0, and refuses when any other kdamond exists. Every write first checks that DAMON
+ * vaddr is available and that the kdamond is ours, so on a host without vaddr (whose DAMON
+ * belongs to someone else) nothing is ever written. DAMON cannot tell writes from reads;
+ * its nr_accesses covers the last aggregation interval before the sample (the engines make
+ * that interval their window: scan_opts_damon_window). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,13 +36,17 @@
 
 #define KD "kernel/mm/damon/admin/kdamonds"
 #define CTX KD "/0/contexts/0"
-#define SCHEME CTX "/schemes/0"
+#define DAMON_MAX_TARGETS 64
 
 /* Process-global ownership: DAMON sysfs is one global object. */
 static pthread_mutex_t damon_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool damon_owned;    /* we created kdamond 0 (nr_kdamonds went 0 -> 1 by us) */
 static bool damon_verified; /* vaddr availability checked before our first write */
-static pid_t damon_target;
+static int damon_filters = -1; /* DAMOS target filters: -1 not known yet, 0 absent, 1 there */
+static struct damon_attrs damon_attrs_used; /* of the first target: the context's */
+/* The tracked processes in the order of the context's targets (and schemes). */
+static pid_t damon_pids[DAMON_MAX_TARGETS];
+static size_t damon_n;
 
 struct tracker {
     pid_t pid;
@@ -110,12 +120,165 @@ static void damon_teardown(void)
         damon_owned = false;
     else
         log_err("DAMON: could not remove the kdamond etmemd created");
+    damon_n = 0;
 }
 
-static int damon_configure(pid_t pid, const struct damon_attrs *a)
+static bool damon_running(void)
 {
-    char ops[256], path[512];
-    uint64_t nr_acc_max = a->sample_us ? a->aggr_us / a->sample_us + 1 : 1000;
+    char state[32] = "", path[512];
+    sys_path(path, sizeof(path), KD "/0/state");
+    return file_read_line(path, state, sizeof(state)) == 0 && strcmp(state, "on") == 0;
+}
+
+static bool pid_alive(pid_t pid)
+{
+    return kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+static long damon_index(pid_t pid)
+{
+    for (size_t i = 0; i < damon_n; i++)
+        if (damon_pids[i] == pid)
+            return (long)i;
+    return -1;
+}
+
+static void damon_remove(pid_t pid)
+{
+    long i = damon_index(pid);
+    if (i < 0)
+        return;
+    memmove(&damon_pids[i], &damon_pids[i + 1], (damon_n - (size_t)i - 1) * sizeof(pid_t));
+    damon_n--;
+}
+
+/* Scheme i: "stat" on every region of target i (the target filter drops the others; without
+ * target filters there is a single target and no filter). Caller holds damon_lock. */
+static int damon_write_scheme(size_t i)
+{
+    char rel[256];
+    uint64_t nr_acc_max = damon_attrs_used.sample_us
+                              ? damon_attrs_used.aggr_us / damon_attrs_used.sample_us + 1
+                              : 1000;
+    const struct {
+        const char *file;
+        uint64_t val;
+    } maxima[] = {
+        /* defaults are min=max=0, which match nothing: widen every max */
+        { "access_pattern/sz/max", UINT64_MAX },
+        { "access_pattern/nr_accesses/max", nr_acc_max },
+        { "access_pattern/age/max", UINT32_MAX },
+    };
+    int rc;
+    for (size_t k = 0; k < sizeof(maxima) / sizeof(maxima[0]); k++) {
+        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/%s", i, maxima[k].file);
+        if ((rc = damon_write_u64(rel, maxima[k].val)) != 0)
+            return rc;
+    }
+    snprintf(rel, sizeof(rel), CTX "/schemes/%zu/action", i);
+    if ((rc = damon_write(rel, "stat")) != 0)
+        return rc;
+    if (damon_filters == 0)
+        return 0;
+    snprintf(rel, sizeof(rel), CTX "/schemes/%zu/filters/nr_filters", i);
+    if ((rc = damon_write_u64(rel, 1)) != 0)
+        return rc;
+    snprintf(rel, sizeof(rel), CTX "/schemes/%zu/filters/0/type", i);
+    rc = damon_write(rel, "target");
+    if (rc == -EINVAL && damon_filters < 0) {
+        /* a kernel before 6.6: no target filters, so one target only */
+        damon_filters = 0;
+        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/filters/nr_filters", i);
+        return damon_write_u64(rel, 0);
+    }
+    if (rc)
+        return rc;
+    damon_filters = 1;
+    /* the file is damon_target_idx up to 6.14, target_idx since */
+    snprintf(rel, sizeof(rel), CTX "/schemes/%zu/filters/0/damon_target_idx", i);
+    if ((rc = damon_write_u64(rel, i)) == -ENOENT) {
+        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/filters/0/target_idx", i);
+        rc = damon_write_u64(rel, i);
+    }
+    if (rc)
+        return rc;
+    /* "filter out what does not match target i" */
+    snprintf(rel, sizeof(rel), CTX "/schemes/%zu/filters/0/matching", i);
+    return damon_write(rel, "N");
+}
+
+/* Write the target and scheme lists for damon_pids (writing nr_targets/nr_schemes
+ * recreates their directories, so everything is written again), then apply them: "on"
+ * when the kdamond is off, else "commit", else off and on. Caller holds damon_lock. */
+static int damon_apply(void)
+{
+    char rel[256];
+    int rc;
+    if ((rc = damon_write_u64(CTX "/targets/nr_targets", damon_n)) != 0)
+        return rc;
+    for (size_t i = 0; i < damon_n; i++) {
+        snprintf(rel, sizeof(rel), CTX "/targets/%zu/pid_target", i);
+        if ((rc = damon_write_u64(rel, (uint64_t)damon_pids[i])) != 0)
+            return rc;
+    }
+    size_t nschemes = damon_filters == 0 ? 1 : damon_n;
+    if ((rc = damon_write_u64(CTX "/schemes/nr_schemes", nschemes)) != 0)
+        return rc;
+    for (size_t i = 0; i < nschemes; i++)
+        if ((rc = damon_write_scheme(i)) != 0)
+            return rc;
+    if (!damon_running())
+        return damon_write(KD "/0/state", "on");
+    if ((rc = damon_write(KD "/0/state", "commit")) == 0)
+        return 0;
+    log_debug("DAMON: commit failed (%s); restarting the kdamond", strerror(-rc));
+    damon_write(KD "/0/state", "off");
+    return damon_write(KD "/0/state", "on");
+}
+
+/* Drop members that exited (a commit naming one fails), then apply. Caller holds
+ * damon_lock. */
+static int damon_apply_live(void)
+{
+    int rc = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        for (size_t i = 0; i < damon_n;) {
+            if (pid_alive(damon_pids[i]))
+                i++;
+            else
+                damon_remove(damon_pids[i]);
+        }
+        if (damon_n == 0)
+            return -ESRCH;
+        if ((rc = damon_apply()) != -EINVAL)
+            return rc;
+    }
+    return rc;
+}
+
+/* Create our kdamond for its first target. Caller holds damon_lock. */
+static int damon_create(pid_t pid, const struct damon_attrs *a)
+{
+    char ops[256], path[512], why[KERNEL_DETAIL_LEN];
+    uint64_t nr;
+    int rc;
+
+    if (!damon_vaddr_available(why, sizeof(why))) {
+        log_err("DAMON tracker: %s", why);
+        return -EOPNOTSUPP;
+    }
+    damon_verified = true;
+    if ((rc = damon_read_u64(KD "/nr_kdamonds", &nr)) != 0)
+        return rc;
+    if (nr != 0) {
+        /* we remove ours when the last target goes, so any kdamond here is someone else's */
+        log_err("DAMON: refusing to touch %" PRIu64 " kdamond(s) etmemd did not create", nr);
+        return -EBUSY;
+    }
+    if ((rc = damon_write(KD "/nr_kdamonds", "1")) != 0)
+        return rc;
+    damon_owned = true;
+    damon_attrs_used = *a;
     const struct {
         const char *rel;
         uint64_t val;
@@ -125,31 +288,30 @@ static int damon_configure(pid_t pid, const struct damon_attrs *a)
         { CTX "/monitoring_attrs/intervals/update_us", a->update_us },
         { CTX "/monitoring_attrs/nr_regions/min", a->min_nr_regions },
         { CTX "/monitoring_attrs/nr_regions/max", a->max_nr_regions },
-        { CTX "/targets/nr_targets", 1 },
-        { CTX "/targets/0/pid_target", (uint64_t)pid },
-        { CTX "/schemes/nr_schemes", 1 },
-        /* defaults are min=max=0, which match nothing: widen every max */
-        { SCHEME "/access_pattern/sz/max", UINT64_MAX },
-        { SCHEME "/access_pattern/nr_accesses/max", nr_acc_max },
-        { SCHEME "/access_pattern/age/max", UINT32_MAX },
     };
-    int rc = damon_write_u64(KD "/0/contexts/nr_contexts", 1);
-    if (rc)
-        return rc;
+    if ((rc = damon_write_u64(KD "/0/contexts/nr_contexts", 1)) != 0)
+        goto fail;
     /* our own context can now be asked directly */
     sys_path(path, sizeof(path), CTX "/avail_operations");
     if (file_read_line(path, ops, sizeof(ops)) == 0 && !strstr(ops, "vaddr")) {
         log_err("DAMON: avail_operations '%s' lacks vaddr", ops);
-        return -EOPNOTSUPP;
+        rc = -EOPNOTSUPP;
+        goto fail;
     }
     if ((rc = damon_write(CTX "/operations", "vaddr")) != 0)
-        return rc;
+        goto fail;
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
         if ((rc = damon_write_u64(nums[i].rel, nums[i].val)) != 0)
-            return rc;
-    if ((rc = damon_write(SCHEME "/action", "stat")) != 0)
-        return rc;
-    return damon_write(KD "/0/state", "on");
+            goto fail;
+    damon_pids[0] = pid;
+    damon_n = 1;
+    if ((rc = damon_apply()) == 0)
+        return 0;
+fail:
+    damon_teardown();
+    if (!pid_alive(pid))
+        rc = -ESRCH; /* it exited while we set up: "on" was refused for that */
+    return rc;
 }
 
 static void damon_close(struct tracker *t)
@@ -157,8 +319,15 @@ static void damon_close(struct tracker *t)
     if (!t)
         return;
     pthread_mutex_lock(&damon_lock);
-    damon_teardown();
-    damon_target = 0;
+    if (damon_index(t->pid) >= 0) {
+        damon_remove(t->pid);
+        int rc = damon_n ? damon_apply_live() : -ESRCH;
+        if (rc == -ESRCH)
+            damon_teardown();
+        else if (rc)
+            log_warn("DAMON: removing pid %d from the kdamond's targets: %s", (int)t->pid,
+                     strerror(-rc));
+    }
     pthread_mutex_unlock(&damon_lock);
     pagemap_close(&t->pm);
     vma_list_free(&t->vmas);
@@ -168,43 +337,39 @@ static void damon_close(struct tracker *t)
 
 static struct tracker *damon_open(pid_t pid, const struct scan_opts *opts, int *err)
 {
-    char why[KERNEL_DETAIL_LEN];
-    uint64_t nr;
-
-    if (kill(pid, 0) < 0 && errno == ESRCH) {
+    if (!pid_alive(pid)) {
         *err = -ESRCH;
         return NULL;
     }
     pthread_mutex_lock(&damon_lock);
-    if (damon_target) {
-        log_err("DAMON tracker already monitors pid %d (one target per daemon)", (int)damon_target);
+    if (damon_index(pid) >= 0) {
+        log_err("DAMON tracker already monitors pid %d", (int)pid);
         *err = -EBUSY;
         goto unlock;
     }
-    if (!damon_vaddr_available(why, sizeof(why))) {
-        log_err("DAMON tracker: %s", why);
-        *err = -EOPNOTSUPP;
-        goto unlock;
+    if (damon_n == 0) {
+        if ((*err = damon_create(pid, &opts->damon)) != 0)
+            goto unlock;
+    } else {
+        if (damon_filters == 0 || damon_n >= DAMON_MAX_TARGETS) {
+            log_err("DAMON tracker: cannot add pid %d: %s", (int)pid,
+                    damon_filters == 0 ? "this kernel's DAMON has no target filters (6.6+), "
+                                         "so one target at a time"
+                                       : "too many targets");
+            *err = -EBUSY;
+            goto unlock;
+        }
+        damon_pids[damon_n++] = pid;
+        if ((*err = damon_apply_live()) != 0) {
+            damon_remove(pid);
+            if (damon_n == 0 || damon_apply_live() == -ESRCH)
+                damon_teardown();
+            if (!pid_alive(pid))
+                *err = -ESRCH;
+            goto unlock;
+        }
+        log_debug("DAMON: pid %d joins as target %zu", (int)pid, damon_n - 1);
     }
-    damon_verified = true;
-    if ((*err = damon_read_u64(KD "/nr_kdamonds", &nr)) != 0)
-        goto unlock;
-    if (nr != 0) {
-        /* we remove ours on close, so any kdamond here belongs to someone else */
-        log_err("DAMON: refusing to touch %" PRIu64 " kdamond(s) etmemd did not create", nr);
-        *err = -EBUSY;
-        goto unlock;
-    }
-    if ((*err = damon_write(KD "/nr_kdamonds", "1")) != 0)
-        goto unlock;
-    damon_owned = true;
-    if ((*err = damon_configure(pid, &opts->damon)) != 0) {
-        damon_teardown();
-        if (kill(pid, 0) < 0 && errno == ESRCH)
-            *err = -ESRCH; /* it exited while we set up: "on" was refused for that */
-        goto unlock;
-    }
-    damon_target = pid;
     pthread_mutex_unlock(&damon_lock);
 
     struct tracker *t = xcalloc(1, sizeof(*t));
@@ -242,12 +407,13 @@ static int damon_region(struct tracker *t, uint64_t start, uint64_t end, unsigne
     return 0;
 }
 
-/* Weigh every region listed under tried_regions; *seen gets how many there were. */
-static int damon_read_regions(struct tracker *t, struct heat_map *hm, struct scan_stats *st,
-                              size_t *seen)
+/* Weigh every region listed under scheme's tried_regions; *seen gets how many there were.
+ * Caller holds damon_lock (another thread's update rewrites the directory). */
+static int damon_read_regions(struct tracker *t, size_t scheme, struct heat_map *hm,
+                              struct scan_stats *st, size_t *seen)
 {
     char path[512];
-    sys_path(path, sizeof(path), SCHEME "/tried_regions");
+    sys_path(path, sizeof(path), CTX "/schemes/%zu/tried_regions", scheme);
     DIR *d = opendir(path);
     if (!d)
         return -errno;
@@ -261,8 +427,9 @@ static int damon_read_regions(struct tracker *t, struct heat_map *hm, struct sca
         if (de->d_name[0] < '0' || de->d_name[0] > '9' || strlen(de->d_name) > 32)
             continue;
         for (; got < 3; got++) {
-            char rel[128];
-            snprintf(rel, sizeof(rel), SCHEME "/tried_regions/%.32s/%s", de->d_name, fields[got]);
+            char rel[160];
+            snprintf(rel, sizeof(rel), CTX "/schemes/%zu/tried_regions/%.32s/%s", scheme,
+                     de->d_name, fields[got]);
             if (damon_read_u64(rel, &v[got]))
                 break;
         }
@@ -273,6 +440,30 @@ static int damon_read_regions(struct tracker *t, struct heat_map *hm, struct sca
         }
     }
     closedir(d);
+    return rc;
+}
+
+/* One update + read of this target's regions under the lock. */
+static int damon_sample_once(struct tracker *t, struct heat_map *hm, struct scan_stats *st,
+                             size_t *seen)
+{
+    pthread_mutex_lock(&damon_lock);
+    long idx = damon_index(t->pid);
+    int rc = idx < 0 ? -ESRCH : 0;
+    if (rc == 0 && !damon_running()) {
+        /* DAMON stops the kdamond when every target is gone: ours may live on */
+        rc = pid_alive(t->pid) ? damon_apply_live() : -ESRCH;
+        idx = damon_index(t->pid);
+        if (rc == 0 && idx < 0)
+            rc = -ESRCH;
+    }
+    if (rc == 0)
+        rc = damon_write(KD "/0/state", "update_schemes_tried_regions");
+    if (rc == -EINVAL)
+        rc = pid_alive(t->pid) ? -EIO : -ESRCH; /* kdamond stopped: the target exited */
+    if (rc == 0)
+        rc = damon_read_regions(t, damon_filters == 0 ? 0 : (size_t)idx, hm, st, seen);
+    pthread_mutex_unlock(&damon_lock);
     return rc;
 }
 
@@ -291,12 +482,7 @@ static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stat
                                    (long)(t->opts.o.damon.aggr_us % 1000000) * 1000 };
             nanosleep(&ts, NULL);
         }
-        pthread_mutex_lock(&damon_lock);
-        rc = damon_write(KD "/0/state", "update_schemes_tried_regions");
-        pthread_mutex_unlock(&damon_lock);
-        if (rc)
-            return rc == -EINVAL ? -ESRCH : rc; /* kdamond stopped: the target exited */
-        rc = damon_read_regions(t, hm, st, &seen);
+        rc = damon_sample_once(t, hm, st, &seen);
     }
     if (rc == 0 && seen == 0)
         log_warn("DAMON: no regions reported for pid %d", (int)t->pid);
@@ -308,7 +494,8 @@ static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stat
 
 const struct tracker_ops tracker_damon_ops = {
     .name = "damon",
-    .summary = "DAMON vaddr via sysfs (own kdamond): per region, reads+writes as one, low cost",
+    .summary = "DAMON vaddr via sysfs (own kdamond, every tracked process a target): per "
+               "region, reads+writes as one, low cost",
     .per_page = false,
     .sees_writes = false,
     .usable = damon_usable,

@@ -193,6 +193,16 @@ check "... no cycle moved more than node_mig_quota ($((BURST * PS >> 20)) MiB <=
 # policy must bring it back within a few cycles.
 hot0=$(pct "$EX_PID" "$HOT_R" 0)
 check "at least 95% of the hot part is on node 0 (now $hot0%)" follow "$HOT_R" 0 95 90
+# ... and, once there, it stays: no cycle sends hot pages down again (a tracker that misjudged
+# them would move them to node 1 and back every few cycles).
+low=100 c0=$(cycles) deadline=$(( $(date +%s) + 90 ))
+while c=$(cycles); [ "$(( ${c:-0} - c0 ))" -lt 3 ] && [ "$(date +%s)" -lt "$deadline" ]; do
+    p=$(pct "$EX_PID" "$HOT_R" 0)
+    [ "$p" -lt "$low" ] && low=$p
+    sleep 0.3
+done
+check "... and stays there over the next 3 cycles (at least $low%)" [ "$low" -ge 95 ]
+[ "$low" -ge 95 ] || grep 'engine cslide:' "$DLOG" | tail -12 | sed 's/^/#   /'
 [ "$TOOK" -gt 0 ] && echo "# (the hot part needed $TOOK more cycle(s))"
 ctl0=$(pct "$ctl_pid" "$ctl_all" 0)
 check "the unmanaged control stays on node 0 ($ctl0%)" [ "$ctl0" -ge 99 ]
