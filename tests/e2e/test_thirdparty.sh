@@ -104,6 +104,9 @@ expect_out "engine my_engine task - cmd echo engine_private_key=1024" "... with 
 expect 0 "... and with -t" "$ETMEM" engine echo -n lc -e my_engine -t t1 -s "$DSOCK"
 expect_out "task t1 cmd echo engine_private_key=1024 task_private_key=2048" "... with the task's too"
 expect_out "pids=none" "... and tk->pids left to the plug-in, as in the original"
+expect 0 "... and with the long options" \
+    "$ETMEM" engine echo --proj_name lc --engine my_engine --task_name t1 --socket "$DSOCK"
+expect_out "task t1 cmd echo engine_private_key=1024 task_private_key=2048" "... the same answer"
 expect 0 "an answer larger than a pipe is streamed whole" "$ETMEM" engine big -n lc -e my_engine -s "$DSOCK"
 check "... all 20000 lines" [ "$(echo "$OUT" | grep -c '^line ')" = 20000 ]
 expect 186 "a command the plug-in refuses fails" "$ETMEM" engine nope -n lc -e my_engine -s "$DSOCK"
@@ -114,6 +117,7 @@ expect 0 "obj del" "$ETMEM" obj del -f "$lc" -s "$DSOCK"
 want="fill_eng_params engine_private_key=1024
 fill_task_params task_private_key=2048
 start_task t1
+eng_mgt_func echo
 eng_mgt_func echo
 eng_mgt_func echo
 eng_mgt_func big
