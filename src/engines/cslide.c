@@ -240,7 +240,7 @@ static int cslide_check_task(const struct conf_file *cf, const struct project *p
 {
     const struct cslide_task_params *p = task_params;
     const struct kernel_caps *caps = engines_caps();
-    char why[512];
+    char why[1024]; /* one reason per backend tried */
     bool huge;
 
     if (proj->type != PAGE_SCAN) {

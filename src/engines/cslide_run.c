@@ -977,7 +977,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     const struct kernel_caps *caps = engines_caps();
     struct cslide_member *m;
     struct cslide_rt *rt;
-    char why[512];
+    char why[1024]; /* one reason per backend tried */
 
     if (caps == NULL) {
         engine_error("cslide: the kernel was not probed");

@@ -74,7 +74,7 @@ static int slide_check_task(const struct conf_file *cf, const struct project *pr
     int max;
 
     const struct kernel_caps *caps = engines_caps();
-    char why[256];
+    char why[1024]; /* one reason per backend tried */
 
     if (proj->type != PAGE_SCAN) {
         conf_error(cf, "task", "engine", d, "the slide engine needs a project with "

@@ -513,7 +513,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     struct slide_task_params *p = tk->params;
     const struct kernel_caps *caps = engines_caps();
     struct slide_runtime *rt;
-    char why[256];
+    char why[1024]; /* one reason per backend tried */
     int rc;
 
     if (caps == NULL) {

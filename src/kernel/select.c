@@ -37,8 +37,12 @@ static const void *select_from(const void *const *reg, name_fn name_of, usable_f
         size_t off = 0;
         off += (size_t)snprintf(why, why_len, "no %s usable:", kind);
         for (size_t i = 0; reg[i]; i++) {
-            if (skip && strcmp(name_of(reg[i]), skip) == 0)
+            if (skip && strcmp(name_of(reg[i]), skip) == 0) {
+                if (off < why_len)
+                    off += (size_t)snprintf(why + off, why_len - off,
+                                            " %s: not allowed by the configuration;", skip);
                 continue;
+            }
             if (usable(reg[i], caps, reason, sizeof(reason)))
                 return reg[i];
             if (off < why_len)

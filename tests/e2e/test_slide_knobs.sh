@@ -1,10 +1,11 @@
 #!/bin/bash
 # Each slide knob of the guide shows its effect on real processes (read from pagemap):
 # sysmem_threshold, swap_threshold, T, swap_flag, dram_percent, type=name following a
-# restarted process, max_threads bounding concurrency, tasks added to a running project.
+# restarted process, max_threads bounding concurrency, tasks added to a running project;
+# and the backend keys (allow_fallback, swap_backend) against what this kernel offers.
 # KNOBS picks the parts to run (default: all); SLIDE_SCAN_BACKEND the tracker.
 . "$(dirname "$0")/lib.sh"
-KNOBS=${KNOBS:-sysmem swap_threshold T swap_flag dram_percent restart max_threads add_running}
+KNOBS=${KNOBS:-backends sysmem swap_threshold T swap_flag dram_percent restart max_threads add_running}
 knob() { case " $KNOBS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 ensure_swap
 [ "$SWAP_FREE_MB" -ge 600 ] || skip "needs 600 MiB of free swap, has $SWAP_FREE_MB MiB"
@@ -55,6 +56,26 @@ swapped_pct() { pct_of swapped "$1" "$2"; }
 majflt_of() { awk '{print $12}' "/proc/$1/stat"; }
 # after_cycles PROJECT N: wait until N cycles of its task completed
 after_cycles() { wait_for 90 sh -c "[ \"\$('$ETMEM' project show -n $1 -s '$S' --json | sed -n 's/.*\"cycles\":\([0-9]*\).*/\1/p')\" -ge $2 ]"; }
+
+# allow_fallback=no: where auto would have to use the fallback tracker, the task is refused
+# and says why; swap_backend names the action, and one the kernel lacks is refused.
+if knob backends; then
+    auto=$("$ETMEMD" --probe | sed -n 's/^ *auto: //p')
+    if [ "${auto#tracker=fallback}" != "$auto" ] && [ "${SLIDE_SCAN_BACKEND:-auto}" = auto ]; then
+        expect 186 "allow_fallback=no is refused where only the fallback tracker is left" \
+            slide_project nofb allow_fallback=no
+        expect_err "fallback: not allowed by the configuration" "... saying the fallback is not allowed"
+    fi
+    if ! "$ETMEMD" --probe | grep -q '^ *reclaim  swap_pages  yes'; then
+        expect 186 "swap_backend=swap_pages is refused without etmem_swap.ko" \
+            slide_project swpg swap_backend=swap_pages
+        expect_err "swap_pages" "... naming it"
+    fi
+    expect 0 "swap_backend=madvise starts" slide_project madv swap_backend=madvise
+    run "$ETMEM" project show -n madv -s "$S"
+    expect_out "+madvise" "... and project show names the madvise backend"
+    remove_project madv
+fi
 
 # sysmem_threshold: with 1% nothing happens (available memory is far above it) ...
 if knob sysmem; then
