@@ -49,9 +49,16 @@ pct() {
 swapped() { pagestat "$1" "$2" | sed -n 's/.* swapped=\([0-9]*\).*/\1/p'; }
 vmstat_sum() { awk -v re="$1" '$1 ~ re { s += $2 } END { print s + 0 }' /proc/vmstat; }
 
+# start_exerciser NAME [CGROUP]: in CGROUP from its first page on (cgroup v2 does not move
+# the charge of pages allocated before a process moves, so memory.reclaim would not see them)
 start_exerciser() {
     local out=$TMP/ex-$1.out
-    "$B/bin/etmem-exerciser" --name "csb-$1" --total $((HOT + COLD)) --hot "$HOT" >"$out" 2>&1 &
+    if [ -n "${2:-}" ]; then
+        sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$2" \
+            "$B/bin/etmem-exerciser" --name "csb-$1" --total $((HOT + COLD)) --hot "$HOT" >"$out" 2>&1 &
+    else
+        "$B/bin/etmem-exerciser" --name "csb-$1" --total $((HOT + COLD)) --hot "$HOT" >"$out" 2>&1 &
+    fi
     EX=$!
     PIDS="$PIDS $EX"
     for _ in $(seq 1 300); do grep -q '^ready ' "$out" && break; sleep 0.1; done
@@ -99,23 +106,35 @@ stop_cslide() {
 }
 
 reclaimer() {   # memory.reclaim QUOTA MiB every second (proactive reclaim of the workload)
-    while :; do echo "${QUOTA}M" >$CG/memory.reclaim 2>/dev/null; sleep 1; done
+    while :; do echo "${QUOTA}M" 2>/dev/null >$CG/memory.reclaim; sleep 1; done
+}
+
+# The kernel modes need the workload in a memcg of its own: the memory controller must be
+# on in the root's subtree_control (a fresh guest has it off).
+memcg_ready() {
+    grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
+        echo +memory >/sys/fs/cgroup/cgroup.subtree_control || return 1
+    mkdir -p $CG && [ -w $CG/memory.reclaim ]
 }
 
 run_mode() {
-    local mode=$1 t rpid="" swapped_at="" conv="-" d0 p0 hot cold sw line
-    start_exerciser "$mode"
+    local mode=$1 t rpid="" swapped_at="" conv="-" d0 p0 hot cold sw csw line
+    case $mode in
+    cslide) start_exerciser "$mode" ;;
+    *)  memcg_ready || { echo "note: no memory.reclaim under /sys/fs/cgroup: mode $mode not run"
+                         return 1; }
+        start_exerciser "$mode" $CG ;;
+    esac
     d0=$(vmstat_sum '^pgdemote_') p0=$(vmstat_sum '^pgpromote_success')
     case $mode in
     cslide) start_cslide || { echo "cslide did not start"; cat "$TMP/etmemd.log"; return 1; } ;;
     demote|tiering)
         echo true >$DEMOTE
         [ "$mode" = tiering ] && echo 2 >$NB
-        mkdir -p $CG && echo "$EX" >$CG/cgroup.procs
         reclaimer & rpid=$!
         PIDS="$PIDS $rpid" ;;
     esac
-    echo "mode $mode: t hot_on_fast% cold_on_slow% swapped_pages"
+    echo "mode $mode: t hot_on_fast% cold_on_slow% swapped pages of each part"
     for t in $(seq 1 "$SECS"); do
         sleep 1
         if [ "$t" = "$SWAP_AT" ]; then
@@ -129,7 +148,8 @@ run_mode() {
             swapped_at=$t
         fi
         hot=$(pct "$EX" "$HOT_R" 0) cold=$(pct "$EX" "$COLD_R" 1) sw=$(swapped "$EX" "$HOT_R")
-        echo "  $mode t=$t hot_fast=$hot cold_slow=$cold hot_swapped=$sw"
+        csw=$(swapped "$EX" "$COLD_R")
+        echo "  $mode t=$t hot_fast=$hot cold_slow=$cold hot_swapped=$sw cold_swapped=$csw"
         if [ -n "$swapped_at" ] && [ "$conv" = - ] && [ "$hot" -ge 95 ]; then
             conv=$((t - swapped_at))
         fi
@@ -147,7 +167,7 @@ run_mode() {
         echo "$old_demote" >$DEMOTE
         [ -n "$old_nb" ] && echo "$old_nb" >$NB ;;
     esac
-    echo "RESULT mode=$mode final_hot_fast=$hot final_cold_slow=$cold demoted_pages=$demoted promoted_pages=$promoted converge_after_swap_s=$conv"
+    echo "RESULT mode=$mode final_hot_fast=$hot final_cold_slow=$cold final_cold_swapped_pages=$csw demoted_pages=$demoted promoted_pages=$promoted converge_after_swap_s=$conv"
     kill -TERM "$EX" 2>/dev/null
     wait "$EX" 2>/dev/null
     rmdir $CG 2>/dev/null
@@ -166,6 +186,6 @@ else
     echo "note: $B/bench/cslide-move-loop not built (bench/ not in this build): no bare figure"
 fi
 if [ -n "${CS_SECS:-}" ]; then
-    echo "RESULT cslide moved_pages=$CS_PAGES move_secs=$CS_SECS pages_per_sec=$(awk -v p="$CS_PAGES" -v s="$CS_SECS" 'BEGIN { printf "%.0f", s > 0 ? p / s : 0 }')"
+    echo "RESULT cslide moved_pages=$CS_PAGES move_secs=$CS_SECS pages_per_sec=$(awk -v p="$CS_PAGES" -v s="$CS_SECS" 'BEGIN { printf "%.0f", (s > 0 ? p / s : 0) }')"
 fi
 exit 0
