@@ -206,7 +206,8 @@ while c=$(cycles); [ "$(( ${c:-0} - c0 ))" -lt 3 ] && [ "$(date +%s)" -lt "$dead
     fi
     sleep 0.3
 done
-check "... and stays there over the next 3 cycles (at least $low%)" [ "$low" -ge 95 ]
+STABLE=${CSLIDE_HOT_STABLE_PCT:-95}
+check "... and stays there over the next 3 cycles (at least $low%, want $STABLE%)" [ "$low" -ge "$STABLE" ]
 [ "$low" -ge 95 ] || grep 'engine cslide:' "$DLOG" | tail -12 | sed 's/^/#   /'
 [ "$TOOK" -gt 0 ] && echo "# (the hot part needed $TOOK more cycle(s))"
 ctl0=$(pct "$ctl_pid" "$ctl_all" 0)
