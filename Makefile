@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Front door: `make` builds, `make demo` runs the bundled example, `make check` runs every
 # test, `make bench` runs the benchmarks (by hand, ~25 min; bench/results/latest.md). Each
 # target installs the Debian packages it needs first.

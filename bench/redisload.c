@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* redisload.c - a skewed, verifiable load for a redis-server on loopback, for bench/run and
  * the Redis end-to-end test (Debian 12 has no zipfian/hot-set Redis load generator).
  *

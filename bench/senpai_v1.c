@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* senpai_v1.c - the kernel-LRU baseline for bench/run: Senpai-style proactive reclaim on a
  * cgroup v1 memory controller (these machines have no cgroup v2 memory.reclaim/memory.high).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_config.c - libFuzzer harness for whole config files: conf_file_parse (line index +
  * GKeyFile), then every section read as `obj add` and `obj del` read it (objcheck.c: the
  * generic tables, the engine kinds' tables, cross-key checks, unknown-key warnings).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_idle.c - libFuzzer harness for the openEuler idle_pages record decoder
  * (src/kernel/idle_decode.c) and the heat map the tracker feeds with its runs.
  * Byte 0 picks the page size (4, 16 or 64 KiB) and how the stream is cut into reads; the

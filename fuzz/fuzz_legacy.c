@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_legacy.c - libFuzzer harness for the original client's one-line request, as etmemd
  * receives it (not NUL-terminated). A decoded request must survive
  * legacy_request_encode + decode unchanged, else the harness aborts. */

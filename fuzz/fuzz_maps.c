@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_maps.c - libFuzzer harness for the /proc/<pid> text the daemon reads about its
  * targets (src/kernel/vma_parse.c, vma_filter.c, proc_pid.c). A target chooses much of it
  * (its comm, the paths and [anon:] names of its mappings), so these parsers face hostile

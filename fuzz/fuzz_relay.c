@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_relay.c - libFuzzer harness for the path a thirdparty plug-in's eng_mgt_func output
  * takes to the client: the engine's pipe is read in chunks, each cut by relay_cut_pass
  * (src/daemon/relay_cut.c, as cmd_engine.c's relay does) and streamed by the reply code

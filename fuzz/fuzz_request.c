@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_request.c - libFuzzer harness for the framed protocol as etmemd reads it. The first
  * byte picks the path: even, the rest is a request payload for request_decode; odd, the
  * rest is a byte stream read frame by frame (frame_read over a pipe), each FRAME_REQUEST

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* objcheck.c - the sections of one config file checked as `obj add` does, minus the object
  * tree: src/daemon/objfile.c reads the sections; here a task's engine kind is taken from the
  * file's own [engine] when the identities match, else from a built-in kind of that name, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* objcheck.h - check every section of a config file the way `etmem obj add` and `obj del`
  * do, without a daemon: the generic [project]/[engine]/[task] tables, the cross-key
  * checks, the engine kind's own tables and checks, and the unknown-key warnings. Used by

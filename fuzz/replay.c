@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* replay.c - run a harness's LLVMFuzzerTestOneInput over every file of its checked-in
  * corpus (REPLAY_DIR), without libFuzzer: built with the unit tests, so the seeds and every
  * input that once crashed (saved there as regress_*) are checked on each test run. A

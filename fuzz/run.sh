@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # fuzz/run.sh [SECONDS] [TARGET...] - build the libFuzzer harnesses with clang (ASan+UBSan)
 # into build-fuzz/ and run each TARGET (default: all, as fuzz/targets.cmake lists them) for
 # SECONDS (default 60) on its seed corpus fuzz/corpus/TARGET with the dictionary

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # fuzz/targets.cmake - the one list of fuzz targets: each has fuzz_<name>.c plus the extra
 # sources and libraries below. Included by fuzz/CMakeLists.txt (the libFuzzer build) and by
 # tests/unit/core (each harness replayed over its corpus without libFuzzer, as a unit test).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # demo.sh - etmem's main job on a bundled example: start etmemd, run a workload with a
 # known hot and cold part, add the example slide config, start it, and show what it saved.
 # Run as root from a built tree (`make demo` builds first). Everything it starts is ended

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # install-deps.sh GROUP... - install the Debian packages a task needs, only those missing.
 # Groups: build (compile etmem), test (unit + end-to-end suite), fuzz (libFuzzer), valgrind,
 #         bench (benchmarks), demo.  Needs root and apt-get when something is missing.

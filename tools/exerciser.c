@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* exerciser.c - a workload with known hot, warm and cold memory, for the demo, the tests
  * and the benchmarks.
  *

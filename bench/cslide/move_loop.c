@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* move_loop.c - the bare baseline for cslide's migration rate: move every resident page of
  * a range of another process to one node with raw move_pages(2), 16384 pages per call (as
  * the migrate backend batches), and print how many moved and how fast.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # tiering.sh - cslide against the kernel's own tiering, and cslide's migration rate against a
 # bare move_pages loop, on the exerciser (HOT MiB read continuously + COLD MiB never touched,
 # all first allocated on node 0). Runs INSIDE the qemu test guest only (it changes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # bench/lib/common.sh - what every part of bench/run shares: processes it starts (ended by
 # PID at exit), the cgroups it makes (removed at exit), /proc and /sys readers. Sourced.
 

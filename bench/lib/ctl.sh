@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # bench/lib/ctl.sh - control plane: how long `etmem project show` (and --json) takes with
 # CTL_PROJECTS projects x CTL_TASKS tasks in a private etmemd, stopped and then started.
 # Sourced by bench/run; writes $OUT_CTL_CSV: state,command,projects,tasks,reps,median_ms,p95_ms,max_ms,bytes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # bench/lib/footprint.sh - etmemd's own cost as the tracked memory grows: a fresh etmemd
 # tracks one all-hot exerciser of FP_SIZES MiB each (nothing is cold, so this is the cost of
 # tracking alone: scans, probes, the heat map), for FP_CYCLES cycles of loop=1 interval=1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # plot.gp - memory saved vs slowdown, one panel per workload, one point per round and
 # setting (paired with that round's baseline). Filled: RSS saved; open: net of zram. The
 # loss is wall throughput, or ops per CPU-second of the workload where the machine was

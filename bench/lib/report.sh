@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # bench/lib/report.sh - latest.md and latest.png from the CSVs of one run (bench/run, or
 # bench/run --report DIR to redo them). Sourced.
 

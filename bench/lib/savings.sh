@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # bench/lib/savings.sh - memory saved vs slowdown: one phase = a fresh workload (plus an
 # unmanaged control copy) under one policy, measured against a baseline phase of the same
 # round. Sourced by bench/run, which sets the sizes and times (see its "settings" block).

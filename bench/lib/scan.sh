@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # bench/lib/scan.sh - scan and action cost, from the kernel layer's bench/scan/scan_bench
 # (not duplicated here): on this host at SCAN_SIZES MiB, and inside the qemu guest of
 # tests/vm (page_idle, DAMON, two NUMA nodes) at GUEST_MIB. Sourced by bench/run; writes

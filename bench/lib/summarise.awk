@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # summarise.awk - the savings CSV (one row per phase, from bench/lib/savings.sh) -> Markdown
 # tables of paired ratios, the plot's data and the target verdicts. POSIX awk (mawk).
 # Each non-baseline phase is compared with the baseline phase of the same workload and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* scan_bench.c - cost of each tracker and action of the kernel layer, as ratios to a bare
  * loop over the same kernel interface measured in the same run (not a test: no timing
  * assertions). A child maps SIZE MiB (10% kept hot), then for each usable backend:

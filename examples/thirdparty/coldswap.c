@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* coldswap.c - an example etmem thirdparty policy: every `interval` seconds (the project's)
  * it scans each target process with the public scan library and pages out, with
  * process_madvise(MADV_PAGEOUT), every page that was not accessed in the last `idle_scans`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* etmemd_engine_exp.h - struct engine and the plug-in interface struct engine_ops.
  * ABI: member order and signatures are those of the original openEuler etmem; do not change.
  *

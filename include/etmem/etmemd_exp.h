@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* etmemd_exp.h - page reference types shared by the scan library and engine plug-ins
  * (layout of the original openEuler etmem, upstream variant: keep it binary compatible). */
 #ifndef ETMEMD_EXP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* etmemd_project_exp.h - struct project as third-party engines see it.
  * ABI: field order and types are those of the original openEuler etmem; do not change. */
 #ifndef ETMEMD_PROJECT_EXP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* etmemd_scan_exp.h - the public scan API of libetmemd_scan.so (same names, structs and
  * constants as the original openEuler etmem).
  *

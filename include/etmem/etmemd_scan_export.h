@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* etmemd_scan_export.h - the header scan-library users include (original name). */
 #ifndef ETMEMD_SCAN_EXPORT_H
 #define ETMEMD_SCAN_EXPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* client.h - the etmem client: command families described as tables.
  *
  * A family (obj, project, engine) lists its subcommands and its options. One parser walks

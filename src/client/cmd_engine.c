@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cmd_engine.c - `etmem engine <eng_cmd>`: an engine's own command (cslide:
  * showtaskpages, showhostpages; thirdparty: whatever the plug-in implements). */
 #include "client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cmd_obj.c - `etmem obj add|del`: add or remove what a config file describes. */
 #include "client.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cmd_project.c - `etmem project start|stop|show`. */
 #include "client.h"
 

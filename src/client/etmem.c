@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* etmem.c - the etmem client: `etmem OBJECT COMMAND [options]`. */
 #include <stdio.h>
 #include <string.h>

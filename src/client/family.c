@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* family.c - parse, check and run a command of a family, and print its help, from its
  * tables. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* rpc.c - one request to etmemd and its streamed answer. */
 #include <errno.h>
 #include <stdint.h>

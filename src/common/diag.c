@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* diag.c - error and warning lists for one request. */
 #include "diag.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* diag.h - diagnostics gathered while handling one request: errors and warnings, worded
  * for the user, so they travel to the client (and the log) exactly. Lines are stored with
  * their "error: " / "warning: " prefix, as the original etmem printed them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* log.c - leveled logging; syslog is opened once (openlog is process-global state). */
 #include "log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* log.h - leveled logging to syslog/journald and, in the foreground, to stderr.
  *
  * Levels follow etmemd's -l option: 0 debug, 1 info, 2 warning, 3 error.

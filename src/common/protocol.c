@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* protocol.c - request encoding/decoding (framed and legacy) and frame I/O. */
 #include "protocol.h"
 

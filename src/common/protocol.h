@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* protocol.h - the etmem client <-> etmemd wire protocol, shared by both sides.
  *
  * Transport: one request per connection on an abstract-namespace AF_UNIX stream socket.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* strbuf.c - growable text buffer. */
 #include "strbuf.h"
 

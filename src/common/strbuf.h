@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* strbuf.h - a growable text buffer, with JSON string quoting for machine-readable output. */
 #ifndef ETMEM_STRBUF_H
 #define ETMEM_STRBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* strparse.c - strict number parsing. */
 #include "strparse.h"
 

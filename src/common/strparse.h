@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* strparse.h - strict text-to-number conversion: the whole string must be a number
  * (no leading/trailing junk, no overflow), because configs and pids come from users. */
 #ifndef ETMEM_STRPARSE_H

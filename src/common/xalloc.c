@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* xalloc.c - die-on-OOM allocators. */
 #include "xalloc.h"
 

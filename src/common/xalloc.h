@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* xalloc.h - allocation that cannot fail: running out of memory aborts with a message,
  * so callers need no error path for it (as tmux's xmalloc.c). */
 #ifndef ETMEM_XALLOC_H

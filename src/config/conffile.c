@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* conffile.c - config file checks, parsing and the line index. */
 #include "conffile.h"
 

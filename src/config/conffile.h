@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* conffile.h - loading one configuration file: the guide's file checks, GKeyFile parsing,
  * and a line index so that every message can say file:line: [section] key. */
 #ifndef ETMEM_CONFFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* keytable.c - the one walker that turns config text into typed, range-checked values. */
 #include "keytable.h"
 

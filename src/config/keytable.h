@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* keytable.h - config keys as data: one table per section (or per engine) holds each key's
  * name, type, range, default, required flag, destination and help text. The same table
  * drives parsing, validation, error messages, `etmemd --help-config` and docs/config.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* caps.c - dropping the capabilities etmemd does not need, with raw syscalls (no libcap).
  *
  * Kept, and why:

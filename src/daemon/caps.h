@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* caps.h - etmemd keeps only the capabilities its work needs. */
 #ifndef ETMEM_CAPS_H
 #define ETMEM_CAPS_H

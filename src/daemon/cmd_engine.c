@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cmd_engine.c - `etmem engine <cmd> -n PROJECT -e ENGINE [-t TASK]`: an engine's own
  * command. The engine writes its answer to a pipe from another thread while this one
  * streams it to the client, passing nothing on from the first 0xff/0xfe byte, which the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cmd_obj.c - `etmem obj add|del -f FILE`: add or remove the project, engine and task a
  * config file describes.
  *

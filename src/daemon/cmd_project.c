@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cmd_project.c - `etmem project start|stop|show`. show prints the original's table (scripts
  * parse its columns) or, with --json, everything as one JSON object. */
 #include <stdbool.h>

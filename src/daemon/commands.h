@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* commands.h - the daemon side of each client command. A handler runs with the request's
  * fields checked for presence, writes output through r, puts its messages into d, and
  * returns the status the client gets. */

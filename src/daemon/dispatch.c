@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* dispatch.c - the command table: which fields each command needs and who runs it. */
 #include "dispatch.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* dispatch.h - route one decoded request to its command handler and finish its reply. */
 #ifndef ETMEM_DISPATCH_H
 #define ETMEM_DISPATCH_H

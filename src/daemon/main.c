@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* main.c - etmemd: option parsing, start-up (foreground or systemd forking mode), signals
  * and clean shutdown. */
 #include <errno.h>

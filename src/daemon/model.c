@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* model.c - the object tree, project holds, and the start/stop lifecycle (plug-in calls go
  * through model_calls.c; see "Locking" in model.h). */
 #include "model.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* model.h - the daemon's object tree: projects -> engines -> tasks, and their lifecycle.
  *
  * Every object wraps the public struct that plug-ins see (struct project/engine/task from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* model_calls.c - the object model's calls into plug-ins: each on its own thread with the
  * engine's time-out and the model lock dropped, and the bookkeeping of calls that did not
  * return in time (see "Locking" in model.h). */

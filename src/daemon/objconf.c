@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* objconf.c - key tables of the generic [project]/[engine]/[task] sections and the checks
  * that span several keys of one section. */
 #include "objconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* objconf.h - the generic [project], [engine] and [task] keys and what they parse into.
  * Engine-specific keys live with each engine (see engine.h). */
 #ifndef ETMEM_OBJCONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* objfile.c - a config file's sections parsed without the object tree. */
 #include "objfile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* objfile.h - what one config file says, parsed and checked section by section: the part of
  * `etmem obj add` and `obj del` that needs neither the object tree nor its lock. The
  * commands (cmd_obj.c) then check it against the tree; the config fuzzer uses it alone. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* relay_cut.c - the cut of an engine command's output at the first reserved byte. */
 #include "relay_cut.h"
 

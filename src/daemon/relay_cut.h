@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* relay_cut.h - how much of an engine command's output may reach the client: everything
  * before the first byte the protocol reserves (0xff success, 0xfe failure, the original
  * client's terminators), nothing from there on. Pure; fed chunk by chunk as the engine's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* reply.c - streaming a request's answer in the client's protocol. */
 #include "reply.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* reply.h - the answer to one request, streamed to the client in its own protocol: frames
  * (text for stdout, text for stderr, final status) or, for the original client, raw text
  * ended by 0xff/0xfe. Output is buffered and sent in frames of up to 32 KiB. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* server.c - accept loop and one thread per connection.
  *
  * Each connection carries one request. Its thread reads the request (framed, or the

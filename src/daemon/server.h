@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* server.h - the listening socket and the connection threads. */
 #ifndef ETMEM_SERVER_H
 #define ETMEM_SERVER_H

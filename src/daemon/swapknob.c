@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* swapknob.c - setting and restoring kernel_swap_enable for started projects. */
 #include "swapknob.h"
 

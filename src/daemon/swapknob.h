@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* swapknob.h - openEuler's global /sys/kernel/mm/swap/kernel_swap_enable, which projects may
  * set with kernel_swap_enable=yes|no. Started projects that set it must agree; the value
  * found before the first of them is restored when the last one stops. Called with the model

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cslide.c - the cslide engine: keep hot pages on the fast NUMA node and cold ones on the
  * slow node of each node pair. This file holds its configuration, the checks against the
  * machine's nodes and the tracker choice; cslide_run.c its runtime. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cslide.h - the cslide engine's parameters, its tracker choice and runtime hooks. */
 #ifndef ETMEM_CSLIDE_H
 #define ETMEM_CSLIDE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cslide_policy.c - the cslide placement policy (rules in cslide_policy.h): rank the units
  * of one node pair by heat and spend the per-direction quota and each node's room on them. */
 #include "cslide_policy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cslide_policy.h - the cslide placement policy: given every unit of tracked memory (its
  * heat over the last cycle, where it is, what the previous cycle did to it) and the free
  * memory of one fast/slow node pair, decide what to demote and what to promote.

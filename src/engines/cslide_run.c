@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cslide_run.c - the cslide engine at work: tiering between the fast and slow node of each
  * node pair, and its commands showtaskpages/showhostpages.
  *

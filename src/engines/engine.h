@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* engine.h - what an engine kind (slide, cslide, thirdparty) provides to the daemon.
  *
  * An engine kind is data plus hooks: its config keys (validated by the common key-table

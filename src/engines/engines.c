@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* engines.c - the registry of engine kinds. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* plugin_call.c - plug-in calls on helper threads, with deadlines and per-library gates.
  *
  * DESIGN. A call record is shared by the caller and its helper thread (two references).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* plugin_call.h - calling into a plug-in's struct engine_ops without trusting it to return.
  *
  * Each call runs on a helper thread; the caller waits for it up to a deadline. A call still

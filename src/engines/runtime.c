@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* runtime.c - engine run-time services: caps, error routing, stoppable sleeps, pool runs,
  * the per-process scan guard. */
 #include "runtime.h"

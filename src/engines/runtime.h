@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* runtime.h - services the daemon gives engines at run time: the kernel's capabilities
  * (probed once at start-up), a way to report errors to the client whose command started a
  * task, stoppable sleeps, a pool run, and the one-scan-per-process guard. */

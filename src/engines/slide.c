@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* slide.c - the slide engine: swap out the pages of a process that stay cold over a window
  * of `loop` scans. This file holds its configuration; slide_run.c its runtime. */
 #include <inttypes.h>

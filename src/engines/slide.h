@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* slide.h - the slide engine's per-task parameters and runtime hooks. */
 #ifndef ETMEM_SLIDE_H
 #define ETMEM_SLIDE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* slide_run.c - the slide engine at work.
  *
  * DESIGN. Each started task has one thread running cycles:

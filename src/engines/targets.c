@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* targets.c - resolving a task's type/value into the processes it covers. */
 #include "targets.h"
 

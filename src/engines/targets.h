@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* targets.h - which processes a task covers now, kept in tk->pids.
  *
  * type=pid: that process (identified by pid AND start time from the first time it is seen,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* thirdparty.c - the thirdparty engine: operators' own policies loaded as shared libraries
  * through the guide's struct engine_ops. This file holds its configuration and its attach
  * and detach; thirdparty_load.c loads the library, plugin_call.c calls into it, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* thirdparty.h - the thirdparty engine's parameters and its plug-in libraries. */
 #ifndef ETMEM_THIRDPARTY_H
 #define ETMEM_THIRDPARTY_H

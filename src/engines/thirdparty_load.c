@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* thirdparty_load.c - loading a plug-in library safely, and sharing it between engines.
  *
  * DESIGN. The path is opened first (O_PATH|O_NOFOLLOW: opening has no side effects, even

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* action.h - page actions on a target process: reclaim (swap-out) and NUMA migration,
  * each behind an ops struct chosen by reclaim_select()/migrate_select() (probe.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* action_common.c - failure reasons shared by every page action: names for reports and
  * the errno -> reason table. */
 #include "action.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fallback_regions.c - region bookkeeping of the fallback tracker: sync with the VMAs,
  * resolve, merge/split (DAMON-like adaptive regions), round-robin probe picking. */
 #include "fallback_regions.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fallback_regions.h - the adaptive regions of the fallback tracker (pure logic, no I/O):
  * kept inside the tracked VMAs, merged when neighbours agree, split to use the probe
  * budget where it can still learn something, so the number of probes per window stays

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* heatmap.c - sparse per-page access counts: a sorted index of lazily allocated chunks of
  * 512 uint16 entries (count in bits 0-8, state flags in 9-11, "tracked" in bit 15).
  * DESIGN: trackers add in ascending address order, so the last chunk touched is cached and

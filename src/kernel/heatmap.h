@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* heatmap.h - per-process access weights accumulated over the `loop` scans of one cycle.
  *
  * Every tracked base page has a count (sum of weights: accessed 1, dirty 3 where the

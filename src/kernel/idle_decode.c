@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* idle_decode.c - the openEuler idle_pages record decoder: a table maps each type to its
  * unit and weight; misaligned units are skipped and counted (as the original did). */
 #include "idle_decode.h"

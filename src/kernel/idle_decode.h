@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* idle_decode.h - decoder of the openEuler /proc/<pid>/idle_pages record stream (pure,
  * streaming: feed it buffers as read(2) returns them; for fixtures and fuzzing too).
  *

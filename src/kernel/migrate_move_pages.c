@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* migrate_move_pages.c - NUMA migration through raw move_pages(2) (no libnuma): batches of
  * 16384 pages, per-page status counted by reason, query mode with nodes == NULL. */
 #include <errno.h>

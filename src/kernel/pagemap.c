@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pagemap.c - batched /proc/<pid>/pagemap reads shared by the page_idle and fallback
  * trackers (big preads: one syscall per 64 MiB of address space). */
 #include "pagemap.h"

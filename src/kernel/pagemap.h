@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pagemap.h - batched reads of /proc/<pid>/pagemap (one 64-bit entry per virtual page).
  * One handle per target, used by one thread; reads block on the kernel's page-table walk
  * (~10-100 ns per page). */

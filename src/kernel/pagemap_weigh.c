@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pagemap_weigh.c - turn a range verdict into per-page heat: each populated (resident or
  * swapped) part of the range, as pagemap_populated() finds it, is one heat map call. */
 #include "pagemap_weigh.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pagemap_weigh.h - add one weight to the resident pages of a range (pagemap tells which
  * are resident or swapped), for trackers that judge whole ranges (fallback, DAMON). */
 #ifndef ETMEM_KERNEL_PAGEMAP_WEIGH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pageout.c - the process_madvise(MADV_PAGEOUT) loop: up to 1024 iovecs per call, resume
  * after partial progress, skip (and count) the iovec a call fails on. */
 #include "pageout.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pageout.h - process_madvise(MADV_PAGEOUT) over an iovec array with partial progress and
  * per-iovec failures handled; used by the madvise reclaimer and the fallback tracker. */
 #ifndef ETMEM_KERNEL_PAGEOUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* probe.c - read-only detection of the kernel interfaces etmem can use, one small probe
  * function per feature, run from a table. Nothing here writes to /proc or /sys; the only
  * syscalls with an effect touch a private page of our own. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* probe.h - what the running kernel offers etmem: a strictly read-only detection pass, a
  * human table and JSON of the result, and the selectors that pick a tracker or action
  * backend from it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* probe_internal.h - pieces of the probe split over files (probe.c, probe_sys.c). */
 #ifndef ETMEM_KERNEL_PROBE_INTERNAL_H
 #define ETMEM_KERNEL_PROBE_INTERNAL_H

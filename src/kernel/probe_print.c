@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* probe_print.c - render kernel_caps: the human table of `etmemd --probe` and JSON. */
 #include <stdio.h>
 #include <string.h>

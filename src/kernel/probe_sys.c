@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* probe_sys.c - the sysfs side of the probe: DAMON (read-only: existing contexts'
  * avail_operations, else the kernel's symbol table), NUMA nodes, swap devices. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* proc.h - procfs/sysfs readers with a redirectable root, so fixture trees under
  * tests/fixtures/ can stand in for /proc and /sys.
  *

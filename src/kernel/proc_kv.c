@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* proc_kv.c - parsers of the "Key:   value [kB]" files /proc/meminfo and /proc/<pid>/status,
  * each driven by a table of (key, field offset). */
 #include "proc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* proc_kv.h - table-driven "Key: number" line parser shared by proc_kv.c and proc_pid.c. */
 #ifndef ETMEM_KERNEL_PROC_KV_H
 #define ETMEM_KERNEL_PROC_KV_H

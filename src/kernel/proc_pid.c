@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* proc_pid.c - per-process procfs readers: /proc/<pid>/status and /stat, process identity
  * (pid + starttime) against pid reuse, and pid enumeration by comm or parent without
  * forking pgrep. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* proc_root.c - the redirectable /proc and /sys roots, path building, and small whole-file
  * readers shared by every procfs/sysfs parser in this layer. */
 #include "proc.h"

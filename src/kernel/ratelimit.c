@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* ratelimit.c - byte-rate limit shared by the reclaim and migrate backends. */
 #include "ratelimit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* ratelimit.h - a byte-rate limit for page actions: callers ask before each batch and
  * sleep as long as needed to stay under bytes_per_sec averaged over one second. */
 #ifndef ETMEM_KERNEL_RATELIMIT_H

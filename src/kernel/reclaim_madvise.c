@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* reclaim_madvise.c - reclaim backend for upstream kernels: process_madvise(MADV_PAGEOUT)
  * through a pidfd, ranges packed into large iovec batches under the byte-rate limit. */
 #include <errno.h>

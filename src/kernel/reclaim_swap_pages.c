@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* reclaim_swap_pages.c - reclaim backend for openEuler kernels: page addresses written to
  * /proc/<pid>/swap_pages (etmem_swap.ko) as whole "0x<addr>\n" lines, one write(2) per
  * buffer of lines, every result checked. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* select.c - backend registries and the selectors: pick the best usable tracker/action
  * for this kernel, or explain exactly what the kernel lacks for a requested one. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* swap_encode.c - encode page addresses as swap_pages lines ("0x%lx\n"), whole lines only,
  * so a write(2) boundary never splits an address. */
 #include "swap_encode.h"

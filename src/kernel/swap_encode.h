@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* swap_encode.h - the openEuler /proc/<pid>/swap_pages text format: one "0x<hex>\n" line
  * per page address. Pure functions, for the writer and its tests. */
 #ifndef ETMEM_KERNEL_SWAP_ENCODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* swapcache.c - the swap cache watermarks: the openEuler ioctl argument, the trigger from
  * /proc/meminfo, and upstream the choice of a process's resident pages that are in the
  * swap cache (pagemap PFN -> /proc/kpageflags), coldest first by the heat map. */

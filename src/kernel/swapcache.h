@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* swapcache.h - keeping the system's swap cache under the project's watermarks
  * (swapcache_high_wmark / swapcache_low_wmark, percent of MemTotal), for the reclaim
  * backends' reclaim_swapcache (action.h). Internal to the kernel layer.

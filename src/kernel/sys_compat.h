@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* sys_compat.h - syscall numbers, constants and structs this layer needs that Debian 12's
  * headers (linux-libc-dev 6.1) may lack, and thin raw-syscall wrappers (no libnuma). */
 #ifndef ETMEM_KERNEL_SYS_COMPAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tracker.h - access trackers: each observes which pages of one process were accessed
  * during an observation window and adds weights to a heat map. Engines see only this
  * interface; tracker_select() (probe.h) picks the backend for the running kernel.

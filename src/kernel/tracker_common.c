@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tracker_common.c - defaults and owned copies of scan_opts, and the filtered VMA read
  * every tracker starts its sample with. */
 #include "tracker_common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tracker_common.h - what every tracker shares: an owned copy of scan_opts and reading the
  * target's VMAs with the task's filters applied. */
 #ifndef ETMEM_KERNEL_TRACKER_COMMON_H

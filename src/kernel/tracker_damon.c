@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tracker_damon.c - DAMON virtual-address monitoring through sysfs. The daemon creates
  * and owns ONE kdamond with one context holding every tracked process as a target (up to
  * DAMON_MAX_TARGETS), with one "stat" scheme per target whose access pattern is widened to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tracker_fallback.c - access tracking for kernels without idle_pages, page_idle or DAMON
  * vaddr. Two levels per window:
  *   (a) clear_refs("1") at window start, smaps Referenced per VMA at the end: a VMA with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tracker_idle_pages.c - the openEuler tracker: /proc/<pid>/idle_pages (etmem_scan.ko).
  * Each read walks page tables from the file offset (= virtual address) and test-and-clears
  * accessed bits, returning records decoded by idle_decode.c. Unlike the original's single

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tracker_page_idle.c - the upstream tracker: idle page tracking. pagemap gives each
  * resident page's PFN; at a window's start we set the PFNs' bits in
  * /sys/kernel/mm/page_idle/bitmap, at its end a bit still set means "not accessed".

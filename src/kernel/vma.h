@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* vma.h - the VMA layer: a fast /proc/<pid>/maps reader (optionally smaps), and the
  * filters the guide's task keys ask for (anon_only, vm_flags, the swap-flag mark).
  *

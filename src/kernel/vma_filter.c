@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* vma_filter.c - the task filters of the guide on a vma_list: anon_only (the original's
  * is_anonymous rule), vm_flags as whole VmFlags tokens (AND), and the swap-flag mark. */
 #include "vma.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* vma_internal.h - the incremental list builder shared by the text parser and the
  * streaming procfs reader (paths are pooled; pointers are fixed up at the end). */
 #ifndef ETMEM_KERNEL_VMA_INTERNAL_H

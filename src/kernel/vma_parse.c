@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* vma_parse.c - parse /proc/<pid>/maps and smaps text into a vma_list: one pass, no
  * strtok, paths with spaces kept whole, smaps fields attached to the VMA above them. */
 #include "vma.h"

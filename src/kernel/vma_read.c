@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* vma_read.c - stream /proc/<pid>/maps or smaps through the VMA builder with large reads,
  * and tell "target gone" (-ESRCH) from "no address space" (-ENOENT). */
 #include "vma.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* scan_internal.h - library state shared by the scan API files: the init flag, the
  * tracker chosen at init, and one open tracker per scanned process. */
 #ifndef ETMEM_SCAN_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* scan_refs.c - etmemd_get_page_refs/etmemd_free_page_refs: one tracker sample turned into
  * the original's address-sorted page_refs list (one node per base page, or per PMD for
  * huge-page units) and merged into the caller's list (count += weight). */

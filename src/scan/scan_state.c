@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* scan_state.c - libetmemd_scan's process-global state: init/exit, the tracker picked for
  * this kernel, and the per-process trackers kept between calls so that repeated
  * etmemd_get_page_refs() calls measure consecutive windows. */

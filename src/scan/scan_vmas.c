@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* scan_vmas.c - etmemd_get_vmas/etmemd_free_vmas: the VMA layer's list converted to the
  * original's linked list of struct vma, with its flag checks. */
 #include <stdio.h>

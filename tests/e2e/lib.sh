@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # lib.sh - helpers for end-to-end tests: a private etmemd per test, config files, checks.
 # Source it first thing. It sticks to tools busybox also has, so guest tests can use it.
 # Every process a test starts goes through track_pid and is ended by PID at exit.

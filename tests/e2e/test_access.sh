@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Only root is served: the abstract socket has no file permissions, so SO_PEERCRED is the
 # gate. A refused client is told why and the daemon logs it.
 . "$(dirname "$0")/lib.sh"

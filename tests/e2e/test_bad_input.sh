@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Bad input, table driven: every case of tests/e2e/bad_inputs.txt (invalid config values and
 # files, malformed command lines, garbage on the socket) gets the exact exit code and the
 # exact stdout and stderr the table gives, and leaves etmemd's state as it was: `project

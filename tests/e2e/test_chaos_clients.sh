@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Chaos: 50 clients at once, mixing commands against a daemon whose project "mix" swaps out
 # a real process meanwhile. Each client does its part three times: its own project's whole
 # life on the same process (add, start, show --json, stop, del), shows of everything, an

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Chaos: 1000 cycles of obj add, project start, project stop, obj del of a slide project on a
 # real process (each start takes the process up and primes its tracker; each stop drains
 # it). Every cycle must succeed, etmemd's open descriptors must not change and its resident

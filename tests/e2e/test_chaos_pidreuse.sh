@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Chaos: pid reuse. A slide task names its target by pid; the target exits and a new process
 # gets the very same pid before etmemd looks again. etmemd must see that the pid belongs to
 # another process now (pid + start time) and leave the newcomer alone; both processes'

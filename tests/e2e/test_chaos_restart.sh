@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Chaos: etmemd is killed with SIGKILL in the middle of a swap-out (and again in the middle
 # of a scan) and restarted on the same socket, as a service manager would; nothing persists,
 # so the config is added again. The target's bytes verify after each kill, the new daemon

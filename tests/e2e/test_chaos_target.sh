@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Chaos on the target side: a slide task's target process exits, or execs another program,
 # in the middle of a scan and in the middle of a swap-out. Each time every byte the target
 # held verifies (the exerciser checks every page when told to, SIGUSR1, and on SIGTERM

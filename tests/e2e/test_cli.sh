@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # The client's command line: help, usage errors, exit codes and the first words of its
 # messages, as the original etmem had them (compat notes §2). No daemon needed.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # cslide on this machine: node_pair checked against the real NUMA nodes at obj add (a missing
 # node, or no NUMA tiers at all, is refused with file:line and nothing is added); the keys
 # and the engine's commands as far as a machine without tiers can show them. The tiering

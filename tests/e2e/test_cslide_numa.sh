@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # cslide end to end on a machine with a fast and a slow NUMA node (the qemu guest: node 0 =
 # CPUs + memory, node 1 = memory only): a workload's cold part goes to node 1 and its hot part
 # stays on node 0, both checked with move_pages queries (pagestat -n), never with etmem's own

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # etmemd's options and life cycle: the original's checks and messages, one daemon per
 # socket name, two daemons side by side, the forking (-m) mode, clean shutdown.
 . "$(dirname "$0")/lib.sh"

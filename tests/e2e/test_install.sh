@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # cmake --install: binaries (mode 500, as the original), example configs (600), the systemd
 # unit, the scan library, public headers and the pkg-config file, in a staging tree.
 . "$(dirname "$0")/lib.sh"

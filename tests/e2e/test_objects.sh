@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # obj add/del, project start/stop/show and engine commands through the real client:
 # outputs, exit codes and every documented error; a failed add changes nothing.
 . "$(dirname "$0")/lib.sh"

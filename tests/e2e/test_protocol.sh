@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # The wire protocol: an original etmem client's one-line requests and 0xff/0xfe answers;
 # garbage, oversize, truncated and stalled clients are dropped with a log line while the
 # daemon keeps serving; many clients at once.

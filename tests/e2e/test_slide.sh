@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # slide end to end on this machine's kernel: the cold part of a real process goes to swap
 # and its hot part stays in RAM, checked through /proc/PID/pagemap; an unmanaged control
 # process with the same pattern is left alone; a stopped process goes out almost whole;

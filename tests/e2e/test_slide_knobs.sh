@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Each slide knob of the guide shows its effect on real processes (read from pagemap):
 # sysmem_threshold, swap_threshold, T, swap_flag, dram_percent, type=name following a
 # restarted process, max_threads bounding concurrency, tasks added to a running project;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # slide end to end on a real server: a private redis-server from Debian (loopback, a free
 # port, no persistence) loaded with random-byte values that can be checked (each value is
 # expanded from a hash of its key), read with a skewed pattern (bench/redisload: 99 % of the

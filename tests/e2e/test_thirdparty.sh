@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # The thirdparty engine with the test plug-ins of tests/plugins: the original's call order
 # with the private keys reaching the plug-in, every refusal of a library (each a specific
 # error at the key's file:line, nothing left behind), and plug-ins that fail, write the

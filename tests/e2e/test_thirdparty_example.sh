@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # The example policy (examples/thirdparty/coldswap) built the way an operator builds a
 # plug-in: against an INSTALLED etmem, with its Makefile and nothing but pkg-config. Loaded
 # as root:root 0500 through a [engine] name=thirdparty section, it must page out the cold

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* testplug.c - thirdparty plug-ins for the tests: one well-behaved struct engine_ops (named
  * my_engine_ops, as in the guide's example config) and variants that misbehave in one way
  * each, chosen with ops_name. Every call appends a line to the file named by the engine's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* testplug_undef.c - a plug-in that needs a function no library defines: loading it with
  * RTLD_NOW must fail, and etmemd must say which symbol is missing. */
 #include "etmemd_thirdparty_export.h"

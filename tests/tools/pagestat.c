@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pagestat.c - test tool: where are the pages of a range of another process? Reads
  * /proc/PID/pagemap directly (and, with -n, asks move_pages(2) for each resident page's
  * node), so tests check etmem's effect independently of etmem's own code and counters.

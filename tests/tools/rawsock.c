@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* rawsock.c - test tool: talk raw bytes to an abstract-namespace socket, to play clients the
  * real etmem never would be (the original etmem, garbage, oversize or stalled requests).
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/valgrind/daemon.sh - etmemd under valgrind memcheck through an end-to-end scenario:
 # obj add, project show (text and --json), project start, a slide cycle that swaps out part of
 # a real process (the checksummed exerciser; where valgrind can run it, see below), project

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* conftest.c - helpers shared by the config unit tests. */
 #include "conftest.h"
 

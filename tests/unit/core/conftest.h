@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* conftest.h - helpers shared by the config unit tests: parse a config held in a string,
  * and compare the diagnostics a parse produced with the exact expected lines. */
 #ifndef ETMEM_CONFTEST_H

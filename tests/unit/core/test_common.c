@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_common.c - strict number parsing (signs, blanks, overflow, junk), the printable
  * ASCII check, the growable buffer and its JSON string quoting, and diagnostics lists. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_conffile.c - the guide's file checks on real files (owner, mode, type, size, path)
  * and the parse errors of conf_file_parse (repeated, unknown or missing sections, repeated
  * keys, GKeyFile syntax), each with its own message and line. The file checks chown and

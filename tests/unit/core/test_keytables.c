@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_keytables.c - every key of every config table, driven by the tables themselves.
  *
  * For each table (generic [project]/[engine]/[task] keys and each engine kind's own), each

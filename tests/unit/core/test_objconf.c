@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_objconf.c - what the generic key walk of test_keytables.c cannot reach: the custom
  * parsers' grammars (engine name, task value, swap_threshold, node_pair, vm_flags, libname,
  * ops_name), the rules that span keys of one section (swapcache wmarks, region bounds,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_protocol.c - the wire protocol: framed request round trips for every command and
  * every mix of present/absent fields, malformed requests (each refused with a reason, never
  * a crash), the original client's one-line request, frame I/O over a socketpair, the

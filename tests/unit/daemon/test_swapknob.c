@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_swapknob.c - kernel_swap_enable: set at the first claim, shared by agreeing projects,
  * refused to a disagreeing one, restored after the last release; against a fixture sysfs. */
 #include <setjmp.h>

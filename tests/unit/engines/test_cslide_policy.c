@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_cslide_policy.c - the cslide placement policy on synthetic heat maps: cold goes down,
  * hot comes up, capacity and reserve, quota per direction, hysteresis, pages already placed,
  * displacement by clearly hotter pages, pools, partial runs, several pairs. */

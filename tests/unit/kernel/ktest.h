@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* ktest.h - helpers of the host real-kernel tests: a child process with a known memory
  * layout (optionally keeping a hot part busy) driven over pipes, pagemap checks, and
  * making swap available (or saying why not, so the test can skip). */

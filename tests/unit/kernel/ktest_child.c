@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* ktest_child.c - the controlled target process of the host tests and pagemap/smaps
  * checks on it through /proc (real effects, not our own counters). */
 #include "ktest.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* ktest_swap.c - make swap available for host tests. Policy: use the swap the host has;
  * only if it has none at all, set up /dev/zram0 (1 GiB, the kernel's default compressor)
  * under a lock and leave it on (removing it could pull swap from under a concurrent test,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Install the build tree into a scratch DESTDIR, then build scanlib_user.c against the
 # INSTALLED libetmemd_scan.so using only `pkg-config --cflags --libs etmem` with the
 # installed etmem.pc as it is (it is relocatable: its prefix follows its own directory),

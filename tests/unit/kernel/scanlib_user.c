@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* scanlib_user.c - a user of libetmemd_scan.so calling every public function on a live
  * child process; built against the build tree by CMake and against the installed
  * library via `pkg-config --cflags --libs etmem` by scanlib_pkgconfig.sh.

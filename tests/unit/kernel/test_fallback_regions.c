@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_fallback_regions.c - the fallback tracker's region logic on synthetic data: sync
  * with VMAs, the initial fill of the probe budget, merge of agreeing neighbours, splits
  * that go where a probe can learn something, verdicts (no verdict without a conclusive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_heatmap.c - heat map ranges, saturation, runs, sparseness and its memory bound. */
 #include <errno.h>
 #include <setjmp.h>

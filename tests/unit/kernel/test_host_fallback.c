@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_host_fallback.c - the fallback tracker on this host (no page_idle, no DAMON
  * vaddr): in a child whose single VMA has a hot 8 MiB head and a cold 40 MiB tail, it
  * must report the cold part idle and the hot part accessed; reclaiming what it calls

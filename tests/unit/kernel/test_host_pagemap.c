@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_host_pagemap.c - pagemap presence read through the batched reader matches which
  * pages of our own mapping were touched; PFNs are visible to root; a handle that outlived
  * its target's exec says the target is gone. */

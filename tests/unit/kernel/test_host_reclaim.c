@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_host_reclaim.c - the madvise reclaimer puts a child's pages into swap, verified
  * through pagemap bit 62 and smaps Swap:, the data checksums right after swap-in, and an
  * unmanaged control child with the same pattern is left alone. Also move_pages in query

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_host_vma.c - the VMA layer and procfs readers on live processes of this host: a
  * child's mapping, a child exiting mid-scan (only 0 or -ESRCH may come back), a kernel
  * thread (-ENOENT), comm with spaces and parentheses, children and pid reuse identity. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_idle_decode.c - the openEuler idle_pages record decoder on hand-built streams:
  * every record type, huge units, holes, misaligned and truncated/corrupt input. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_idle_tracker.c - the idle_pages tracker end to end on a fixture procfs tree: a
  * sparse idle_pages file holds records at offset = virtual address, as the kernel serves
  * them. Checks multi-read coverage of a VMA, huge units, holes, last_walk_end across VMAs

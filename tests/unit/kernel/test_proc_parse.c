@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_proc_parse.c - meminfo/status/stat parsers and pid enumeration against the
  * fixture tree tests/fixtures/proc (procfs root override). */
 #include <errno.h>

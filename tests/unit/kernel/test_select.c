@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_select.c - tracker/reclaim/migrate selection on fake caps: auto order, named
  * backends, the fallback gate, and reasons that name what the kernel lacks. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_swap_encode.c - the swap_pages line encoder (whole lines only) and the swap_pages
  * reclaimer writing into a fixture procfs tree. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_swapcache.c - the swap cache watermarks on fixtures: the openEuler ioctl numbers and
  * argument encoding, the ioctls sent per process (watermarks once per process, then
  * RECLAIM_SWAPCACHE_ON at each trigger, nothing below the high watermark), the upstream

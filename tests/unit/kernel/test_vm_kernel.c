@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_vm_kernel.c - kernel-layer checks that need features this host lacks, run inside
  * the qemu guest by tests/vm/cases/kernel-*: page_idle and DAMON trackers on a child with
  * a hot and a cold part, DAMON's refusal to touch a kdamond it did not create, move_pages

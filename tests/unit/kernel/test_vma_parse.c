@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_vma_parse.c - maps/smaps parsing (paths with spaces, [anon:name], deleted files,
  * lines longer than the read buffer), VmFlags as whole tokens, the anon rule, and the
  * procfs reader's -ESRCH/-ENOENT outcomes, on fixtures. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_plugin_call.c - plug-in calls on helper threads: a call that returns in time, one
  * that times out and comes back late (the late hook sees its result), a gate kept closed by
  * an abandoned call, the eng_mgt_func fd closed by the call, and the mode rule. */

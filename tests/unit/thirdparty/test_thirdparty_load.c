@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_thirdparty_load.c - the plug-in loader on real files (needs root, for chown): what it
  * accepts, each refusal with its reason and the key's line, shared loads, and two different
  * files loaded one after the other through the same /proc/self/fd number. */

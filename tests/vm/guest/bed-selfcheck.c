@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* bed-selfcheck: proves that the VM test bed's guest kernel really provides the memory
  * features etmem's guest tests rely on, by observing their effect on real processes.
  *

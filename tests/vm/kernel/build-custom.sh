@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Build the "custom" guest kernel: tinyconfig + tests/vm/kernel/custom.config, all built in.
 # Usage: build-custom.sh <linux source dir> <build dir>
 # Leaves <build dir>/bzImage and <build dir>/.config. Fails if any option requested in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Fetch the "stock" guest kernel: Debian bookworm-backports linux-image-amd64, downloaded
 # and unpacked (never installed on the host: that would pull in udev/systemd upgrades).
 # Usage: APT_CONFIG=<private apt.conf> fetch-stock.sh <abi name, e.g. 6.12.95+deb12-amd64> <out dir>

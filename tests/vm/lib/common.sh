@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Shared definitions for tests/vm/run (sourced; bash).
 # Paths, messages, the kernel cache layout and its keys, package installation.
 

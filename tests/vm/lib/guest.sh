@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Building the guest's initramfs and booting it (sourced by tests/vm/run; bash).
 #
 # The initramfs is two concatenated gzip'd cpio archives: a common one (busybox, bash,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/vm/run --prepare (sourced; bash): install host packages and put both guest
 # kernels into the cache. Slow the first time on a machine (kernel build: minutes),
 # seconds afterwards. Needs the network (Debian mirrors) unless everything is cached.
