@@ -37,7 +37,7 @@ if $cslide_ok; then
 else
     expect 186 "the guide's cslide example is refused on a machine without nodes 2 and 3" \
         "$ETMEM" obj add -f "$EX/cslide_conf.yaml" -s "$S"
-    expect_err "cslide_conf.yaml:7: [engine] node_pair: node 2 does not exist" "... naming the node"
+    expect_err "cslide_conf.yaml:8: [engine] node_pair: node 2 does not exist" "... naming the node"
 fi
 expect 0 "the guide's thirdparty example adds" "$ETMEM" obj add -f "$EX/thirdparty_conf.yaml" -s "$S"
 
@@ -68,7 +68,7 @@ state=$(show)
 expect 186 "adding the slide example again fails" "$ETMEM" obj add -f "$EX/slide_conf.yaml" -s "$S"
 expect_err "error: " "... with an error line"
 expect_err "project 'test' already exists" "... saying the project exists"
-expect_err "slide_conf.yaml:5: [project] name" "... at its file and line"
+expect_err "slide_conf.yaml:6: [project] name" "... at its file and line"
 expect_state "... and changes nothing"
 
 cfg=$(conf eng_dup <<'CONF'
