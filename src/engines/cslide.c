@@ -117,21 +117,6 @@ static bool parse_vm_flags(const struct config_key *key, const char *text, void 
     return true;
 }
 
-const char *const cslide_scan_backends[] = { "auto", "idle_pages", "page_idle", "damon", NULL };
-
-/* Trackers in auto order, and whether they see 2 MiB hugetlb pages: page_idle does not
- * (hugetlb pages are not on the LRU lists whose pages the idle bitmap covers, so they would
- * all look accessed); DAMON vaddr checks the huge page table entries; idle_pages scans
- * them (SCAN_AS_HUGE). The fallback tracker is not offered: its probes page memory out. */
-static const struct {
-    const char *name;
-    bool sees_hugetlb;
-} cslide_trackers[] = {
-    { "idle_pages", true },
-    { "page_idle", false },
-    { "damon", true },
-};
-
 bool cslide_wants_hugetlb(const struct cslide_task_params *p)
 {
     struct vma_entry e = { 0 };
@@ -140,32 +125,47 @@ bool cslide_wants_hugetlb(const struct cslide_task_params *p)
     return p->vm_flags != NULL && vma_has_vmflags(&e, p->vm_flags);
 }
 
-const struct tracker_ops *cslide_tracker_pick(const struct kernel_caps *caps,
-                                              const struct cslide_task_params *p,
-                                              bool *sees_hugetlb, char *why, size_t why_len)
+/* The names of the trackers cslide may use that see hugetlb pages, "a or b". */
+static void hugetlb_trackers(char *buf, size_t len)
 {
-    const char *want = cslide_scan_backends[p->scan_backend];
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; tracker_registry[i] != NULL && used < len; i++) {
+        const struct tracker_ops *t = tracker_registry[i];
+
+        if (t->sees_hugetlb && !t->pages_out)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " or " : "",
+                                     t->name);
+    }
+}
+
+const struct tracker_ops *cslide_tracker_pick(const struct kernel_caps *caps,
+                                              const struct cslide_task_params *p, char *why,
+                                              size_t why_len)
+{
+    const char *want = tracker_choices_in_place[p->scan_backend];
     bool hugetlb = cslide_wants_hugetlb(p);
     size_t used = 0;
 
-    for (size_t i = 0; i < sizeof(cslide_trackers) / sizeof(cslide_trackers[0]); i++) {
-        const struct tracker_ops *ops;
+    for (size_t i = 0; tracker_registry[i] != NULL; i++) {
+        const struct tracker_ops *t = tracker_registry[i], *ops;
         char one[192];
 
-        if (p->scan_backend != 0 && strcmp(want, cslide_trackers[i].name) != 0)
+        if (t->pages_out || (p->scan_backend != 0 && strcmp(want, t->name) != 0))
             continue;
-        if (hugetlb && !cslide_trackers[i].sees_hugetlb) {
+        if (hugetlb && !t->sees_hugetlb) {
+            char usable[64];
+
+            hugetlb_trackers(usable, sizeof(usable));
             snprintf(one, sizeof(one), "tracker '%s' cannot see hugetlb pages (vm_flags=ht): "
-                     "they are not on the LRU lists its idle bitmap covers; use damon or "
-                     "idle_pages", cslide_trackers[i].name);
+                     "they would all look accessed; use %s", t->name, usable);
             ops = NULL;
         } else {
-            ops = tracker_select(caps, cslide_trackers[i].name, false, one, sizeof(one));
+            ops = tracker_select(caps, t->name, false, one, sizeof(one));
         }
-        if (ops != NULL) {
-            *sees_hugetlb = cslide_trackers[i].sees_hugetlb;
+        if (ops != NULL)
             return ops;
-        }
         if (used < why_len)
             used += (size_t)snprintf(why + used, why_len - used, "%s%s", used ? "; " : "", one);
     }
@@ -242,14 +242,13 @@ static int cslide_check_task(const struct conf_file *cf, const struct project *p
     const struct cslide_task_params *p = task_params;
     const struct kernel_caps *caps = engines_caps();
     char why[1024]; /* one reason per backend tried */
-    bool huge;
 
     if (proj->type != PAGE_SCAN) {
         conf_error(cf, "task", "engine", d, "the cslide engine needs a project with "
                    "scan_type=page; project '%s' uses region scans", proj->name);
         return -1;
     }
-    if (caps != NULL && cslide_tracker_pick(caps, p, &huge, why, sizeof(why)) == NULL) {
+    if (caps != NULL && cslide_tracker_pick(caps, p, why, sizeof(why)) == NULL) {
         conf_error(cf, "task", p->scan_backend ? "scan_backend" : "vm_flags", d, "%s", why);
         return -1;
     }
@@ -282,7 +281,7 @@ static const struct config_key cslide_task_keys[] = {
     { "ign_host", KEY_YESNO, 0, 0, 0, "no", offsetof(struct cslide_task_params, ign_host),
       .help = "for VMs: ignore accesses made by the host, count the guest's only" },
     { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct cslide_task_params, scan_backend),
-      cslide_scan_backends, .help = "access tracker; auto picks the best the kernel offers "
+      tracker_choices_in_place, .help = "access tracker; auto picks the best the kernel offers "
       "that sees the task's memory (hugetlb: idle_pages or damon)" },
     KEY_END,
 };

@@ -30,21 +30,18 @@ struct cslide_task_params {
     char *vm_flags;         /* only VMAs carrying every one of these smaps VmFlags */
     int anon_only;
     int ign_host;
-    int scan_backend;       /* index into cslide_scan_backends */
+    int scan_backend;       /* index into tracker_choices_in_place */
     struct cslide_member *rt;   /* while the task runs */
 };
-
-/* Tracker choices; index 0 is "auto". */
-extern const char *const cslide_scan_backends[];
 
 struct kernel_caps;
 struct tracker_ops;
 /* The tracker for a task: the one asked for, or with auto the best this kernel has that
- * sees the memory the task names (vm_flags=ht: hugetlb, which page_idle cannot see).
- * NULL with the reason in why. *sees_hugetlb tells whether it can see hugetlb pages. */
+ * sees the memory the task names (vm_flags=ht: hugetlb, which not every tracker sees) and
+ * leaves memory in place. NULL with the reason in why. */
 const struct tracker_ops *cslide_tracker_pick(const struct kernel_caps *caps,
-                                              const struct cslide_task_params *p,
-                                              bool *sees_hugetlb, char *why, size_t why_len);
+                                              const struct cslide_task_params *p, char *why,
+                                              size_t why_len);
 bool cslide_wants_hugetlb(const struct cslide_task_params *p);
 
 struct engine;

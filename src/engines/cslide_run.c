@@ -86,7 +86,6 @@ struct cslide_member {
     struct task *tk;
     struct targets targets;
     const struct tracker_ops *tracker;
-    bool sees_hugetlb;
     struct scan_opts opts;
     struct cslide_member *next;
     /* published under rt->lock */
@@ -355,7 +354,7 @@ static int build_run(const struct heat_run *run, void *arg)
         if (hv != NULL) {
             if (end > hv->end)
                 end = hv->end;
-            if (!b->m->sees_hugetlb) {
+            if (!b->m->tracker->sees_hugetlb) {
                 a = end;    /* the tracker cannot see hugetlb pages: leave them alone */
                 continue;
             }
@@ -454,7 +453,7 @@ static void scan_job(void *arg, size_t i)
     const struct page_scan *scan = rt->eng->proj->scan_param;
     pid_t pid = (pid_t)w->tp->pid;
     struct scan_stats st = { 0 };
-    bool one_at_a_time = w->m->tracker == &tracker_damon_ops && rt->nwork > 1;
+    bool one_at_a_time = w->m->tracker->shared_handles && rt->nwork > 1;
     int rc;
 
     sp->note[0] = '\0';
@@ -478,7 +477,7 @@ static void scan_job(void *arg, size_t i)
         rc = w->m->tracker->sample(sp->tracker, sp->hm, &st);
     }
     if (one_at_a_time && sp->tracker != NULL) {
-        w->m->tracker->close(sp->tracker);  /* DAMON follows one process at a time */
+        w->m->tracker->close(sp->tracker);  /* its handles share one kernel object */
         sp->tracker = NULL;
     }
     scan_guard_release(pid);
@@ -524,8 +523,8 @@ static unsigned collect_work(struct cslide_rt *rt)
         }
         if (m->tk->max_threads > 0 && (unsigned)m->tk->max_threads > threads)
             threads = (unsigned)m->tk->max_threads;
-        if (m->tracker == &tracker_damon_ops)
-            threads = 1;    /* DAMON: one process at a time */
+        if (m->tracker->shared_handles)
+            threads = 1;    /* one process at a time */
     }
     pthread_mutex_unlock(&rt->lock);
     free(pids);
@@ -932,7 +931,7 @@ static struct cslide_rt *rt_get(struct engine *eng, const struct kernel_caps *ca
     rt = xcalloc(1, sizeof(*rt));
     rt->eng = eng;
     rt->ep = ep;
-    rt->migrate = migrate_select(caps, "move_pages", why, sizeof(why));
+    rt->migrate = migrate_select(caps, NULL, why, sizeof(why));
     if (rt->migrate == NULL) {
         engine_error("engine '%s': %s", eng->name, why);
         free(rt);
@@ -986,7 +985,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     }
     m = xcalloc(1, sizeof(*m));
     m->tk = tk;
-    m->tracker = cslide_tracker_pick(caps, p, &m->sees_hugetlb, why, sizeof(why));
+    m->tracker = cslide_tracker_pick(caps, p, why, sizeof(why));
     if (m->tracker == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(m);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "conffile.h"
 #include "diag.h"
 #include "engine.h"
@@ -12,6 +13,7 @@
 #include "runtime.h"
 #include "slide.h"
 #include "strparse.h"
+#include "tracker.h"
 #include "xalloc.h"
 
 #define SLIDE_WEIGHT_MAX 3          /* a dirty page scores 3 per scan */
@@ -40,11 +42,6 @@ static bool parse_swap_threshold(const struct config_key *key, const char *text,
     return true;
 }
 
-const char *const slide_scan_backends[] = {
-    "auto", "idle_pages", "page_idle", "damon", "fallback", NULL,
-};
-const char *const slide_swap_backends[] = { "auto", "swap_pages", "madvise", NULL };
-
 static const struct config_key slide_task_keys[] = {
     { "T", KEY_INT, KEY_REQUIRED, 0, 120 * SLIDE_WEIGHT_MAX, NULL,
       offsetof(struct slide_task_params, T), .range = "0..loop*3",
@@ -58,9 +55,9 @@ static const struct config_key slide_task_keys[] = {
       offsetof(struct slide_task_params, dram_percent),
       .help = "keep at most this percentage of the process in RAM, coldest pages out first" },
     { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct slide_task_params, scan_backend),
-      slide_scan_backends, .help = "access tracker; auto picks the best the kernel offers" },
+      tracker_choices, .help = "access tracker; auto picks the best the kernel offers" },
     { "swap_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct slide_task_params, swap_backend),
-      slide_swap_backends, .help = "swap-out backend; auto picks the best the kernel offers" },
+      reclaim_choices, .help = "swap-out backend; auto picks the best the kernel offers" },
     { "allow_fallback", KEY_YESNO, 0, 0, 0, "yes",
       offsetof(struct slide_task_params, allow_fallback),
       .help = "let auto use the fallback tracker (probes cost the target refaults)" },
@@ -90,13 +87,13 @@ static int slide_check_task(const struct conf_file *cf, const struct project *pr
     }
     if (caps == NULL)
         return 0;   /* nothing probed (unit tests): checked again at start */
-    if (tracker_select(caps, slide_scan_backends[p->scan_backend], p->allow_fallback, why,
+    if (tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback, why,
                        sizeof(why)) == NULL) {
         conf_error(cf, "task", p->scan_backend ? "scan_backend" : "allow_fallback", d, "%s",
                    why);
         return -1;
     }
-    if (reclaim_select(caps, slide_swap_backends[p->swap_backend], why, sizeof(why)) == NULL) {
+    if (reclaim_select(caps, reclaim_choices[p->swap_backend], why, sizeof(why)) == NULL) {
         conf_error(cf, "task", "swap_backend", d, "%s", why);
         return -1;
     }

@@ -8,15 +8,13 @@
 struct slide_runtime;
 
 /* Backend choices; index 0 is "auto". */
-extern const char *const slide_scan_backends[];
-extern const char *const slide_swap_backends[];
 
 struct slide_task_params {
     int T;                      /* hot if the summed weight over `loop` scans is >= T */
     uint64_t swap_threshold_kb; /* skip processes using less; 0 = unset */
     int dram_percent;           /* keep at most this share in RAM; 0 = unset */
-    int scan_backend;           /* index into slide_scan_backends */
-    int swap_backend;           /* index into slide_swap_backends */
+    int scan_backend;           /* index into tracker_choices */
+    int swap_backend;           /* index into reclaim_choices */
     int allow_fallback;
     struct slide_runtime *rt;   /* while the task runs */
 };

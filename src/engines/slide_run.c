@@ -497,7 +497,7 @@ static void explain_swap_flag(struct slide_runtime *rt, const struct kernel_caps
 {
     const char *why;
 
-    if (rt->tracker == &tracker_idle_pages_ops)
+    if (rt->tracker->swap_flag_marks)
         why = "swap_flag=yes: only memory the process marked with madvise(MADV_SWAPFLAG)";
     else if (kernel_has(caps, KF_ANON_VMA_NAME))
         why = "swap_flag=yes: only memory the process named [anon:etmem_swap] (prctl "
@@ -523,14 +523,14 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     }
     rt = xcalloc(1, sizeof(*rt));
     rt->tk = tk;
-    rt->tracker = tracker_select(caps, slide_scan_backends[p->scan_backend], p->allow_fallback,
+    rt->tracker = tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback,
                                  why, sizeof(why));
     if (rt->tracker == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(rt);
         return -1;
     }
-    rt->reclaim = reclaim_select(caps, slide_swap_backends[p->swap_backend], why, sizeof(why));
+    rt->reclaim = reclaim_select(caps, reclaim_choices[p->swap_backend], why, sizeof(why));
     if (rt->reclaim == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(rt);

@@ -122,4 +122,8 @@ extern const struct migrate_ops migrate_move_pages_ops;
 extern const struct reclaim_ops *const reclaim_registry[]; /* auto order, NULL-ended */
 extern const struct migrate_ops *const migrate_registry[];
 
+/* Choices for a config key naming a reclaim backend: "auto", then reclaim_registry's names,
+ * NULL-ended; filled before main() runs. */
+extern const char *reclaim_choices[];
+
 #endif

@@ -22,6 +22,30 @@ const struct migrate_ops *const migrate_registry[] = {
     &migrate_move_pages_ops, NULL,
 };
 
+#define CHOICES_MAX 16   /* "auto", the backends of one registry, the NULL */
+
+const char *tracker_choices[CHOICES_MAX];
+const char *tracker_choices_in_place[CHOICES_MAX];
+const char *reclaim_choices[CHOICES_MAX];
+
+/* Config key tables point at the choices from static initialisers, so they are filled
+ * before main() (and before a library user's first call). */
+__attribute__((constructor)) static void choices_fill(void)
+{
+    size_t all = 0, in_place = 0, reclaim = 0;
+
+    tracker_choices[all++] = "auto";
+    tracker_choices_in_place[in_place++] = "auto";
+    for (size_t i = 0; tracker_registry[i] != NULL && all < CHOICES_MAX - 1; i++) {
+        tracker_choices[all++] = tracker_registry[i]->name;
+        if (!tracker_registry[i]->pages_out)
+            tracker_choices_in_place[in_place++] = tracker_registry[i]->name;
+    }
+    reclaim_choices[reclaim++] = "auto";
+    for (size_t i = 0; reclaim_registry[i] != NULL && reclaim < CHOICES_MAX - 1; i++)
+        reclaim_choices[reclaim++] = reclaim_registry[i]->name;
+}
+
 /* The registries differ in type but share the leading name and the usable() signature;
  * this walker takes accessors so one loop serves all three. */
 typedef const char *(*name_fn)(const void *ops);

@@ -91,6 +91,15 @@ struct tracker_ops {
     bool sees_writes;        /* reports dirty (weight 3) separately from reads */
     bool has_history;        /* the kernel keeps accessed bits from before open(), so a
                                 sample without prime reports them (idle_pages) */
+    bool sees_hugetlb;       /* reports hugetlb pages truly (page_idle cannot: they are not
+                                on the LRU lists its bitmap covers, so all look accessed) */
+    bool pages_out;          /* its probes page memory out: unfit for engines that must
+                                leave memory in place (cslide migrates between nodes) */
+    bool shared_handles;     /* every handle is part of one kernel object (DAMON's single
+                                kdamond): engines that follow many processes scan them one
+                                after the other and close each handle after its scan */
+    bool swap_flag_marks;    /* swap_flag_only follows madvise(MADV_SWAPFLAG) marks
+                                (openEuler); the others follow [anon:<swap_flag_name>] */
     /* Can this kernel run it? false + why naming what the kernel lacks. */
     bool (*usable)(const struct kernel_caps *caps, char *why, size_t why_len);
     struct tracker *(*open)(pid_t pid, const struct scan_opts *opts, int *err);
@@ -106,5 +115,11 @@ extern const struct tracker_ops tracker_fallback_ops;
 
 /* All trackers in auto-selection order (idle_pages, page_idle, damon, fallback), NULL-ended. */
 extern const struct tracker_ops *const tracker_registry[];
+
+/* Choices for a config key naming a tracker: "auto", then the registered trackers in auto
+ * order, NULL-ended; filled from tracker_registry before main() runs, so engines' key
+ * tables follow the registry. tracker_choices_in_place leaves out those with pages_out. */
+extern const char *tracker_choices[];
+extern const char *tracker_choices_in_place[];
 
 #endif

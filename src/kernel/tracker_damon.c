@@ -499,6 +499,8 @@ const struct tracker_ops tracker_damon_ops = {
                "region, reads+writes as one, low cost",
     .per_page = false,
     .sees_writes = false,
+    .sees_hugetlb = true,       /* vaddr checks the huge page table entries */
+    .shared_handles = true,
     .usable = damon_usable,
     .open = damon_open,
     .prime = damon_prime,

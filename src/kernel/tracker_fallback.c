@@ -470,6 +470,7 @@ const struct tracker_ops tracker_fallback_ops = {
                "(each hot probe costs the target a refault)",
     .per_page = false,
     .sees_writes = false,
+    .pages_out = true,
     .usable = fallback_usable,
     .open = fallback_open,
     .prime = fallback_prime,

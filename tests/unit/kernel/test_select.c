@@ -131,6 +131,31 @@ static void test_print_mentions_backends(void **state)
     assert_int_equal(buf[0], '{');
 }
 
+/* Config key choices follow the registries: "auto", then every backend in auto order;
+ * the in-place list leaves out exactly the trackers whose probes page memory out. */
+static void test_choices_follow_registries(void **state)
+{
+    size_t n = 0, k = 1;
+
+    assert_string_equal(tracker_choices[0], "auto");
+    assert_string_equal(tracker_choices_in_place[0], "auto");
+    for (; tracker_registry[n] != NULL; n++) {
+        assert_string_equal(tracker_choices[n + 1], tracker_registry[n]->name);
+        if (!tracker_registry[n]->pages_out)
+            assert_string_equal(tracker_choices_in_place[k++], tracker_registry[n]->name);
+    }
+    assert_null(tracker_choices[n + 1]);
+    assert_null(tracker_choices_in_place[k]);
+    assert_true(k < n + 1);     /* the fallback probes page memory out */
+    assert_true(tracker_fallback_ops.pages_out);
+    assert_false(tracker_page_idle_ops.sees_hugetlb);
+    assert_true(tracker_damon_ops.shared_handles);
+    for (n = 0; reclaim_registry[n] != NULL; n++)
+        assert_string_equal(reclaim_choices[n + 1], reclaim_registry[n]->name);
+    assert_string_equal(reclaim_choices[0], "auto");
+    assert_null(reclaim_choices[n + 1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_actions),
         cmocka_unit_test(test_failure_reasons),
         cmocka_unit_test(test_print_mentions_backends),
+        cmocka_unit_test(test_choices_follow_registries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
