@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* proc_kv.c - parsers of the "Key:   value [kB]" files /proc/meminfo and /proc/<pid>/status,
- * each driven by a table of (key, field offset). */
+/* proc_kv.c - parsers of the "Key:   value [kB]" files /proc/meminfo and /proc/<pid>/status
+ * (and of "key value" files like /proc/vmstat), each driven by a table of (key, offset). */
 #include "proc.h"
 
 #include <errno.h>
@@ -12,12 +12,18 @@
 
 int kv_parse(const char *text, const struct kv_field *fields, size_t nfields, void *obj)
 {
+    return kv_parse_sep(text, ':', fields, nfields, obj);
+}
+
+int kv_parse_sep(const char *text, char sep, const struct kv_field *fields, size_t nfields,
+                 void *obj)
+{
     const char *line = text;
 
     while (*line) {
         const char *eol = strchr(line, '\n');
         size_t len = eol ? (size_t)(eol - line) : strlen(line);
-        const char *colon = memchr(line, ':', len);
+        const char *colon = memchr(line, sep, len);
 
         if (colon) {
             size_t klen = (size_t)(colon - line);

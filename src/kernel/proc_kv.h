@@ -13,5 +13,8 @@ struct kv_field {
 
 /* Store the first number after "Key:" of every listed key; other lines are ignored. */
 int kv_parse(const char *text, const struct kv_field *fields, size_t nfields, void *obj);
+/* The same with another separator after the key (' ' for /proc/vmstat, memory.stat). */
+int kv_parse_sep(const char *text, char sep, const struct kv_field *fields, size_t nfields,
+                 void *obj);
 
 #endif

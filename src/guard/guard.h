@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/* guard.h - the feedback guard: it measures what a task suffers from being swapped out
+ * (refaults, memory pressure stalls, swap-out rate) and turns it into a throttle the
+ * engines apply, and keeps a safety envelope (swap nearly full, compressed swap that gains
+ * nothing, cgroup protection floors) that is always on.
+ *
+ * Four parts, each usable alone:
+ *   guard_ctl      the controller (pure): AIMD on a share of the cold pages an engine may
+ *                  take per cycle, halved when a target is exceeded, crept back when all
+ *                  are comfortably met; the share also sets how many cycles in a row a page
+ *                  must have been cold before it goes.
+ *   guard_counters what one process has suffered so far (I/O: /proc, cgroup, pressure);
+ *                  guard_window sums deltas over a task's processes into guard_measured.
+ *   guard_pages    the pages an engine sent out, which of them came back (pagemap), and
+ *                  which keep coming back and are to be left alone for a while.
+ *   guard_envelope the always-on stops, each with the reason it gives.
+ * Nothing here takes a lock or sleeps: callers own the structs (one per task or process). */
+#ifndef ETMEM_GUARD_H
+#define ETMEM_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "memsig.h"
+
+/* ---- controller ---- */
+
+struct guard_targets {
+    double refault_pct;    /* swap-ins per minute as % of resident memory; 0: off */
+    double psi_us;         /* memory "some" stall, µs per second; 0: off */
+    double rate_mib_s;     /* swap-out rate cap, MiB/s; 0: off */
+};
+
+/* What the task went through over the last window; *_known false when not measurable. */
+struct guard_measured {
+    double secs;
+    double refault_pct;    /* major faults per minute, % of resident pages */
+    bool refault_known;
+    double psi_us;         /* stall µs per second of wall time */
+    bool psi_known;
+    bool psi_cgroup;       /* from the target's own cgroup, not the whole system */
+    double out_mib_s;      /* what the engine swapped out, MiB/s */
+};
+
+#define GUARD_SHARE_MIN (1.0 / 64)   /* the controller never stops a task entirely: it must
+                                        keep probing to learn when it may take more */
+#define GUARD_COLD_CYCLES_MAX 7
+
+enum guard_verdict {
+    GUARD_OFF,        /* no target set */
+    GUARD_FREE,       /* every target met with room: share at 1 */
+    GUARD_CREEPING,   /* under target, share growing back */
+    GUARD_HOLDING,    /* close to a target: share kept */
+    GUARD_BACKING_OFF /* a target exceeded: share halved */
+};
+
+struct guard_ctl {
+    struct guard_targets t;
+    double share;           /* of the cold pages the engine may take this cycle */
+    unsigned cold_cycles;   /* cycles in a row a page must be cold before it goes */
+    enum guard_verdict verdict;
+    char why[192];          /* the measured value against the target that decided */
+};
+
+bool guard_targets_any(const struct guard_targets *t);
+void guard_ctl_init(struct guard_ctl *c, const struct guard_targets *t);
+/* One window's measurements in, the throttle for the next cycle out. */
+void guard_ctl_update(struct guard_ctl *c, const struct guard_measured *m);
+/* Pages the engine may swap out this cycle out of cold_pages candidates: the share, and
+ * with a rate cap no more than cap x cycle_secs. */
+uint64_t guard_ctl_quota(const struct guard_ctl *c, uint64_t cold_pages, long page_size,
+                         double cycle_secs);
+const char *guard_verdict_name(enum guard_verdict v);
+
+/* ---- measurement ---- */
+
+/* One process at one moment. */
+struct guard_counters {
+    uint64_t t_ns;
+    uint64_t majflt;        /* /proc/PID/stat: page-ins it waited for (swap or file) */
+    uint64_t rss_kb;
+    uint64_t psi_some_us;   /* its cgroup v2 memory.pressure, else /proc/pressure/memory */
+    bool psi_known;
+    bool psi_cgroup;
+    uint64_t bytes_out;     /* swapped out by the engine so far (the engine's count) */
+};
+/* cgdir: the process's cgroup v2 directory with memory.pressure, or NULL for the system's.
+ * 0, -ESRCH when the process is gone, or -errno. */
+int guard_counters_read(pid_t pid, const char *cgdir, uint64_t bytes_out,
+                        struct guard_counters *c);
+/* The cgroup whose pressure is the process's own: its v2 cgroup unless that is the root
+ * (the root has no memory.pressure; the system file says the same). false: none. */
+bool guard_cgroup_of(pid_t pid, char *buf, size_t len);
+
+struct guard_window {
+    double secs;          /* longest span among the processes */
+    uint64_t refaults;    /* summed */
+    uint64_t rss_kb;      /* summed, at the end */
+    double psi_us_per_s;  /* the worst process's */
+    bool psi_known, psi_cgroup;
+    uint64_t bytes_out;   /* summed */
+    size_t procs;
+};
+void guard_window_add(struct guard_window *w, const struct guard_counters *before,
+                      const struct guard_counters *after);
+void guard_window_measure(const struct guard_window *w, struct guard_measured *m);
+
+/* ---- pages that came back ---- */
+
+struct guard_page {
+    uint64_t addr;
+    uint32_t hold_until;  /* cycle number before which it is left alone */
+    uint16_t comebacks;
+    bool out;             /* sent out and not seen back yet */
+};
+struct guard_pages {
+    struct guard_page *v;  /* v[0..sorted) sorted by addr; pages sent since appended */
+    size_t n, cap, sorted;
+    uint32_t cycle;
+    uint64_t comebacks_cycle; /* pages seen back during the last update */
+};
+#define GUARD_PAGES_MAX (1u << 22)  /* 16 GiB of 4 KiB pages, 64 MiB of bookkeeping */
+#define GUARD_HOLD_BASE 2           /* cycles a page that came back twice is left alone,
+                                       doubled at each further comeback */
+void guard_pages_init(struct guard_pages *g);
+void guard_pages_free(struct guard_pages *g);
+/* Start a new cycle (before the update and the filter). */
+void guard_pages_next_cycle(struct guard_pages *g);
+/* The engine sent [start, start+len) out in this cycle (address order not required). */
+void guard_pages_sent(struct guard_pages *g, uint64_t start, uint64_t len, long page_size);
+/* The pages of [start, end) are resident (present) or not; call for runs in ascending
+ * address order. A page sent out and now present came back: counted, and held when it
+ * came back more than once. Returns pages seen back in this run. */
+uint64_t guard_pages_seen(struct guard_pages *g, uint64_t start, uint64_t end, bool present,
+                          long page_size);
+bool guard_pages_held(const struct guard_pages *g, uint64_t addr);
+size_t guard_pages_held_count(const struct guard_pages *g);
+
+/* ---- cold age ---- */
+
+/* Address ranges that were cold in consecutive cycles, with how many (capped at 255). */
+struct guard_age_run {
+    uint64_t start, end;
+    uint8_t age;
+};
+struct guard_ages {
+    struct guard_age_run *v, *next;  /* v: last cycle's, sorted; next: being built */
+    size_t n, cap, next_n, next_cap;
+};
+void guard_ages_init(struct guard_ages *a);
+void guard_ages_free(struct guard_ages *a);
+/* Feed this cycle's cold ranges in ascending address order, then commit. A range keeps
+ * the age it had plus one where it was cold last cycle too, else starts at 1. */
+void guard_ages_cold(struct guard_ages *a, uint64_t start, uint64_t end);
+void guard_ages_commit(struct guard_ages *a);
+/* Call fn for the parts of [start, end) cold at least min_age cycles in a row (after the
+ * commit), in ascending order. */
+void guard_ages_old_enough(const struct guard_ages *a, uint64_t start, uint64_t end,
+                           unsigned min_age, void (*fn)(void *arg, uint64_t s, uint64_t e),
+                           void *arg);
+
+/* ---- safety envelope ---- */
+
+struct guard_envelope_conf {
+    unsigned swap_full_pct;    /* stop when swap is this full (percent), 0: never */
+    unsigned zram_min_gain_pct; /* stop when zram saved less than this share of what it
+                                   took in over the last cycle; 0: never */
+    unsigned hold_cycles;      /* a poor-compression stop holds this long, then re-probes */
+};
+#define GUARD_ZRAM_MAX 16
+enum guard_stop { GUARD_GO, GUARD_STOP_SWAP_FULL, GUARD_STOP_POOR_COMPRESSION };
+
+struct guard_envelope {
+    struct guard_envelope_conf conf;
+    struct zram_mm_stat last[GUARD_ZRAM_MAX];
+    bool have_last[GUARD_ZRAM_MAX];
+    unsigned hold;             /* cycles left of a poor-compression stop */
+    /* the zram device the kernel fills first, last cycle: for project show */
+    int zram;
+    struct zram_mm_stat zram_now;
+};
+/* What zram did with the pages that arrived between two readings. */
+struct zram_gain {
+    uint64_t in_bytes;      /* orig_data_size grew by */
+    int64_t used_bytes;     /* mem_used_total grew by (can shrink) */
+    double gain;            /* 1 - used/in: share of RAM saved on them */
+    bool known;             /* enough arrived to judge (or judged on the totals) */
+};
+struct zram_gain zram_gain_between(const struct zram_mm_stat *before,
+                                   const struct zram_mm_stat *after);
+
+void guard_envelope_init(struct guard_envelope *e, const struct guard_envelope_conf *conf);
+/* Pure: the decision from what swap and zram look like now. mm[i] is the mm_stat of
+ * areas[i] when areas[i].zram >= 0. Updates e's history. */
+enum guard_stop guard_envelope_decide(struct guard_envelope *e, const struct swap_area *areas,
+                                      size_t n, const struct zram_mm_stat *mm, char *why,
+                                      size_t len);
+/* The same from /proc/swaps and /sys/block/zramN/mm_stat. */
+enum guard_stop guard_envelope_check(struct guard_envelope *e, char *why, size_t len);
+/* Bytes the cgroup may lose before it reaches its protection floor (UINT64_MAX: no floor). */
+uint64_t guard_floor_budget(uint64_t current, uint64_t floor);
+
+#endif

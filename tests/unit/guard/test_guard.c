@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/* test_guard.c - the guard's controller, measurement windows, comeback bookkeeping, cold
+ * ages and safety envelope, on synthetic inputs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "guard.h"
+
+#define PS 4096
+
+static struct guard_measured refaults(double pct)
+{
+    return (struct guard_measured){ .secs = 10, .refault_pct = pct, .refault_known = true };
+}
+
+static void test_ctl_off(void **state)
+{
+    struct guard_ctl c;
+    struct guard_targets t = { 0 };
+    struct guard_measured m = refaults(50);
+
+    guard_ctl_init(&c, &t);
+    assert_int_equal(c.verdict, GUARD_OFF);
+    guard_ctl_update(&c, &m);
+    assert_true(c.share == 1.0);
+    assert_int_equal(c.cold_cycles, 1);
+    assert_int_equal(guard_ctl_quota(&c, 1000, PS, 10), 1000);
+}
+
+static void test_ctl_backs_off_fast_creeps_back_slowly(void **state)
+{
+    struct guard_ctl c;
+    struct guard_targets t = { .refault_pct = 0.2 };
+    struct guard_measured over = refaults(0.5), near = refaults(0.18), under = refaults(0.01);
+    int cycles = 0;
+
+    guard_ctl_init(&c, &t);
+    guard_ctl_update(&c, &over);
+    assert_int_equal(c.verdict, GUARD_BACKING_OFF);
+    assert_true(c.share == 0.5);
+    assert_int_equal(c.cold_cycles, 2);
+    assert_non_null(strstr(c.why, "refaults 0.500%/min"));
+    guard_ctl_update(&c, &over);
+    guard_ctl_update(&c, &over);
+    assert_true(c.share == 0.125);
+    assert_int_equal(c.cold_cycles, 4);
+    assert_int_equal(guard_ctl_quota(&c, 1000, PS, 10), 125);
+    /* close to the target: hold */
+    guard_ctl_update(&c, &near);
+    assert_int_equal(c.verdict, GUARD_HOLDING);
+    assert_true(c.share == 0.125);
+    /* well under: creep back, 1/16 a cycle */
+    guard_ctl_update(&c, &under);
+    assert_int_equal(c.verdict, GUARD_CREEPING);
+    assert_true(c.share > 0.18 && c.share < 0.19);
+    while (c.share < 1.0 && cycles++ < 100)
+        guard_ctl_update(&c, &under);
+    assert_int_equal(cycles, 13);
+    assert_int_equal(c.verdict, GUARD_FREE);
+    assert_int_equal(c.cold_cycles, 1);
+    /* never below the floor */
+    for (int i = 0; i < 20; i++)
+        guard_ctl_update(&c, &over);
+    assert_true(c.share == GUARD_SHARE_MIN);
+    assert_int_equal(c.cold_cycles, GUARD_COLD_CYCLES_MAX);
+    assert_int_equal(guard_ctl_quota(&c, 6400, PS, 10), 100);
+}
+
+static void test_ctl_psi_and_unknown(void **state)
+{
+    struct guard_ctl c;
+    struct guard_targets t = { .refault_pct = 1, .psi_us = 1000 };
+    struct guard_measured m = { .secs = 5, .refault_pct = 0.1, .refault_known = true,
+                                .psi_us = 5000, .psi_known = true, .psi_cgroup = true };
+    struct guard_measured none = { .secs = 5 };
+
+    guard_ctl_init(&c, &t);
+    guard_ctl_update(&c, &m);
+    assert_int_equal(c.verdict, GUARD_BACKING_OFF);
+    assert_non_null(strstr(c.why, "cgroup memory stall 5000 us/s, target 1000"));
+    guard_ctl_update(&c, &none);
+    assert_int_equal(c.verdict, GUARD_HOLDING);
+    assert_true(c.share == 0.5);
+}
+
+static void test_ctl_rate_cap(void **state)
+{
+    struct guard_ctl c;
+    struct guard_targets t = { .rate_mib_s = 2 };
+
+    guard_ctl_init(&c, &t);
+    /* 2 MiB/s over a 5 s cycle: 10 MiB, 2560 pages */
+    assert_int_equal(guard_ctl_quota(&c, 100000, PS, 5), 2560);
+    assert_int_equal(guard_ctl_quota(&c, 100, PS, 5), 100);
+}
+
+static void test_window(void **state)
+{
+    struct guard_window w = { 0 };
+    struct guard_measured m;
+    /* two processes over 10 s: 256 and 0 major faults, 100 MiB resident in all */
+    struct guard_counters a0 = { .t_ns = 1000000000ull, .majflt = 10, .psi_known = true,
+                                 .psi_some_us = 100 };
+    struct guard_counters a1 = { .t_ns = 11000000000ull, .majflt = 266, .rss_kb = 51200,
+                                 .psi_known = true, .psi_some_us = 20100,
+                                 .bytes_out = 20 << 20 };
+    struct guard_counters b0 = { .t_ns = 1000000000ull, .majflt = 5, .psi_known = true };
+    struct guard_counters b1 = { .t_ns = 6000000000ull, .majflt = 5, .rss_kb = 51200,
+                                 .psi_known = true, .psi_some_us = 50000 };
+
+    guard_window_add(&w, &a0, &a1);
+    guard_window_add(&w, &b0, &b1);
+    guard_window_add(&w, &a1, &a0);   /* time going backwards: ignored */
+    guard_window_measure(&w, &m);
+    assert_int_equal(w.procs, 2);
+    assert_true(m.secs == 10);
+    assert_true(m.refault_known);
+    /* 256 pages of 25600 in 10 s: 1 % per 10 s, 6 %/min */
+    assert_true(m.refault_pct > 5.99 && m.refault_pct < 6.01);
+    assert_true(m.psi_known);
+    assert_true(m.psi_us > 9999 && m.psi_us < 10001);  /* the worse of 2000 and 10000 */
+    assert_true(m.out_mib_s > 1.99 && m.out_mib_s < 2.01);
+}
+
+static void test_pages_comebacks_and_holds(void **state)
+{
+    struct guard_pages g;
+
+    guard_pages_init(&g);
+    guard_pages_next_cycle(&g);                         /* cycle 1 */
+    guard_pages_sent(&g, 0x10000, 4 * PS, PS);
+    guard_pages_sent(&g, 0x1000, PS, PS);               /* out of order */
+    assert_false(guard_pages_held(&g, 0x10000));
+    guard_pages_next_cycle(&g);                         /* cycle 2 */
+    assert_int_equal(g.n, 5);
+    /* two of them back once: counted, not held */
+    assert_int_equal(guard_pages_seen(&g, 0x10000, 0x10000 + 2 * PS, true, PS), 2);
+    assert_int_equal(guard_pages_seen(&g, 0x12000, 0x14000, false, PS), 0);
+    assert_int_equal(g.comebacks_cycle, 2);
+    assert_false(guard_pages_held(&g, 0x10000));
+    guard_pages_sent(&g, 0x10000, 2 * PS, PS);          /* sent again */
+    guard_pages_next_cycle(&g);                         /* cycle 3 */
+    assert_int_equal(g.n, 5);
+    assert_int_equal(guard_pages_seen(&g, 0, 0x20000, true, PS), 5);
+    assert_true(guard_pages_held(&g, 0x10000));          /* second comeback: held */
+    assert_true(guard_pages_held(&g, 0x11000));
+    assert_false(guard_pages_held(&g, 0x12000));         /* first comeback */
+    assert_false(guard_pages_held(&g, 0x1000));
+    assert_int_equal(guard_pages_held_count(&g), 2);
+    /* held GUARD_HOLD_BASE cycles, then free again */
+    for (int i = 0; i < GUARD_HOLD_BASE - 1; i++)
+        guard_pages_next_cycle(&g);
+    assert_true(guard_pages_held(&g, 0x10000));
+    guard_pages_next_cycle(&g);
+    assert_false(guard_pages_held(&g, 0x10000));
+    /* a third comeback holds twice as long */
+    guard_pages_sent(&g, 0x10000, PS, PS);
+    guard_pages_next_cycle(&g);
+    assert_int_equal(guard_pages_seen(&g, 0x10000, 0x11000, true, PS), 1);
+    for (int i = 0; i < 2 * GUARD_HOLD_BASE - 1; i++)
+        guard_pages_next_cycle(&g);
+    assert_true(guard_pages_held(&g, 0x10000));
+    guard_pages_next_cycle(&g);
+    assert_false(guard_pages_held(&g, 0x10000));
+    guard_pages_free(&g);
+}
+
+struct collected {
+    uint64_t s[8], e[8];
+    int n;
+};
+
+static void collect(void *arg, uint64_t s, uint64_t e)
+{
+    struct collected *c = arg;
+
+    c->s[c->n] = s;
+    c->e[c->n++] = e;
+}
+
+static void test_ages(void **state)
+{
+    struct guard_ages a;
+    struct collected c = { 0 };
+
+    guard_ages_init(&a);
+    guard_ages_cold(&a, 0x1000, 0x9000);
+    guard_ages_commit(&a);
+    /* second cycle: [0x3000, 0x5000) and [0x8000, 0xa000) cold */
+    guard_ages_cold(&a, 0x3000, 0x5000);
+    guard_ages_cold(&a, 0x8000, 0xa000);
+    guard_ages_commit(&a);
+    guard_ages_old_enough(&a, 0, UINT64_MAX, 2, collect, &c);
+    assert_int_equal(c.n, 2);
+    assert_true(c.s[0] == 0x3000 && c.e[0] == 0x5000);
+    assert_true(c.s[1] == 0x8000 && c.e[1] == 0x9000);
+    memset(&c, 0, sizeof(c));
+    guard_ages_old_enough(&a, 0x4000, 0x9800, 1, collect, &c);
+    assert_int_equal(c.n, 3);
+    assert_true(c.s[0] == 0x4000 && c.e[0] == 0x5000);
+    assert_true(c.s[2] == 0x9000 && c.e[2] == 0x9800);
+    /* a gap resets the age */
+    guard_ages_commit(&a);
+    guard_ages_cold(&a, 0x3000, 0x5000);
+    guard_ages_commit(&a);
+    memset(&c, 0, sizeof(c));
+    guard_ages_old_enough(&a, 0, UINT64_MAX, 2, collect, &c);
+    assert_int_equal(c.n, 0);
+    guard_ages_free(&a);
+}
+
+static void test_envelope_swap_full(void **state)
+{
+    struct guard_envelope e;
+    struct guard_envelope_conf conf = { .swap_full_pct = 90, .zram_min_gain_pct = 10,
+                                        .hold_cycles = 3 };
+    struct swap_area areas[2] = {
+        { .name = "/swapfile", .size_kb = 1000, .used_kb = 950, .priority = -2, .zram = -1 },
+        { .name = "/dev/sdb", .size_kb = 1000, .used_kb = 840, .priority = -3, .zram = -1 },
+    };
+    struct zram_mm_stat mm[2] = { 0 };
+    char why[256] = "";
+
+    guard_envelope_init(&e, &conf);
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)), GUARD_GO);
+    areas[1].used_kb = 860;
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)),
+                     GUARD_STOP_SWAP_FULL);
+    assert_non_null(strstr(why, "swap is 90% full"));
+    assert_non_null(strstr(why, "guard_swap_full 90%"));
+    /* no swap at all: nothing to stop */
+    assert_int_equal(guard_envelope_decide(&e, areas, 0, mm, why, sizeof(why)), GUARD_GO);
+}
+
+static void test_envelope_poor_compression(void **state)
+{
+    struct guard_envelope e;
+    struct guard_envelope_conf conf = { .swap_full_pct = 95, .zram_min_gain_pct = 10,
+                                        .hold_cycles = 2 };
+    struct swap_area areas[2] = {
+        { .name = "/dev/zram0", .size_kb = 1 << 22, .used_kb = 0, .priority = 100, .zram = 0 },
+        { .name = "/swapfile", .size_kb = 1 << 22, .used_kb = 0, .priority = -2, .zram = -1 },
+    };
+    struct zram_mm_stat mm[2] = { 0 };
+    char why[256] = "";
+
+    guard_envelope_init(&e, &conf);
+    /* well compressed: 64 MiB held in 20 MiB */
+    mm[0] = (struct zram_mm_stat){ .orig_data_size = 64 << 20, .mem_used_total = 20 << 20 };
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)), GUARD_GO);
+    assert_int_equal(e.zram, 0);
+    /* then 32 MiB of random bytes arrive and take 31 MiB */
+    mm[0].orig_data_size += 32 << 20;
+    mm[0].mem_used_total += 31 << 20;
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)),
+                     GUARD_STOP_POOR_COMPRESSION);
+    assert_non_null(strstr(why, "zram0 took 32.0 MiB and its memory grew 31.0 MiB (3% saved"));
+    /* held hold_cycles, then one cycle probes again */
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)),
+                     GUARD_STOP_POOR_COMPRESSION);
+    assert_non_null(strstr(why, "1 more cycle"));
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)),
+                     GUARD_STOP_POOR_COMPRESSION);
+    /* nothing new arrived: judged on the whole device (96 MiB in 51 MiB: 47 %) */
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)), GUARD_GO);
+    /* zram full: the disk behind it is what the kernel fills, not judged */
+    areas[0].used_kb = areas[0].size_kb;
+    mm[0].orig_data_size += 32 << 20;
+    mm[0].mem_used_total += 32 << 20;
+    assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)), GUARD_GO);
+    assert_int_equal(e.zram, -1);
+    /* gain arithmetic: memory given back counts as gain */
+    struct zram_mm_stat b = { .orig_data_size = 10 << 20, .mem_used_total = 8 << 20 };
+    struct zram_mm_stat a = { .orig_data_size = 12 << 20, .mem_used_total = 7 << 20 };
+    struct zram_gain g = zram_gain_between(&b, &a);
+    assert_true(g.known && g.gain > 1.49 && g.gain < 1.51);
+}
+
+static void test_floor(void **state)
+{
+    assert_int_equal(guard_floor_budget(100, 0), UINT64_MAX);
+    assert_int_equal(guard_floor_budget(100, 60), 40);
+    assert_int_equal(guard_floor_budget(50, 60), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ctl_off),
+        cmocka_unit_test(test_ctl_backs_off_fast_creeps_back_slowly),
+        cmocka_unit_test(test_ctl_psi_and_unknown),
+        cmocka_unit_test(test_ctl_rate_cap),
+        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_pages_comebacks_and_holds),
+        cmocka_unit_test(test_ages),
+        cmocka_unit_test(test_envelope_swap_full),
+        cmocka_unit_test(test_envelope_poor_compression),
+        cmocka_unit_test(test_floor),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
