@@ -27,7 +27,7 @@
 #define ETMEM_FRAME_MAGIC1 'M'
 #define ETMEM_FRAME_MAX (64u * 1024u)    /* largest payload of any frame */
 #define ETMEM_FIELD_MAX 4096u            /* longest request field (a path) */
-#define ETMEM_SOCKET_NAME_MAX 107        /* sun_path minus the abstract-namespace NUL */
+#define ETMEM_SOCKET_NAME_MAX 106        /* the original client formats "@name" into sun_path[108] */
 #define ETMEM_LEGACY_REQUEST_MAX 512     /* the original client's send buffer */
 #define ETMEM_LEGACY_OK 0xff
 #define ETMEM_LEGACY_FAIL 0xfe

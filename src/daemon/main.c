@@ -151,6 +151,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
             break;
         case 'h':
             usage(stdout);
+            if (argc > 2) {     /* as the original: -h takes nothing else along */
+                fprintf(stderr, "warn: useless parameters passed in\n");
+                return -1;
+            }
             return 1;
         case OPT_HELP_CONFIG:
             if (!format_ok("--help-config", optarg, "md"))

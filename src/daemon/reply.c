@@ -10,7 +10,7 @@
 #include "diag.h"
 #include "log.h"
 
-#define REPLY_FLUSH_BYTES (32u * 1024u)
+#define REPLY_FRAME_BYTES (32u * 1024u)
 
 /* The original client ends its read at any 0xff/0xfe byte, so text for it (which may quote
  * a config value or a path byte for byte) carries '?' in their place. */
@@ -56,8 +56,8 @@ static void reply_flush(struct reply *r)
     while (off < r->out.len) {
         size_t chunk = r->out.len - off;
 
-        if (chunk > REPLY_FLUSH_BYTES)
-            chunk = REPLY_FLUSH_BYTES;
+        if (chunk > REPLY_FRAME_BYTES)
+            chunk = REPLY_FRAME_BYTES;
         reply_send(r, FRAME_OUT, r->out.s + off, chunk);
         off += chunk;
     }
@@ -71,11 +71,11 @@ void reply_init(struct reply *r, int fd, bool legacy)
     r->legacy = legacy;
 }
 
+/* Output is only collected here: commands run under the model lock, and a client that
+ * reads slowly (or never) must not hold it. reply_end sends it, after the command. */
 void reply_out(struct reply *r, const char *data, size_t len)
 {
     sb_add(&r->out, data, len);
-    if (r->out.len >= REPLY_FLUSH_BYTES)
-        reply_flush(r);
 }
 
 void reply_printf(struct reply *r, const char *fmt, ...)
@@ -85,8 +85,6 @@ void reply_printf(struct reply *r, const char *fmt, ...)
     va_start(ap, fmt);
     sb_vprintf(&r->out, fmt, ap);
     va_end(ap);
-    if (r->out.len >= REPLY_FLUSH_BYTES)
-        reply_flush(r);
 }
 
 void reply_err_line(struct reply *r, const char *line)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* reply.h - the answer to one request, streamed to the client in its own protocol: frames
  * (text for stdout, text for stderr, final status) or, for the original client, raw text
- * ended by 0xff/0xfe. Output is buffered and sent in frames of up to 32 KiB. */
+ * ended by 0xff/0xfe. Output is kept until reply_end, which the dispatcher calls once the
+ * command has returned (and released the model lock), then sent in frames of up to 32 KiB.
+ * Lines for stderr go out at once: call reply_err_line only without the model lock. */
 #ifndef ETMEM_REPLY_H
 #define ETMEM_REPLY_H
 

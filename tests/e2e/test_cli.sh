@@ -55,9 +55,9 @@ expect 234 "project start does not take --json" "$ETMEM" project start -n p -s x
 expect 249 "extra words exit 249" "$ETMEM" project show -s x extra
 expect_err "warn: etmem useless parameters passed in" "... with the original's warning"
 
-long=$(printf 'a%.0s' $(seq 1 108))
-expect 234 "a 108-character socket name exits 234" "$ETMEM" project show -s "$long"
-expect_err "at most 107 characters" "... and gives the limit"
+long=$(printf 'a%.0s' $(seq 1 107))
+expect 234 "a 107-character socket name exits 234 (the original client cannot reach it)" "$ETMEM" project show -s "$long"
+expect_err "at most 106 characters" "... and gives the limit"
 
 expect 111 "a socket nobody listens on exits 111 (ECONNREFUSED)" "$ETMEM" project show -s "$NOSOCK"
 expect_err "etmem connect to server failed: Connection refused" "... with the original's first words"

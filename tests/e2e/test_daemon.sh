@@ -7,6 +7,9 @@
 expect 0 "etmemd -h exits 0" "$ETMEMD" -h
 expect_out "usage of etmemd:" "... with the original's usage"
 expect_out "-m|--mode-systemctl" "... listing -m"
+expect 255 "etmemd -h -l 0 exits 255, as the original (-h takes nothing else along)" "$ETMEMD" -h -l 0
+expect_err "warn: useless parameters passed in" "... with the original's warning"
+expect 255 "etmemd -l 0 -h exits 255 too" "$ETMEMD" -l 0 -h
 expect 255 "etmemd without -s exits 255" "$ETMEMD" -l 1
 expect_err "error: socket name of rpc to listen must be provided" "... with the original's message"
 expect 255 "-s twice exits 255" "$ETMEMD" -s a -s b
@@ -19,9 +22,9 @@ expect 255 "an unknown option exits 255" "$ETMEMD" -s a -q
 expect_err "error: parse parameters failed" "... with the original's message"
 expect 255 "extra words exit 255" "$ETMEMD" -s a extra
 expect_err "warn: useless parameters passed in" "... with the original's message"
-long=$(printf 'b%.0s' $(seq 1 108))
-expect 255 "a 108-character socket name is refused" "$ETMEMD" -s "$long"
-expect_err "at most 107 characters" "... giving the limit"
+long=$(printf 'b%.0s' $(seq 1 107))
+expect 255 "a 107-character socket name is refused (the original client cannot reach it)" "$ETMEMD" -s "$long"
+expect_err "at most 106 characters" "... giving the limit"
 expect 0 "etmemd --probe exits 0" "$ETMEMD" --probe
 expect_out "Backends (auto order):" "... with the backend table"
 expect_out "auto: tracker=" "... and the backends it would pick"
@@ -30,7 +33,10 @@ expect_out '"features":{"idle_pages":{"ok":' "... and prints JSON"
 expect 255 "etmemd --probe=xml is refused" "$ETMEMD" --probe=xml
 expect_err "error: --probe=xml: unknown output format (known: json)" "... naming the formats"
 expect 255 "etmemd --help-config=html is refused" "$ETMEMD" --help-config=html
-expect 0 "the long options work (--log-level, --socket, --help)" "$ETMEMD" --log-level 1 --socket x --help
+expect 0 "the long option --help works" "$ETMEMD" --help
+expect_out "usage of etmemd:" "... printing the usage"
+expect 255 "the long options are parsed (--log-level 9 is refused)" "$ETMEMD" --socket x --log-level 9
+expect_err "error: invalid log level [9]" "... naming the level"
 expect 0 "etmemd --help-config lists every key" "$ETMEMD" --help-config
 expect_out "[task] T" "... including slide's T"
 expect 0 "etmemd --help-config=md prints markdown" "$ETMEMD" --help-config=md
@@ -40,17 +46,18 @@ else
     not_ok "docs/config-keys.md differs from 'etmemd --help-config=md' (regenerate it)"
 fi
 
-# A 107-character name is allowed; both daemons serve side by side.
-name107=$(printf 'c%.0s' $(seq 1 100))-$$
-name107=$(printf '%-107s' "$name107" | tr ' ' x)
-"$ETMEMD" -s "$name107" -l 1 >"$E2E_TMP/d107.log" 2>&1 &
-d107=$!
-track_pid $d107
-check "a daemon listens on a 107-character name" daemon_wait_ready "$name107"
+# A 106-character name (the longest the original client can reach) is allowed; both daemons
+# serve side by side.
+name106=$(printf 'c%.0s' $(seq 1 99))-$$
+name106=$(printf '%-106s' "$name106" | tr ' ' x)
+"$ETMEMD" -s "$name106" -l 1 >"$E2E_TMP/d106.log" 2>&1 &
+d106=$!
+track_pid $d106
+check "a daemon listens on a 106-character name" daemon_wait_ready "$name106"
 daemon_start
 first=$DSOCK first_pid=$DPID
 expect 0 "the first daemon answers" "$ETMEM" project show -s "$first"
-expect 0 "the second daemon answers" "$ETMEM" project show -s "$name107"
+expect 0 "the second daemon answers" "$ETMEM" project show -s "$name106"
 
 # It keeps only the capabilities it needs: sys_admin(21), sys_ptrace(19), sys_nice(23),
 # dac_override(1), dac_read_search(2) = 0x00a80006, in every set, with no-new-privs.
@@ -91,8 +98,8 @@ RC=$rc
 check "SIGTERM stops etmemd with exit 0" [ "$rc" = 0 ]
 check "... after logging the signal" grep -q "caught signal 15" "$DLOG"
 check "... and its socket is gone" sh -c "! '$ETMEM' project show -s '$first' 2>/dev/null"
-kill -INT $d107
-wait $d107
+kill -INT $d106
+wait $d106
 RC=$?
 check "SIGINT stops etmemd with exit 0" [ "$RC" = 0 ]
 
