@@ -283,7 +283,10 @@ static void bench_reclaim(const struct kernel_caps *caps, struct target *t, int 
     for (int r = 0; r < reps; r++) {
         target_touch(t);
         int err;
-        struct reclaimer *rc = ops->open(t->pid, NULL, &err);
+        struct proc_identity id;
+        if (proc_identity_get(t->pid, &id) != 0)
+            break;
+        struct reclaimer *rc = ops->open(&id, NULL, &err);
         struct page_range pr = { t->base, t->len };
         struct action_counters c = { 0 };
         uint64_t t0 = monotonic_ns();
@@ -314,7 +317,10 @@ static void bench_migrate(const struct kernel_caps *caps, struct target *t, int 
     for (int r = 0; r < reps; r++) {
         target_touch(t);
         int err;
-        struct migrator *m = ops->open(t->pid, NULL, &err);
+        struct proc_identity id;
+        if (proc_identity_get(t->pid, &id) != 0)
+            break;
+        struct migrator *m = ops->open(&id, NULL, &err);
         struct action_counters c = { 0 };
         uint64_t t0 = monotonic_ns();
         ops->move(m, pages, n, node, &c);

@@ -428,9 +428,11 @@ static void close_backends(struct cslide_rt *rt, struct cslide_member *m, struct
 }
 
 static int open_backends(struct cslide_rt *rt, struct cslide_member *m, struct cslide_pid *sp,
-                         pid_t pid)
+                         const struct task_pid *tp)
 {
     struct action_limits lim = { 0 };
+    struct proc_identity id = { (pid_t)tp->pid, tp->starttime };
+    pid_t pid = id.pid;
     int err = 0;
 
     if (sp->tracker == NULL)
@@ -438,7 +440,7 @@ static int open_backends(struct cslide_rt *rt, struct cslide_member *m, struct c
     if (sp->tracker == NULL)
         return err ? -abs(err) : -EIO;
     if (sp->migrator == NULL)
-        sp->migrator = rt->migrate->open(pid, &lim, &err);
+        sp->migrator = rt->migrate->open(&id, &lim, &err);
     if (sp->migrator == NULL)
         return err ? -abs(err) : -EIO;
     return 0;
@@ -464,7 +466,7 @@ static void scan_job(void *arg, size_t i)
                  "skipped this cycle", (int)pid);
         return;
     }
-    rc = open_backends(rt, w->m, sp, pid);
+    rc = open_backends(rt, w->m, sp, w->tp);
     if (rc == 0) {
         heat_map_clear(sp->hm);
         rc = w->m->tracker->prime(sp->tracker);

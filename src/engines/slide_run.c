@@ -257,9 +257,12 @@ static void close_backends(struct slide_runtime *rt, struct slide_pid *sp)
 }
 
 /* Open what a process needs the first time it is worked on; 0 or a positive errno. */
-static int open_backends(struct slide_runtime *rt, struct slide_pid *sp, pid_t pid)
+static int open_backends(struct slide_runtime *rt, struct slide_pid *sp,
+                         const struct task_pid *tp)
 {
     struct action_limits lim = { 0 };
+    struct proc_identity id = { (pid_t)tp->pid, tp->starttime };
+    pid_t pid = id.pid;
     int err = 0;
 
     if (sp->tracker == NULL)
@@ -267,7 +270,7 @@ static int open_backends(struct slide_runtime *rt, struct slide_pid *sp, pid_t p
     if (sp->tracker == NULL)
         return err ? err : EIO;
     if (sp->reclaimer == NULL)
-        sp->reclaimer = rt->reclaim->open(pid, &lim, &err);
+        sp->reclaimer = rt->reclaim->open(&id, &lim, &err);
     if (sp->reclaimer == NULL)
         return err ? err : EIO;
     return 0;
@@ -298,7 +301,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
             return;
         }
     }
-    rc = open_backends(rt, sp, pid);
+    rc = open_backends(rt, sp, tp);
     if (rc != 0) {
         note_errno(sp, pid, "opening its tracker", rc);
         close_backends(rt, sp);

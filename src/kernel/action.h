@@ -8,7 +8,11 @@
  * nodes==NULL query mode too).
  *
  * Contract
- * - open() takes a pid and copies limits; close() releases the pidfd/fd and never fails.
+ * - open() takes the identity (pid + start time) the action was decided for and copies
+ *   limits; it fails with -ESRCH when the pid is gone or is another process now. Every
+ *   call then acts on that process only: through its pidfd, through a /proc file checked
+ *   to be its after opening, or by pid after checking before each batch that it still
+ *   lives (proc_pin). close() releases the pidfd/fd and never fails.
  *   A handle is used by one thread at a time; handles are independent.
  * - Calls block: for the kernel work (MADV_PAGEOUT compresses/writes each page) and for
  *   the byte-rate limit (they sleep to keep bytes/s under limits->bytes_per_sec).
@@ -26,6 +30,7 @@
 #include <sys/types.h>
 
 struct kernel_caps;
+struct proc_identity;
 
 struct action_limits {
     uint64_t bytes_per_sec; /* 0: unlimited */
@@ -83,7 +88,8 @@ struct reclaim_ops {
     const char *name;
     const char *summary;
     bool (*usable)(const struct kernel_caps *caps, char *why, size_t why_len);
-    struct reclaimer *(*open)(pid_t pid, const struct action_limits *lim, int *err);
+    struct reclaimer *(*open)(const struct proc_identity *id, const struct action_limits *lim,
+                              int *err);
     /* Reclaim the ranges (any order; sorted ones batch better). */
     int (*reclaim)(struct reclaimer *r, const struct page_range *ranges, size_t n,
                    struct action_counters *c);
@@ -105,7 +111,8 @@ struct migrate_ops {
     const char *name;
     const char *summary;
     bool (*usable)(const struct kernel_caps *caps, char *why, size_t why_len);
-    struct migrator *(*open)(pid_t pid, const struct action_limits *lim, int *err);
+    struct migrator *(*open)(const struct proc_identity *id, const struct action_limits *lim,
+                             int *err);
     /* Move base pages (addresses) to node. */
     int (*move)(struct migrator *m, const uint64_t *pages, size_t n, int node,
                 struct action_counters *c);

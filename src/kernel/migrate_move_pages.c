@@ -2,13 +2,13 @@
 /* migrate_move_pages.c - NUMA migration through raw move_pages(2) (no libnuma): batches of
  * 16384 pages, per-page status counted by reason, query mode with nodes == NULL. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "action.h"
 #include "probe.h"
+#include "proc.h"
 #include "ratelimit.h"
 #include "sys_compat.h"
 #include "xalloc.h"
@@ -16,7 +16,7 @@
 #define MIGRATE_BATCH 16384
 
 struct migrator {
-    pid_t pid;
+    struct proc_pin pin;        /* move_pages takes a pid: checked before every call */
     long page_size;
     struct ratelimit rl;
     void *pages[MIGRATE_BATCH];
@@ -35,14 +35,14 @@ static bool move_pages_usable(const struct kernel_caps *caps, char *why, size_t 
     return true;
 }
 
-static struct migrator *move_pages_open(pid_t pid, const struct action_limits *lim, int *err)
+static struct migrator *move_pages_open(const struct proc_identity *id,
+                                        const struct action_limits *lim, int *err)
 {
-    if (kill(pid, 0) < 0 && errno == ESRCH) {
-        *err = -ESRCH;
+    struct proc_pin pin;
+    if ((*err = proc_pin_open(id, &pin)) != 0)
         return NULL;
-    }
     struct migrator *m = xcalloc(1, sizeof(*m));
-    m->pid = pid;
+    m->pin = pin;
     m->page_size = sysconf(_SC_PAGESIZE);
     ratelimit_init(&m->rl, lim ? lim->bytes_per_sec : 0);
     return m;
@@ -56,7 +56,10 @@ static int move_pages_call(struct migrator *m, const uint64_t *pages, size_t cnt
     for (size_t i = 0; i < cnt; i++)
         m->pages[i] = (void *)(uintptr_t)pages[i];
     for (;;) {
-        long r = sys_move_pages(m->pid, cnt, m->pages, nodes, m->status, MPOL_MF_MOVE);
+        int rc = proc_pin_check(&m->pin);
+        if (rc)
+            return rc;  /* exited: its pid may be someone else's by now */
+        long r = sys_move_pages(m->pin.id.pid, cnt, m->pages, nodes, m->status, MPOL_MF_MOVE);
         c->syscalls++;
         if (r >= 0)
             return 0;
@@ -114,6 +117,9 @@ static int move_pages_query(struct migrator *m, const uint64_t *pages, size_t n,
 
 static void move_pages_close(struct migrator *m)
 {
+    if (!m)
+        return;
+    proc_pin_close(&m->pin);
     free(m);
 }
 

@@ -99,4 +99,25 @@ int proc_identity_get(pid_t pid, struct proc_identity *id);
 /* true while the same process (not a reused pid) exists and is not a zombie. */
 bool proc_identity_alive(const struct proc_identity *id);
 
+/* A process held by identity for actions that name it by pid. The pidfd is trusted only
+ * once the pid was seen to still carry id's start time after it was opened, so it names the
+ * process decided for and not a newcomer on a reused pid. While the pidfd says the process
+ * lives, its pid cannot have been reused. Under a redirected procfs root (fixtures) there is
+ * no pidfd, nor on kernels without pidfd_open: each check re-reads the identity. */
+struct proc_pin {
+    struct proc_identity id;
+    int pidfd;                  /* -1: none */
+};
+/* 0, -ESRCH (gone, a zombie, or the pid is another process now) or another -errno. */
+int proc_pin_open(const struct proc_identity *id, struct proc_pin *pin);
+/* 0 while the pinned process lives, else -ESRCH. Call after opening a /proc/<pid> file
+ * for it (the file is then its) and before each batch of syscalls that take its pid. */
+int proc_pin_check(const struct proc_pin *pin);
+/* Close the pidfd (if any); pin->pidfd becomes -1. */
+void proc_pin_close(struct proc_pin *pin);
+
+/* Why etmemd never acts on this process, or NULL: it is etmemd itself, or a kernel thread
+ * (no user memory of its own). */
+const char *proc_never_target(pid_t pid, const struct proc_stat *st);
+
 #endif

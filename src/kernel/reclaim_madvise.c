@@ -32,16 +32,22 @@ static bool madvise_usable(const struct kernel_caps *caps, char *why, size_t len
     return kernel_require(caps, why, len, 2, KF_PROCESS_MADVISE, KF_MADV_PAGEOUT);
 }
 
-static struct reclaimer *madvise_open(pid_t pid, const struct action_limits *lim, int *err)
+/* process_madvise acts through the pin's pidfd: on that process or on none. */
+static struct reclaimer *madvise_open(const struct proc_identity *id,
+                                      const struct action_limits *lim, int *err)
 {
-    int fd = sys_pidfd_open(pid);
-    if (fd < 0) {
+    struct proc_pin pin;
+    if ((*err = proc_pin_open(id, &pin)) != 0)
+        return NULL;
+    /* a fixture procfs root checked the identity; the pidfd is then taken by pid */
+    int pidfd = pin.pidfd >= 0 ? pin.pidfd : sys_pidfd_open(id->pid);
+    if (pidfd < 0) {
         *err = -errno;
         return NULL;
     }
     struct reclaimer *r = xcalloc(1, sizeof(*r));
-    r->pidfd = fd;
-    r->pid = pid;
+    r->pidfd = pidfd;
+    r->pid = id->pid;
     r->page_size = sysconf(_SC_PAGESIZE);
     ratelimit_init(&r->rl, lim ? lim->bytes_per_sec : 0);
     return r;

@@ -35,19 +35,32 @@ static bool swap_pages_usable(const struct kernel_caps *caps, char *why, size_t 
     return kernel_require(caps, why, len, 1, KF_SWAP_PAGES);
 }
 
-static struct reclaimer *swap_pages_open(pid_t pid, const struct action_limits *lim, int *err)
+/* The fd of /proc/<pid>/swap_pages stays with the process it was opened for; it is ours
+ * if the pinned process still lives after the open. The pin is not kept. */
+static struct reclaimer *swap_pages_open(const struct proc_identity *id,
+                                         const struct action_limits *lim, int *err)
 {
     char path[512];
-    if ((*err = proc_path(path, sizeof(path), "%d/swap_pages", (int)pid)) != 0)
+    struct proc_pin pin;
+    if ((*err = proc_path(path, sizeof(path), "%d/swap_pages", (int)id->pid)) != 0)
+        return NULL;
+    if ((*err = proc_pin_open(id, &pin)) != 0)
         return NULL;
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
         *err = errno == ENOENT ? -ESRCH : -errno;
+        proc_pin_close(&pin);
+        return NULL;
+    }
+    *err = proc_pin_check(&pin);
+    proc_pin_close(&pin);
+    if (*err != 0) {
+        close(fd);
         return NULL;
     }
     struct reclaimer *r = xcalloc(1, sizeof(*r));
     r->fd = fd;
-    r->pid = pid;
+    r->pid = id->pid;
     r->page_size = sysconf(_SC_PAGESIZE);
     ratelimit_init(&r->rl, lim ? lim->bytes_per_sec : 0);
     return r;

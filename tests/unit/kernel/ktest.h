@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct proc_identity;
+
 #define KTEST_SKIP 77
 
 struct kchild {
@@ -27,12 +29,20 @@ struct kchild {
 int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed);
 /* The same with the buffer 2 MiB aligned and MADV_HUGEPAGE (THP-backed where possible). */
 int kchild_start_thp(struct kchild *c, size_t len, size_t hot, unsigned seed);
+/* The same as kchild_start, the child taking the given (free) pid: a reused pid. -EPERM,
+ * -ENOSYS or -EEXIST when that cannot be done here. */
+int kchild_start_at(struct kchild *c, pid_t pid, size_t len, size_t hot, unsigned seed);
 /* Ask the child to checksum its whole buffer (swapping everything back in). */
 int kchild_checksum(struct kchild *c, uint64_t *sum);
 /* The checksum the pattern must have. */
 uint64_t kchild_expected(size_t len, unsigned seed);
 /* Stop it (quit command, then SIGKILL by pid after 2 s) and reap it. */
 void kchild_stop(struct kchild *c);
+
+/* The identity (pid + start time) of a live process, for an action's open(): a static
+ * buffer, valid until the next call; starttime 0 when the pid is gone (ktest_identity.c:
+ * not in the scan library user, which sees the public API only). */
+const struct proc_identity *ktest_identity(pid_t pid);
 
 /* Count pages of [start, start+len) of pid that pagemap shows present / swapped. */
 int ktest_pagemap_count(pid_t pid, uint64_t start, size_t len, size_t *present, size_t *swapped);

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,7 +78,22 @@ static void child_main(int cmd_fd, int reply_fd, size_t len, size_t hot, unsigne
     }
 }
 
-static int kchild_spawn(struct kchild *c, size_t len, size_t hot, unsigned seed, bool thp)
+/* fork(), or with at > 0 a fork whose child gets that very pid (clone3 set_tid: root,
+ * Linux 5.5+): what a reused pid looks like. */
+static pid_t fork_at(pid_t at)
+{
+    if (at <= 0)
+        return fork();
+    struct clone_args args;
+    memset(&args, 0, sizeof(args));
+    args.exit_signal = SIGCHLD;
+    args.set_tid = (uint64_t)(uintptr_t)&at;
+    args.set_tid_size = 1;
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+static int kchild_spawn(struct kchild *c, pid_t at, size_t len, size_t hot, unsigned seed,
+                        bool thp)
 {
     int cmd[2], reply[2];
     if (pipe2(cmd, O_CLOEXEC) || pipe2(reply, O_CLOEXEC))
@@ -85,9 +102,13 @@ static int kchild_spawn(struct kchild *c, size_t len, size_t hot, unsigned seed,
     c->len = len;
     c->hot = hot;
     c->seed = seed;
-    c->pid = fork();
-    if (c->pid < 0)
-        return -errno;
+    c->pid = fork_at(at);
+    if (c->pid < 0) {
+        int err = -errno;
+        close(cmd[0]), close(cmd[1]), close(reply[0]), close(reply[1]);
+        c->pid = 0;
+        return err;
+    }
     if (c->pid == 0) {
         close(cmd[1]);
         close(reply[0]);
@@ -106,12 +127,17 @@ static int kchild_spawn(struct kchild *c, size_t len, size_t hot, unsigned seed,
 
 int kchild_start(struct kchild *c, size_t len, size_t hot, unsigned seed)
 {
-    return kchild_spawn(c, len, hot, seed, false);
+    return kchild_spawn(c, 0, len, hot, seed, false);
+}
+
+int kchild_start_at(struct kchild *c, pid_t pid, size_t len, size_t hot, unsigned seed)
+{
+    return kchild_spawn(c, pid, len, hot, seed, false);
 }
 
 int kchild_start_thp(struct kchild *c, size_t len, size_t hot, unsigned seed)
 {
-    return kchild_spawn(c, len, hot, seed, true);
+    return kchild_spawn(c, 0, len, hot, seed, true);
 }
 
 int kchild_checksum(struct kchild *c, uint64_t *sum)

@@ -104,7 +104,7 @@ static void test_finds_cold_region(void **state)
     assert_true(ty.hot_accessed >= ty.hot_pages * 9 / 10);
 
     /* act on it: what the tracker calls idle goes to swap */
-    struct reclaimer *r = reclaim_madvise_ops.open(a.pid, NULL, &err);
+    struct reclaimer *r = reclaim_madvise_ops.open(ktest_identity(a.pid), NULL, &err);
     assert_non_null(r);
     struct action_counters c = { 0 };
     assert_int_equal(reclaim_madvise_ops.reclaim(r, ty.cold, ty.ncold, &c), 0);

@@ -2,18 +2,21 @@
 /* test_host_reclaim.c - the madvise reclaimer puts a child's pages into swap, verified
  * through pagemap bit 62 and smaps Swap:, the data checksums right after swap-in, and an
  * unmanaged control child with the same pattern is left alone. Also move_pages in query
- * mode (and a same-node move) on this host's single node. Skips without swap. */
+ * mode (and a same-node move) on this host's single node. Skips without swap. Actions
+ * opened for a process never touch the process that gets its pid after it exits. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "action.h"
 #include "ktest.h"
 #include "probe.h"
+#include "proc.h"
 
 #define LEN (16u << 20)
 #define PAGES (LEN / 4096)
@@ -36,7 +39,7 @@ static void test_pageout_to_swap(void **state)
 
     int err;
     struct action_limits lim = { .bytes_per_sec = 64u << 20 };
-    struct reclaimer *r = ops->open(a.pid, &lim, &err);
+    struct reclaimer *r = ops->open(ktest_identity(a.pid), &lim, &err);
     assert_non_null(r);
     /* the child's buffer plus 1 MiB at 1 MiB, below where anything is mapped */
     struct page_range ranges[] = { { a.base, LEN }, { 1u << 20, 1u << 20 } };
@@ -70,7 +73,7 @@ static void test_pageout_to_swap(void **state)
     c = (struct action_counters){ 0 };
     assert_int_equal(ops->reclaim(r, ranges, 1, &c), -ESRCH);
     ops->close(r);
-    assert_null(ops->open(gone, &lim, &err));
+    assert_null(ops->open(ktest_identity(gone), &lim, &err));
     assert_int_equal(err, -ESRCH);
     kchild_stop(&ctl);
 }
@@ -80,7 +83,7 @@ static void test_move_pages_query(void **state)
     struct kchild a;
     assert_int_equal(kchild_start(&a, 1u << 20, 0, 3), 0);
     int err;
-    struct migrator *m = migrate_move_pages_ops.open(a.pid, NULL, &err);
+    struct migrator *m = migrate_move_pages_ops.open(ktest_identity(a.pid), NULL, &err);
     assert_non_null(m);
     uint64_t pages[256];
     int nodes[256];
@@ -101,9 +104,68 @@ static void test_move_pages_query(void **state)
     kchild_stop(&a);
 }
 
+/* A reclaimer and a migrator opened for A; A exits and B is started on A's very pid. Every
+ * call made for A fails with -ESRCH and B keeps all its pages where they were. */
+static void test_reused_pid_untouched(void **state)
+{
+    struct kchild a, b;
+    const size_t len = 1u << 20, n = len / 4096;
+    assert_int_equal(kchild_start(&a, len, 0, 5), 0);
+    struct proc_identity ida = *ktest_identity(a.pid);
+    int err = 0;
+    struct migrator *m = migrate_move_pages_ops.open(&ida, NULL, &err);
+    assert_non_null(m);
+    struct reclaimer *r = reclaim_madvise_ops.open(&ida, NULL, &err);
+    bool have_madvise = r != NULL;  /* process_madvise may be missing: move_pages is enough */
+    pid_t pid = a.pid;
+    kchild_stop(&a);
+    int rc = kchild_start_at(&b, pid, len, 0, 6);
+    if (rc == -EPERM || rc == -ENOSYS || rc == -EEXIST || rc == -EINVAL) {
+        migrate_move_pages_ops.close(m);
+        if (have_madvise)
+            reclaim_madvise_ops.close(r);
+        print_message("SKIP: cannot start a process on a chosen pid here (%d)\n", rc);
+        skip();
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(b.pid, pid);
+
+    uint64_t *pages = calloc(n, sizeof(*pages));
+    int *nodes = calloc(n, sizeof(*nodes));
+    assert_non_null(pages);
+    assert_non_null(nodes);
+    for (size_t i = 0; i < n; i++)
+        pages[i] = b.base + i * 4096;
+    struct action_counters c = { 0 };
+    assert_int_equal(migrate_move_pages_ops.move(m, pages, n, 0, &c), -ESRCH);
+    assert_int_equal(migrate_move_pages_ops.query(m, pages, n, nodes, &c), -ESRCH);
+    assert_int_equal(c.pages_done, 0);
+    migrate_move_pages_ops.close(m);
+    if (have_madvise) {
+        struct page_range pr = { b.base, len };
+        assert_int_equal(reclaim_madvise_ops.reclaim(r, &pr, 1, &c), -ESRCH);
+        reclaim_madvise_ops.close(r);
+    }
+    /* opening for A now finds B on its pid: refused */
+    assert_null(migrate_move_pages_ops.open(&ida, NULL, &err));
+    assert_int_equal(err, -ESRCH);
+    assert_null(reclaim_madvise_ops.open(&ida, NULL, &err));
+    assert_int_equal(err, -ESRCH);
+    size_t present, swapped;
+    assert_int_equal(ktest_pagemap_count(b.pid, b.base, len, &present, &swapped), 0);
+    assert_int_equal(present, n);
+    uint64_t sum;
+    assert_int_equal(kchild_checksum(&b, &sum), 0);
+    assert_int_equal(sum, kchild_expected(len, 6));
+    free(pages);
+    free(nodes);
+    kchild_stop(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reused_pid_untouched),
         cmocka_unit_test(test_pageout_to_swap),
         cmocka_unit_test(test_move_pages_query),
     };

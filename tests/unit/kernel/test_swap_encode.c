@@ -51,6 +51,12 @@ static void test_writer_into_fixture(void **state)
     int fd = open(path, O_CREAT | O_WRONLY, 0600);
     assert_true(fd >= 0);
     close(fd);
+    char stat_path[256];
+    snprintf(stat_path, sizeof(stat_path), "%s/4242/stat", root);
+    fd = open(stat_path, O_CREAT | O_WRONLY, 0600);
+    assert_true(fd >= 0);
+    assert_true(dprintf(fd, "4242 (fx) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0\n") > 0);
+    close(fd);
 
     procfs_set_root(root);
     struct kernel_caps caps = { 0 };
@@ -59,7 +65,11 @@ static void test_writer_into_fixture(void **state)
     assert_ptr_equal(reclaim_select(&caps, NULL, why, sizeof(why)), &reclaim_swap_pages_ops);
 
     int err = 0;
-    struct reclaimer *r = reclaim_swap_pages_ops.open(4242, NULL, &err);
+    /* the pid is another process now (other start time): nothing is opened */
+    struct proc_identity other = { 4242, 778 }, id = { 4242, 777 };
+    assert_null(reclaim_swap_pages_ops.open(&other, NULL, &err));
+    assert_int_equal(err, -ESRCH);
+    struct reclaimer *r = reclaim_swap_pages_ops.open(&id, NULL, &err);
     assert_non_null(r);
     /* 300 pages: more than one 200-line batch */
     struct page_range ranges[] = { { 0x7f0000000000, 250 * 4096 }, { 0x7f1000000000, 50 * 4096 } };
@@ -81,9 +91,11 @@ static void test_writer_into_fixture(void **state)
     free(text);
 
     /* a pid without the file: -ESRCH, as for an exited target */
-    assert_null(reclaim_swap_pages_ops.open(4243, NULL, &err));
+    struct proc_identity absent = { 4243, 777 };
+    assert_null(reclaim_swap_pages_ops.open(&absent, NULL, &err));
     assert_int_equal(err, -ESRCH);
     procfs_set_root(NULL);
+    unlink(stat_path);
     unlink(path);
     snprintf(path, sizeof(path), "%s/4242", root);
     rmdir(path);

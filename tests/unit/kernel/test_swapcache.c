@@ -70,6 +70,17 @@ static void meminfo(uint64_t total_kb, uint64_t cached_kb)
     put_file("meminfo", text);
 }
 
+/* /proc/<pid>/stat with start time FIXTURE_START: the identity actions are bound to */
+#define FIXTURE_START 777
+static void put_stat(pid_t pid)
+{
+    char rel[64], text[128];
+    snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
+    snprintf(text, sizeof(text), "%d (fx) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n",
+             (int)pid, FIXTURE_START);
+    put_file(rel, text);
+}
+
 static int setup(void **state)
 {
     char dir[128];
@@ -82,6 +93,7 @@ static int setup(void **state)
         put_file(dir, "");
         snprintf(dir, sizeof(dir), "%d/pagemap", pid);
         put_file(dir, "");
+        put_stat(pid);
     }
     procfs_set_root(root);
     return 0;
@@ -121,8 +133,9 @@ static void test_swap_pages_ioctls_per_process(void **state)
     int (*saved)(int, unsigned long, unsigned int *) = swapcache_ioctl;
     swapcache_ioctl = record_ioctl;
     ncalls = 0;
-    struct reclaimer *a = reclaim_swap_pages_ops.open(4242, NULL, &err);
-    struct reclaimer *b = reclaim_swap_pages_ops.open(4243, NULL, &err);
+    struct proc_identity ida = { 4242, FIXTURE_START }, idb = { 4243, FIXTURE_START };
+    struct reclaimer *a = reclaim_swap_pages_ops.open(&ida, NULL, &err);
+    struct reclaimer *b = reclaim_swap_pages_ops.open(&idb, NULL, &err);
     assert_non_null(a);
     assert_non_null(b);
 
@@ -278,6 +291,7 @@ static void test_madvise_backend_triggers(void **state)
     char dir[128];
     snprintf(dir, sizeof(dir), "%s/%d", root, (int)getpid());
     mkdir(dir, 0700);
+    put_stat(getpid());
     char rel[64];
     snprintf(rel, sizeof(rel), "%d/pagemap", (int)getpid());
     for (size_t i = 0; i < 4; i++) {
@@ -287,7 +301,8 @@ static void test_madvise_backend_triggers(void **state)
     struct heat_map *hm = heat_map_new_ps(PS);
     heat_map_add(hm, PAGE(0), 4 * PS, 0, HEAT_PRESENT);
     int err = 0;
-    struct reclaimer *r = reclaim_madvise_ops.open(getpid(), NULL, &err);
+    struct proc_identity self = { getpid(), FIXTURE_START };
+    struct reclaimer *r = reclaim_madvise_ops.open(&self, NULL, &err);
     assert_non_null(r);
     struct swapcache_wmark wm = { 1, 2 };
     struct swapcache_result res;

@@ -373,7 +373,7 @@ static int cmd_move_pages(struct kernel_caps *caps)
         pages[i] = c.base + i * 4096;
     int err;
     struct action_limits lim = { .bytes_per_sec = 256u << 20 };
-    struct migrator *m = ops->open(c.pid, &lim, &err);
+    struct migrator *m = ops->open(ktest_identity(c.pid), &lim, &err);
     struct action_counters ac = { 0 };
     CHECK(m && ops->move(m, pages, n, slow, &ac) == 0, "move %zu pages to node %d", n, slow);
     printf("moved %llu of %llu, failed busy %llu nomem %llu other %llu\n",
@@ -427,7 +427,7 @@ static int cmd_reclaim(struct kernel_caps *caps)
     if (kchild_start(&c, 8u << 20, 0, 6) || kchild_start(&ctl, 8u << 20, 0, 6))
         return 1;
     int err;
-    struct reclaimer *r = ops->open(c.pid, NULL, &err);
+    struct reclaimer *r = ops->open(ktest_identity(c.pid), NULL, &err);
     struct page_range pr = { c.base, c.len };
     struct action_counters ac = { 0 };
     CHECK(r && ops->reclaim(r, &pr, 1, &ac) == 0, "%s reclaim", ops->name);
@@ -598,7 +598,7 @@ static int cmd_swapcache(struct kernel_caps *caps)
     heat_map_add(hm, base, len / 2, 0, HEAT_PRESENT);
     heat_map_add(hm, base + len / 2, len / 2, 3, HEAT_PRESENT);
     int err = 0;
-    struct reclaimer *r = ops->open(t, NULL, &err);
+    struct reclaimer *r = ops->open(ktest_identity(t), NULL, &err);
     struct swapcache_result res;
     CHECK(r && ops->reclaim_swapcache(r, &wm, hm, &res) == 0, "reclaim_swapcache");
     printf("triggered %d: %llu of the target's %llu pages in the swap cache paged out, "
