@@ -11,7 +11,7 @@ all: build
 
 build:
 	scripts/install-deps.sh build test
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DETMEM_WERROR=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j2
 
 demo: build

@@ -779,7 +779,7 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
                          const struct cs_plan_stats *ps, const struct action_counters *ac)
 {
     long page = sysconf(_SC_PAGESIZE);
-    char down[16], up[16], hold[16], wq[16], wr[16];
+    char down[24], up[24], hold[24], wq[24], wr[24];   /* UINT64_MAX >> 10 is 17 digits */
 
     human(moved[0], down, sizeof(down));
     human(moved[1], up, sizeof(up));
