@@ -50,11 +50,14 @@ struct cmd_family {
     int missing_exit;                   /* exit code when a required option is missing */
     const char *bad_option_word;        /* "option" or "options", as the original printed */
     const char *command_word;           /* engine: what the free command word is called */
+    bool no_command_word;               /* `etmem OBJECT [options]`: its one subcommand is
+                                         * named after the object */
 };
 
 extern const struct cmd_family obj_family;
 extern const struct cmd_family project_family;
 extern const struct cmd_family engine_family;
+extern const struct cmd_family metrics_family;
 
 /* Connect to etmemd on socket NAME, send the request, print the answer; returns the exit
  * code for the shell. */

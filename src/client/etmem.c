@@ -9,6 +9,7 @@ static const struct cmd_family *const families[] = {
     &project_family,
     &obj_family,
     &engine_family,
+    &metrics_family,
     NULL,
 };
 
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (f->no_command_word && (argc == 2 || strcmp(argv[2], "help") != 0))
+        return family_run(f, argc - 1, argv + 1);
     if (argc == 2) {
         family_help(f, stderr);
         return EXIT_USAGE;

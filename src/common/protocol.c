@@ -39,6 +39,7 @@ static const char *const cmd_name[CMD_COUNT] = {
     [CMD_PROJ_STOP] = "project stop",
     [CMD_PROJ_SHOW] = "project show",
     [CMD_ENG_CMD] = "engine",
+    [CMD_METRICS] = "metrics",
 };
 
 /* Legacy request keys, in the fixed order the original client sends them. */
@@ -207,7 +208,7 @@ int legacy_request_decode(const char *buf, size_t len, struct etmem_request *out
             num[vend - vstart] = '\0';
             errno = 0;
             cmd = strtol(num, &end, 10);
-            if (errno || *end || cmd < 0 || cmd >= CMD_COUNT)
+            if (errno || *end || cmd < 0 || cmd >= CMD_LEGACY_COUNT)
                 return decode_fail(out, err, errlen, "legacy request command is not known");
             out->cmd = (uint16_t)cmd;
         } else if (!(vend - vstart == 1 && buf[vstart] == '-')) {

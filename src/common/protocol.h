@@ -54,8 +54,10 @@ enum etmem_cmd {
     CMD_PROJ_STOP = 3,
     CMD_PROJ_SHOW = 4,
     CMD_ENG_CMD = 5,
+    CMD_METRICS = 6,            /* ours from here on */
     CMD_COUNT
 };
+#define CMD_LEGACY_COUNT CMD_METRICS    /* the original client knows only those before */
 
 enum req_field {
     FIELD_PROJECT,

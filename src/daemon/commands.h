@@ -22,5 +22,12 @@ enum etmem_status cmd_project_stop(const struct etmem_request *req, struct reply
 enum etmem_status cmd_project_show(const struct etmem_request *req, struct reply *r,
                                    struct diag *d);
 enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, struct diag *d);
+enum etmem_status cmd_metrics(const struct etmem_request *req, struct reply *r, struct diag *d);
+
+struct task;
+struct task_report;
+/* What a task reports now (its engine's figures while it runs), for show and metrics;
+ * called with the model locked. */
+void task_report_get(struct task *t, struct task_report *rep);
 
 #endif

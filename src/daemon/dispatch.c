@@ -25,6 +25,7 @@ static const struct {
     [CMD_PROJ_STOP] = { NEED(FIELD_PROJECT), cmd_project_stop },
     [CMD_PROJ_SHOW] = { 0, cmd_project_show },
     [CMD_ENG_CMD] = { NEED(FIELD_PROJECT) | NEED(FIELD_ENGINE) | NEED(FIELD_ENG_CMD), cmd_engine },
+    [CMD_METRICS] = { 0, cmd_metrics },
 };
 
 static const char *const field_desc[FIELD_COUNT] = {

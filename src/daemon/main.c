@@ -16,6 +16,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "metrics.h"
 #include "model.h"
 #include "objconf.h"
 #include "probe.h"
@@ -33,12 +34,14 @@ struct options {
     int log_level;
     bool systemctl;
     const char *pid_file;
+    const char *metrics_file;
 };
 
 enum {
     OPT_PID_FILE = 0x100,
     OPT_HELP_CONFIG,
     OPT_PROBE,
+    OPT_METRICS_FILE,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +52,7 @@ static const struct option long_options[] = {
     { "pid-file", required_argument, NULL, OPT_PID_FILE },
     { "help-config", optional_argument, NULL, OPT_HELP_CONFIG },
     { "probe", optional_argument, NULL, OPT_PROBE },
+    { "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
     { NULL, 0, NULL, 0 },
 };
 
@@ -65,10 +69,12 @@ static void usage(FILE *out)
             "    -m|--mode-systemctl         mode used to start(systemctl): fork, write the pid "
             "file, return once listening\n"
             "       --pid-file <path>        pid file for -m (default %s)\n"
+            "       --metrics-file <path>    write `etmem metrics` to path every %d s "
+            "(atomically; for node_exporter's textfile collector)\n"
             "       --help-config[=md]       list every config file key (markdown with =md)\n"
             "       --probe[=json]           show what this kernel offers etmem and exit\n"
             "    -h|--help                   Show this message\n",
-            ETMEM_SOCKET_NAME_MAX, DEFAULT_PID_FILE);
+            ETMEM_SOCKET_NAME_MAX, DEFAULT_PID_FILE, METRICS_FILE_PERIOD_SEC);
 }
 
 static void usage_log_level(void)
@@ -148,6 +154,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
             break;
         case OPT_PID_FILE:
             opt->pid_file = optarg;
+            break;
+        case OPT_METRICS_FILE:
+            opt->metrics_file = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -314,9 +323,11 @@ int main(int argc, char **argv)
     log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", PROJECT_VERSION,
              opt.socket, (int)getpid(), opt.log_level);
     probe_kernel();
-
-    server_run(lfd);
+    rc = opt.metrics_file != NULL ? metrics_file_start(opt.metrics_file) : 0;
+    if (rc == 0)
+        server_run(lfd);
     close(lfd);
+    metrics_file_stop();
     model_shutdown();
     if (pid_fd >= 0) {
         unlink(opt.pid_file);
@@ -324,5 +335,5 @@ int main(int argc, char **argv)
     }
     log_info("etmemd stopped");
     log_close();
-    return EXIT_SUCCESS;
+    return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -74,6 +74,8 @@ struct cslide_pid {
     size_t first, end;              /* its units in the engine's array */
     bool scanned;
     uint64_t moved[2];              /* bytes since start: [0] to slow, [1] to fast */
+    uint64_t rss, swap;             /* its memory after its last scan */
+    double cpu_secs;                /* its last scan's CPU time */
     struct node_use use[KERNEL_MAX_NODES];  /* published under rt->lock */
     int use_node[KERNEL_MAX_NODES];
     int nuse;
@@ -456,10 +458,12 @@ static void scan_job(void *arg, size_t i)
     pid_t pid = (pid_t)w->tp->pid;
     struct scan_stats st = { 0 };
     bool one_at_a_time = w->m->tracker->shared_handles && rt->nwork > 1;
+    double cpu0 = thread_cpu_secs();
     int rc;
 
     sp->note[0] = '\0';
     sp->scanned = false;
+    sp->cpu_secs = 0;
     sp->nu = 0;
     if (!scan_guard_claim(pid)) {
         snprintf(sp->note, sizeof(sp->note), "process %d is being scanned by another task; "
@@ -493,6 +497,8 @@ static void scan_job(void *arg, size_t i)
         return;
     }
     sp->scanned = true;
+    proc_memory_bytes(pid, &sp->rss, &sp->swap);
+    sp->cpu_secs = thread_cpu_secs() - cpu0;
 }
 
 /* ---- the cycle ---- */
@@ -791,10 +797,20 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
     for (struct cslide_member *m = rt->members; m != NULL; m = m->next) {
         struct task_report *rep = &m->rep;
         uint64_t hot = 0, cold = 0, mdown = m->moved_gone[0], mup = m->moved_gone[1];
+        uint64_t rss = 0, swap = 0, scanned_now = 0;
+        double cpu = 0;
         const char *note = "";
 
         for (struct task_pid *tp = m->tk->pids; tp != NULL; tp = tp->next) {
             struct cslide_pid *sp = tp->params;
+
+            rss += sp->rss;
+            swap += sp->swap;
+            if (sp->scanned) {
+                cpu += sp->cpu_secs;
+                for (int i = 0; i < sp->nuse; i++)
+                    scanned_now += sp->use[i].hot + sp->use[i].cold;
+            }
 
             for (int i = 0; i < sp->nuse; i++) {
                 hot += sp->use[i].hot;
@@ -812,6 +828,12 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
         rep->last_scan = begin;
         rep->last_scan_secs = secs;
         rep->pages_scanned = (hot + cold) / (uint64_t)page;
+        rep->pages_scanned_total += scanned_now / (uint64_t)page;
+        rep->scan_cpu_secs += cpu;
+        rep->bytes_moved[0] = mdown;
+        rep->bytes_moved[1] = mup;
+        rep->rss_bytes = rss;
+        rep->swap_bytes = swap;
         rep->pages_hot = hot / (uint64_t)page;
         rep->pages_cold = cold / (uint64_t)page;
         if (note[0] != '\0') {

@@ -46,6 +46,13 @@ struct task_report {
     unsigned long long pages_cold;
     unsigned long long bytes_swapped;   /* since start */
     unsigned long long refaults;        /* major faults of the targets since start */
+    /* since start, for metrics: counters only grow while the task runs */
+    unsigned long long pages_scanned_total;
+    double scan_cpu_secs;               /* CPU time of its scans */
+    unsigned long long bytes_moved[2];  /* between NUMA nodes: [0] to slow, [1] to fast */
+    /* the targets' memory at the end of the last cycle (VmRSS, VmSwap summed) */
+    unsigned long long rss_bytes;
+    unsigned long long swap_bytes;
     char note[192];             /* why it is waiting/idle, or the last error */
 };
 

@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "log.h"
+#include "proc.h"
 #include "xalloc.h"
 
 static const struct kernel_caps *kernel_caps;
@@ -62,6 +63,27 @@ void engine_note_errno(char *buf, size_t len, pid_t pid, const char *what, int e
         snprintf(buf, len, "process %d exited", (int)pid);
     else
         snprintf(buf, len, "process %d: %s failed: %s", (int)pid, what, strerror(err));
+}
+
+double thread_cpu_secs(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void proc_memory_bytes(pid_t pid, uint64_t *rss, uint64_t *swap)
+{
+    struct proc_status st;
+
+    *rss = 0;
+    *swap = 0;
+    if (proc_read_status(pid, &st) < 0)
+        return;
+    *rss = st.vm_rss * 1024;
+    *swap = st.vm_swap * 1024;
 }
 
 void stopper_init(struct stopper *s)

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct diag;
@@ -25,6 +26,11 @@ void engine_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A note for reports on a failed step with a process: "process P exited" for ESRCH/ENOENT,
  * else "process P: <what> failed: <strerror>". err is a positive errno. */
 void engine_note_errno(char *buf, size_t len, pid_t pid, const char *what, int err);
+
+/* CPU time the calling thread has used, in seconds (what scans cost, for metrics). */
+double thread_cpu_secs(void);
+/* A process's resident and swapped memory in bytes (VmRSS, VmSwap); 0 when it is gone. */
+void proc_memory_bytes(pid_t pid, uint64_t *rss, uint64_t *swap);
 
 /* A stop flag with sleeps that end early when it is raised. */
 struct stopper {

@@ -44,6 +44,8 @@ struct slide_pid {
     bool majflt_known;
     /* results of its last job, read by the task thread after the pool run */
     uint64_t scanned, hot, cold, swapped_bytes, refaults;
+    uint64_t rss, swap;             /* its memory at the end of the job */
+    double cpu_secs;                /* the job's CPU time */
     bool scanned_now;
     char note[160];
 };
@@ -356,8 +358,11 @@ static void pid_job(void *arg, size_t i)
     struct task_pid *tp = cy->pids[i];
     struct slide_pid *sp = tp->params;
 
+    double cpu0 = thread_cpu_secs();
+
     sp->note[0] = '\0';
     sp->scanned_now = false;
+    sp->cpu_secs = 0;
     if (!scan_guard_claim((pid_t)tp->pid)) {
         snprintf(sp->note, sizeof(sp->note), "process %u is being scanned by another task; "
                  "skipped this cycle", tp->pid);
@@ -365,6 +370,8 @@ static void pid_job(void *arg, size_t i)
     }
     slide_pid_cycle(cy, tp);
     scan_guard_release((pid_t)tp->pid);
+    proc_memory_bytes((pid_t)tp->pid, &sp->rss, &sp->swap);
+    sp->cpu_secs = thread_cpu_secs() - cpu0;
 }
 
 /* Available memory is plentiful: nothing to do this cycle (guide: sysmem_threshold). */
@@ -387,13 +394,19 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
                          double secs)
 {
     struct task_report *rep = &rt->rep;
-    uint64_t scanned = 0, hot = 0, cold = 0, swapped = 0, refaults = 0;
+    uint64_t scanned = 0, hot = 0, cold = 0, swapped = 0, refaults = 0, rss = 0, swap = 0;
+    uint64_t scanned_now = 0;       /* processes skipped this cycle keep their last figures */
+    double cpu = 0;
     const char *note = "";
 
     for (size_t i = 0; i < n; i++) {
         struct slide_pid *sp = cy->pids[i]->params;
 
         scanned += sp->scanned;
+        scanned_now += sp->scanned_now ? sp->scanned : 0;
+        rss += sp->rss;
+        swap += sp->swap;
+        cpu += sp->cpu_secs;
         hot += sp->hot;
         cold += sp->cold;
         swapped += sp->swapped_bytes;
@@ -407,6 +420,10 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
     rep->last_scan = begin;
     rep->last_scan_secs = secs;
     rep->pages_scanned = scanned;
+    rep->pages_scanned_total += scanned_now;
+    rep->scan_cpu_secs += cpu;
+    rep->rss_bytes = rss;
+    rep->swap_bytes = swap;
     rep->pages_hot = hot;
     rep->pages_cold = cold;
     rep->bytes_swapped = swapped + rt->swapped_gone;

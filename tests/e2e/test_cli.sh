@@ -8,7 +8,7 @@ NOSOCK="etmem-e2e-nobody-listens-$$"
 
 expect 0 "etmem help exits 0" "$ETMEM" help
 expect_out "etmem OBJECT COMMAND" "etmem help prints usage"
-expect_out "OBJECT  := { project | obj | engine }" "etmem help lists objects"
+expect_out "OBJECT  := { project | obj | engine | metrics }" "etmem help lists objects"
 expect 234 "etmem with no arguments exits 234" "$ETMEM"
 expect_err "Usage:" "etmem with no arguments prints usage"
 expect 234 "etmem help x exits 234" "$ETMEM" help x

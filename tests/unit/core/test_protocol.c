@@ -182,7 +182,7 @@ static void put32(uint8_t *p, uint32_t v)
 static void test_malformed_requests(void **state)
 {
     static const uint16_t versions[] = { 0, ETMEM_PROTO_VERSION + 1, 0xffff };
-    static const uint16_t cmds[] = { CMD_COUNT, 6, 0x7fff, 0xffff };
+    static const uint16_t cmds[] = { CMD_COUNT, CMD_COUNT + 1, 0x7fff, 0xffff };
     static const uint32_t flags[] = { 0x2, 0x80000000u, ~REQ_FLAGS_KNOWN };
     uint8_t *buf, *big;
     size_t len;
@@ -272,7 +272,7 @@ static void test_legacy_round_trip(void **state)
 {
     static const char *const values[] = { "p", "-dash", "/etc/etmem/x.yaml", "a.b_c%d", NULL };
 
-    for (unsigned cmd = 0; cmd < CMD_COUNT; cmd++) {
+    for (unsigned cmd = 0; cmd < CMD_LEGACY_COUNT; cmd++) {
         for (unsigned mask = 0; mask < (1u << FIELD_COUNT); mask++) {
             for (int v = 0; values[v] != NULL; v++) {
                 struct etmem_request req = make_request(cmd, mask, values[v], 0);
