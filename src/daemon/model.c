@@ -389,7 +389,7 @@ void engine_destroy(struct engine *e, struct diag *d)
 struct task *task_new(const struct task_conf *tc, void *params)
 {
     struct task_obj *to = xcalloc(1, sizeof(*to));
-    struct task *t = &to->pub;
+    struct task *t = &to->ext.pub;
 
     t->type = xstrdup(task_type_names[tc->type]);
     t->value = xstrdup(tc->value);
@@ -397,6 +397,7 @@ struct task *task_new(const struct task_conf *tc, void *params)
     t->max_threads = tc->max_threads;
     t->swap_flag = tc->swap_flag;
     t->params = params;
+    to->ext.allow_init = tc->allow_init;
     return t;
 }
 

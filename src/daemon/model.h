@@ -77,7 +77,7 @@ struct engine_obj {
 };
 
 struct task_obj {
-    struct task pub;                /* first: what plug-ins see */
+    struct task_ext ext;            /* first: ext.pub is what plug-ins see */
     bool running;                   /* start_task succeeded and stop_task not yet called */
     bool params_filled;             /* plug-in fill_task_params succeeded: clear at destroy */
     unsigned calls;                 /* as in engine_obj */

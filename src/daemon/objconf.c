@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "strparse.h"
 #include "swapknob.h"
+#include "targets.h"
 #include "xalloc.h"
 
 static const char *const scan_type_names[] = { "page", "region", NULL };
@@ -140,6 +141,10 @@ const struct config_key task_keys[] = {
       .help = "worker threads for this task's processes" },
     { "swap_flag", KEY_YESNO, 0, 0, 0, "no", TC(swap_flag),
       .help = "slide: only swap memory the process marked for swapping" },
+    { "allow_init", KEY_YESNO, 0, 0, 0, "no", TC(allow_init),
+      .help = "let the task cover pid 1 (init) and so, as its direct children, every service "
+              "of the host; without it a task on pid 1 is refused and init is never covered "
+              "(etmemd itself and kernel threads never are)" },
     KEY_END,
 };
 
@@ -211,6 +216,18 @@ int engine_conf_parse(struct conf_file *cf, struct engine_conf *ec, struct diag 
     return conf_walk(cf, "engine", engine_id_keys, ec, d);
 }
 
+/* type=pid on a process etmemd must not manage: refused now, with the reason. A pid that
+ * does not exist (yet) is fine: the task waits for it. */
+static int check_task_pid(pid_t pid, bool allow_init, struct conf_file *cf, struct diag *d)
+{
+    char why[256];
+
+    if (!targets_refused(pid, allow_init, why, sizeof(why)))
+        return 0;
+    conf_error(cf, "task", "value", d, "%s", why);
+    return -1;
+}
+
 int task_conf_parse(struct conf_file *cf, struct task_conf *tc, bool id_only, struct diag *d)
 {
     int64_t pid;
@@ -227,6 +244,8 @@ int task_conf_parse(struct conf_file *cf, struct task_conf *tc, bool id_only, st
                    tc->value);
         return -1;
     }
+    if (tc->type == TASK_TYPE_PID && check_task_pid((pid_t)pid, tc->allow_init, cf, d) < 0)
+        return -1;
     if (tc->max_threads > max_threads) {
         conf_warning(cf, "task", "max_threads", d, "%d is more than 2*cores+1 on this machine; "
                      "using %d", tc->max_threads, max_threads);

@@ -40,6 +40,7 @@ struct task_conf {
     char *value;
     int max_threads;
     int swap_flag;
+    int allow_init;             /* may cover pid 1 (init) and its direct children */
 };
 
 extern const struct config_key project_id_keys[];

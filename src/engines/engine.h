@@ -31,6 +31,18 @@ struct task_pid {
     unsigned long long starttime;
 };
 
+/* The daemon's task: the guide's struct task (what plug-ins see) followed by what etmemd
+ * keeps beside it. Every struct task an engine is given is the pub of one of these. */
+struct task_ext {
+    struct task pub;
+    bool allow_init;            /* [task] allow_init=yes: pid 1 and its children may be covered */
+};
+
+static inline const struct task_ext *task_ext_of(const struct task *tk)
+{
+    return (const struct task_ext *)tk;
+}
+
 /* What `project show` tells about a running task; engines fill what they know. */
 #define REPORT_PIDS_MAX 64
 struct task_report {

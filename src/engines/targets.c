@@ -22,21 +22,56 @@ static int cmp_wanted(const void *a, const void *b)
     return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static void want(struct wanted **w, size_t *n, size_t *cap, pid_t pid)
+/* Why the process with this stat is refused; NULL when it may be covered. */
+static const char *refusal(const struct proc_stat *st, bool allow_init)
 {
-    struct proc_identity id;
+    const char *never = proc_never_target(st->pid, st);
 
-    if (proc_identity_get(pid, &id) < 0)
-        return;     /* gone already */
+    if (never != NULL)
+        return never;
+    if (st->pid == 1 && !allow_init)
+        return "it is init, whose children are every service of the host; set "
+               "allow_init=yes in [task] to mean that";
+    return NULL;
+}
+
+static bool refused(const struct proc_stat *st, bool allow_init, char *why, size_t why_len)
+{
+    const char *r = refusal(st, allow_init);
+
+    if (r == NULL)
+        return false;
+    snprintf(why, why_len, "process %d (%s) is not managed: %s", (int)st->pid, st->comm, r);
+    return true;
+}
+
+bool targets_refused(pid_t pid, bool allow_init, char *why, size_t why_len)
+{
+    struct proc_stat st;
+
+    return proc_read_stat(pid, &st) == 0 && refused(&st, allow_init, why, why_len);
+}
+
+/* Add pid to the wanted set; false when it is gone or refused. */
+static bool want(struct targets *tg, bool allow_init, struct wanted **w, size_t *n,
+                 size_t *cap, pid_t pid)
+{
+    struct proc_stat st;
+
+    if (proc_read_stat(pid, &st) < 0)
+        return false;   /* gone already */
+    if (refused(&st, allow_init, tg->refused, sizeof(tg->refused)))
+        return false;
     for (size_t i = 0; i < *n; i++) {
         if ((*w)[i].pid == pid)
-            return;
+            return true;
     }
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 16;
         *w = xreallocarray(*w, *cap, sizeof(**w));
     }
-    (*w)[(*n)++] = (struct wanted){ pid, id.starttime };
+    (*w)[(*n)++] = (struct wanted){ pid, st.starttime };
+    return true;
 }
 
 /* The processes the task names directly (before children). */
@@ -82,15 +117,19 @@ void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_l
     pid_t *roots;
     struct task_pid *old = tk->pids, *list = NULL, **tail = &list;
 
+    bool allow_init = task_ext_of(tk)->allow_init;
+
+    tg->refused[0] = '\0';
     find_roots(tg, tk, &roots, &nroots);
     for (size_t i = 0; i < nroots; i++) {
         pid_t *kids;
         size_t nk;
 
-        want(&w, &nw, &cap, roots[i]);
+        if (!want(tg, allow_init, &w, &nw, &cap, roots[i]))
+            continue;   /* a refused root's children come only with it */
         if (proc_list_children(roots[i], &kids, &nk) == 0) {
             for (size_t k = 0; k < nk; k++)
-                want(&w, &nw, &cap, kids[k]);
+                want(tg, allow_init, &w, &nw, &cap, kids[k]);
             free(kids);
         }
     }
@@ -147,7 +186,9 @@ void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_l
     tk->pids = list;
     free(w);
     if (list == NULL && why != NULL) {
-        if (strcmp(tk->type, "name") == 0)
+        if (tg->refused[0] != '\0')
+            snprintf(why, why_len, "%s", tg->refused);
+        else if (strcmp(tk->type, "name") == 0)
             snprintf(why, why_len, "no process named %s", tk->value);
         else if (tg->root_known)
             snprintf(why, why_len, "process %s has exited", tk->value);

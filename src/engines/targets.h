@@ -4,19 +4,29 @@
  * type=pid: that process (identified by pid AND start time from the first time it is seen,
  * so a reused pid is never adopted) and its direct children. type=name: every process whose
  * name (comm) is the value, and their direct children. Resolved from /proc, without running
- * pgrep, each time targets_update is called. */
+ * pgrep, each time targets_update is called.
+ *
+ * Never covered: etmemd itself and kernel threads; pid 1 (init), and so its children, only
+ * when the task says allow_init=yes. */
 #ifndef ETMEM_TARGETS_H
 #define ETMEM_TARGETS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine.h"
 
 struct targets {
     bool root_known;            /* type=pid: root_starttime is the target's */
     uint64_t root_starttime;
+    char refused[256];          /* why a process the task names was left out, or "" */
 };
+
+/* true (and why) when etmemd must not cover pid: itself, a kernel thread, or pid 1 without
+ * allow_init. false for a pid that does not exist. */
+bool targets_refused(pid_t pid, bool allow_init, char *why, size_t why_len);
 
 /* Bring tk->pids up to date. New processes get eng->ops->alloc_pid_params (when the engine
  * has it; a failing one is left out and logged); processes gone or replaced get

@@ -87,7 +87,7 @@ project=sigproj
 engine=slide
 name=t1
 type=pid
-value=1
+value=4194304
 T=1
 CONF
 )

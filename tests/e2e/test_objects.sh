@@ -85,7 +85,7 @@ project=test
 engine=slide
 name=background_slide
 type=pid
-value=1
+value=4194304
 T=1
 CONF
 )
@@ -105,7 +105,7 @@ project=test
 engine=ghost
 name=t
 type=pid
-value=1
+value=4194304
 CONF
 )
 expect 186 "a task of a missing engine fails" "$ETMEM" obj add -f "$cfg" -s "$S"

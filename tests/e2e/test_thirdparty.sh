@@ -37,7 +37,7 @@ project=$1
 engine=$1
 name=t
 type=pid
-value=1
+value=4194304
 ${5:-}"
     [ "${5:-}" = - ] && task=
     conf "$1" <<CONF
@@ -190,7 +190,7 @@ project=other
 engine=ft
 name=t
 type=pid
-value=1
+value=4194304
 CONF
 )
 expect 186 "fill_task_params failing refuses engine and task together" "$ETMEM" obj add -f "$ft" -s "$DSOCK"

@@ -363,7 +363,10 @@ static const struct section_case section_cases[] = {
       CT_LABEL ":1: [engine]: missing required key 'project' (the project the engine belongs "
       "to)", NULL },
     { "task by name", SEC_TASK, false, TASK_HEAD "type=name\nvalue=abc\n", NULL, NULL },
-    { "task by pid", SEC_TASK, false, TASK_HEAD "type=pid\nvalue=1\n", NULL, NULL },
+    /* 4194304: above any pid_max, so never a process (pid 1 needs allow_init) */
+    { "task by pid", SEC_TASK, false, TASK_HEAD "type=pid\nvalue=4194304\n", NULL, NULL },
+    { "task on init, opted in", SEC_TASK, false, TASK_HEAD "type=pid\nvalue=1\nallow_init=yes\n",
+      NULL, NULL },
     { "task by pid, largest", SEC_TASK, false, TASK_HEAD "type=pid\nvalue=2147483647\n",
       NULL, NULL },
     { "task pid not a number", SEC_TASK, false, TASK_HEAD "type=pid\nvalue=abc\n",
@@ -439,7 +442,7 @@ static void test_max_threads_clamped(void **state)
     int most = 2 * get_nprocs() + 1;
 
     for (int asked = most; asked <= most + 1; asked++) {
-        char *text = ct_fmt(TASK_HEAD "type=pid\nvalue=1\nmax_threads=%d\n", asked);
+        char *text = ct_fmt(TASK_HEAD "type=pid\nvalue=4194304\nmax_threads=%d\n", asked);
         char *warning = ct_fmt(CT_LABEL ":7: [task] max_threads: %d is more than 2*cores+1 on "
                                "this machine; using %d", asked, most);
         struct diag d = { 0 };
