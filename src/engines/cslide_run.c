@@ -7,7 +7,7 @@
  *   1. resolves every started task's processes (targets.c) into tk->pids;
  *   2. hands each process to one of max_threads workers, which claims it (one scan of a
  *      process at a time), primes its tracker, takes `loop` samples `interval` seconds
- *      apart into a heat map, and turns the map into units: runs of granules (a base page,
+ *      apart into a heat map (pidrun.c, shared with slide), and turns the map into units: runs of granules (a base page,
  *      or a whole 2 MiB THP or hugetlb page) of equal heat, node, pool and last move, the
  *      node asked from move_pages(2) in query mode;
  *   3. reads each pair's free memory (node MemFree, free 2 MiB hugepages) and lets the pure
@@ -37,6 +37,7 @@
 #include "engine.h"
 #include "heatmap.h"
 #include "log.h"
+#include "pidrun.h"
 #include "probe.h"
 #include "proc.h"
 #include "protocol.h"
@@ -62,9 +63,7 @@ struct moved_range {
 };
 
 struct cslide_pid {
-    struct tracker *tracker;
-    struct migrator *migrator;
-    struct heat_map *hm;
+    struct pid_run run;
     struct moved_range *hist;       /* the previous cycle's moves */
     size_t nhist;
     struct moved_range *next;       /* this cycle's, becoming hist at its end */
@@ -80,15 +79,13 @@ struct cslide_pid {
     int use_node[KERNEL_MAX_NODES];
     int nuse;
     bool have_use;
-    char note[160];
 };
 
 struct cslide_member {
     struct cslide_rt *rt;
     struct task *tk;
     struct targets targets;
-    const struct tracker_ops *tracker;
-    struct scan_opts opts;
+    struct pid_backends be;         /* its tracker, the engine's migrate backend */
     struct cslide_member *next;
     /* published under rt->lock */
     struct task_report rep;
@@ -285,7 +282,7 @@ static int builder_flush(struct builder *b)
 
     if (b->n == 0)
         return 0;
-    rc = b->mig->query(b->sp->migrator, b->addr, b->n, b->node, &b->ac);
+    rc = b->mig->query(b->sp->run.migrator, b->addr, b->n, b->node, &b->ac);
     if (rc < 0) {
         b->err = rc;
         return rc;
@@ -356,7 +353,7 @@ static int build_run(const struct heat_run *run, void *arg)
         if (hv != NULL) {
             if (end > hv->end)
                 end = hv->end;
-            if (!b->m->tracker->sees_hugetlb) {
+            if (!b->m->be.tracker->sees_hugetlb) {
                 a = end;    /* the tracker cannot see hugetlb pages: leave them alone */
                 continue;
             }
@@ -409,43 +406,14 @@ static int build_units(struct cslide_rt *rt, struct cslide_member *m, struct csl
     b->m = m;
     b->sp = sp;
     b->mig = rt->migrate;
-    b->ps = heat_map_page_size(sp->hm);
+    b->ps = heat_map_page_size(sp->run.hm);
     b->huge = &huge;
-    rc = heat_map_for_each_run(sp->hm, build_run, b);
+    rc = heat_map_for_each_run(sp->run.hm, build_run, b);
     if (rc == 0)
         rc = builder_flush(b);
     vma_list_free(&huge);
     free(b);
     return rc;
-}
-
-static void close_backends(struct cslide_rt *rt, struct cslide_member *m, struct cslide_pid *sp)
-{
-    if (sp->tracker != NULL)
-        m->tracker->close(sp->tracker);
-    if (sp->migrator != NULL)
-        rt->migrate->close(sp->migrator);
-    sp->tracker = NULL;
-    sp->migrator = NULL;
-}
-
-static int open_backends(struct cslide_rt *rt, struct cslide_member *m, struct cslide_pid *sp,
-                         const struct task_pid *tp)
-{
-    struct action_limits lim = { 0 };
-    struct proc_identity id = { (pid_t)tp->pid, tp->starttime };
-    pid_t pid = id.pid;
-    int err = 0;
-
-    if (sp->tracker == NULL)
-        sp->tracker = m->tracker->open(pid, &m->opts, &err);
-    if (sp->tracker == NULL)
-        return err ? -abs(err) : -EIO;
-    if (sp->migrator == NULL)
-        sp->migrator = rt->migrate->open(&id, &lim, &err);
-    if (sp->migrator == NULL)
-        return err ? -abs(err) : -EIO;
-    return 0;
 }
 
 /* One process: scan `loop` times and build its units. */
@@ -454,45 +422,29 @@ static void scan_job(void *arg, size_t i)
     struct cslide_rt *rt = arg;
     struct work *w = &rt->work[i];
     struct cslide_pid *sp = w->tp->params;
-    const struct page_scan *scan = rt->eng->proj->scan_param;
-    pid_t pid = (pid_t)w->tp->pid;
+    const struct pid_backends *be = &w->m->be;
+    const struct proc_identity id = { (pid_t)w->tp->pid, w->tp->starttime };
+    pid_t pid = id.pid;
     struct scan_stats st = { 0 };
-    bool one_at_a_time = w->m->tracker->shared_handles && rt->nwork > 1;
     double cpu0 = thread_cpu_secs();
+    enum pid_scan_result res;
     int rc;
 
-    sp->note[0] = '\0';
     sp->scanned = false;
     sp->cpu_secs = 0;
     sp->nu = 0;
-    if (!scan_guard_claim(pid)) {
-        snprintf(sp->note, sizeof(sp->note), "process %d is being scanned by another task; "
-                 "skipped this cycle", (int)pid);
+    if (!pid_run_claim(&sp->run, pid))
         return;
-    }
-    rc = open_backends(rt, w->m, sp, w->tp);
-    if (rc == 0) {
-        heat_map_clear(sp->hm);
-        rc = w->m->tracker->prime(sp->tracker);
-    }
-    for (int l = 0; rc == 0 && l < scan->loop; l++) {
-        if (!stopper_sleep(&rt->stop, scan->interval)) {
-            scan_guard_release(pid);
-            return;
-        }
-        rc = w->m->tracker->sample(sp->tracker, sp->hm, &st);
-    }
-    if (one_at_a_time && sp->tracker != NULL) {
-        w->m->tracker->close(sp->tracker);  /* its handles share one kernel object */
-        sp->tracker = NULL;
-    }
-    scan_guard_release(pid);
-    if (rc == 0)
-        rc = build_units(rt, w->m, sp, pid);
+    res = pid_run_scan(&sp->run, be, rt->eng->proj->scan_param, &rt->stop, &id, &st);
+    if (res == PID_SCAN_DONE && be->tracker->shared_handles && rt->nwork > 1)
+        pid_run_close_tracker(&sp->run, be);    /* let the next process have it */
+    pid_run_release(pid);
+    if (res != PID_SCAN_DONE)
+        return;
+    rc = build_units(rt, w->m, sp, pid);
     if (rc < 0) {
-        engine_note_errno(sp->note, sizeof(sp->note), pid, sp->tracker || sp->migrator ?
-                          "scanning" : "opening its tracker", -rc);
-        close_backends(rt, w->m, sp);
+        pid_run_note_errno(&sp->run, pid, "scanning", -rc);
+        pid_run_close(&sp->run, be);
         sp->nu = 0;
         return;
     }
@@ -531,7 +483,7 @@ static unsigned collect_work(struct cslide_rt *rt)
         }
         if (m->tk->max_threads > 0 && (unsigned)m->tk->max_threads > threads)
             threads = (unsigned)m->tk->max_threads;
-        if (m->tracker->shared_handles)
+        if (m->be.tracker->shared_handles)
             threads = 1;    /* one process at a time */
     }
     pthread_mutex_unlock(&rt->lock);
@@ -624,9 +576,9 @@ static int mover_flush(struct mover *mv)
     if (mv->n == 0)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = mig->move(mv->sp->migrator, mv->addr, mv->n, mv->dest, &mv->ac);
+    rc = mig->move(mv->sp->run.migrator, mv->addr, mv->n, mv->dest, &mv->ac);
     if (rc == 0)
-        rc = mig->query(mv->sp->migrator, mv->addr, mv->n, mv->node, &mv->ac);
+        rc = mig->query(mv->sp->run.migrator, mv->addr, mv->n, mv->node, &mv->ac);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     pthread_mutex_lock(&mv->rt->lock);
     mv->rt->move_secs += (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -698,7 +650,7 @@ static void move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_coun
         struct cslide_pid *sp = rt->work[w].tp->params;
         int rc = 0;
 
-        if (!sp->scanned || sp->migrator == NULL)
+        if (!sp->scanned || sp->run.migrator == NULL)
             continue;
         for (int d = 0; d < 2 && rc == 0; d++) {
             for (int p = 0; p < rt->ep->pairs.nr && rc == 0; p++) {
@@ -709,9 +661,8 @@ static void move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_coun
             }
         }
         if (rc < 0) {
-            engine_note_errno(sp->note, sizeof(sp->note), (pid_t)rt->work[w].tp->pid,
-                              "move_pages", -rc);
-            close_backends(rt, rt->work[w].m, sp);
+            pid_run_note_errno(&sp->run, (pid_t)rt->work[w].tp->pid, "move_pages", -rc);
+            pid_run_close(&sp->run, &rt->work[w].m->be);
         }
     }
     for (int f = 0; f < ACT_FAIL_COUNT; f++)
@@ -818,8 +769,8 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
             }
             mdown += sp->moved[0];
             mup += sp->moved[1];
-            if (sp->note[0] != '\0')
-                note = sp->note;
+            if (sp->run.note[0] != '\0')
+                note = sp->run.note;
         }
         if (m->tk->pids == NULL)
             continue;   /* still "waiting" */
@@ -1009,8 +960,8 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     }
     m = xcalloc(1, sizeof(*m));
     m->tk = tk;
-    m->tracker = cslide_tracker_pick(caps, p, why, sizeof(why));
-    if (m->tracker == NULL) {
+    m->be.tracker = cslide_tracker_pick(caps, p, why, sizeof(why));
+    if (m->be.tracker == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(m);
         return -1;
@@ -1021,14 +972,15 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
         return -1;
     }
     m->rt = rt;
-    scan_opts_default(&m->opts);
-    scan_opts_damon_window(&m->opts,
+    m->be.migrate = rt->migrate;
+    scan_opts_default(&m->be.opts);
+    scan_opts_damon_window(&m->be.opts,
                            (unsigned)((const struct page_scan *)eng->proj->scan_param)->interval);
-    m->opts.anon_only = p->anon_only;
-    m->opts.vm_flags = p->vm_flags;     /* copied by the tracker's open */
-    m->opts.ign_host = p->ign_host;
-    m->opts.scan_as_huge = true;
-    snprintf(m->rep.backend, sizeof(m->rep.backend), "%s+%s", m->tracker->name,
+    m->be.opts.anon_only = p->anon_only;
+    m->be.opts.vm_flags = p->vm_flags;     /* copied by the tracker's open */
+    m->be.opts.ign_host = p->ign_host;
+    m->be.opts.scan_as_huge = true;
+    snprintf(m->rep.backend, sizeof(m->rep.backend), "%s+%s", m->be.tracker->name,
              rt->migrate->name);
     m->rep.state = "starting";
     pthread_mutex_lock(&rt->lock);
@@ -1052,7 +1004,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
             return -1;
         }
     }
-    log_info("task %s: cslide with %s tracking and %s migration", tk->name, m->tracker->name,
+    log_info("task %s: cslide with %s tracking and %s migration", tk->name, m->be.tracker->name,
              rt->migrate->name);
     return 0;
 }
@@ -1092,7 +1044,7 @@ static int cslide_alloc_pid(struct engine *eng, struct task_pid **tk_pid)
 {
     struct cslide_pid *sp = xcalloc(1, sizeof(*sp));
 
-    sp->hm = heat_map_new();
+    pid_run_init(&sp->run);
     (*tk_pid)->params = sp;
     return 0;
 }
@@ -1109,9 +1061,9 @@ static void cslide_free_pid(struct engine *eng, struct task_pid **tk_pid)
          * thread is gone) */
         p->rt->moved_gone[0] += sp->moved[0];
         p->rt->moved_gone[1] += sp->moved[1];
-        close_backends(p->rt->rt, p->rt, sp);
+        pid_run_close(&sp->run, &p->rt->be);
     }
-    heat_map_free(sp->hm);
+    pid_run_fini(&sp->run);
     free(sp->hist);
     free(sp->next);
     free(sp->u);

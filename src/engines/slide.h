@@ -7,8 +7,6 @@
 
 struct slide_runtime;
 
-/* Backend choices; index 0 is "auto". */
-
 struct slide_task_params {
     int T;                      /* hot if the summed weight over `loop` scans is >= T */
     uint64_t swap_threshold_kb; /* skip processes using less; 0 = unset */

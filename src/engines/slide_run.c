@@ -13,7 +13,8 @@
  *      then brings the swap cache back under them through the reclaim backend;
  *   4. sleeps `sleep` seconds.
  * Sleeps end at once when the task is stopped. The tracker, reclaimer and heat map of a
- * process live as long as the process stays a target (task_pid->params). The report for
+ * process (pidrun.c, shared with cslide) live as long as the process stays a target
+ * (task_pid->params). The report for
  * `project show` is updated after each cycle under rt->lock, which also guards tk->pids. */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +27,7 @@
 #include "engine.h"
 #include "heatmap.h"
 #include "log.h"
+#include "pidrun.h"
 #include "probe.h"
 #include "proc.h"
 #include "runtime.h"
@@ -37,9 +39,7 @@
 #define RECLAIM_BATCH_BYTES (16u << 20)    /* stop is checked between batches */
 
 struct slide_pid {
-    struct tracker *tracker;
-    struct reclaimer *reclaimer;
-    struct heat_map *hm;
+    struct pid_run run;
     uint64_t majflt_base;
     bool majflt_known;
     /* results of its last job, read by the task thread after the pool run */
@@ -47,7 +47,6 @@ struct slide_pid {
     uint64_t rss, swap;             /* its memory at the end of the job */
     double cpu_secs;                /* the job's CPU time */
     bool scanned_now;
-    char note[160];
 };
 
 struct slide_runtime {
@@ -56,9 +55,7 @@ struct slide_runtime {
     pthread_t thread;
     pthread_mutex_t lock;           /* report and tk->pids */
     struct targets targets;
-    const struct tracker_ops *tracker;
-    const struct reclaim_ops *reclaim;
-    struct scan_opts opts;
+    struct pid_backends be;
     struct task_report rep;
     uint64_t swapped_gone;          /* totals of processes no longer targets */
     uint64_t refaults_gone;
@@ -165,14 +162,14 @@ static void classify(const struct cycle *cy, struct slide_pid *sp, pid_t pid,
                      struct cold_ranges *cr)
 {
     memset(cr, 0, sizeof(*cr));
-    cr->ps = heat_map_page_size(sp->hm);
+    cr->ps = heat_map_page_size(sp->run.hm);
     cr->T = (unsigned)cy->p->T;
-    heat_map_for_each_run(sp->hm, count_run, cr);
+    heat_map_for_each_run(sp->run.hm, count_run, cr);
     for (unsigned c = 0; c < cr->T && c <= HEAT_COUNT_MAX; c++)
         cr->cold += cr->hist[c];
     if (cy->p->dram_percent > 0)
         limit_by_dram_percent(cr, pid, cy->p->dram_percent);
-    heat_map_for_each_run(sp->hm, select_run, cr);
+    heat_map_for_each_run(sp->run.hm, select_run, cr);
 }
 
 /* Swap out the cold ranges in batches; returns 0 or -ESRCH/-errno. */
@@ -201,18 +198,13 @@ static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct
                 off = 0;
             }
         }
-        rc = rt->reclaim->reclaim(sp->reclaimer, batch, nb, ac);
+        rc = rt->be.reclaim->reclaim(sp->run.reclaimer, batch, nb, ac);
         if (rc < 0)
             return rc;
         if (stopper_raised(&rt->stop))
             return 0;
     }
     return 0;
-}
-
-static void note_errno(struct slide_pid *sp, pid_t pid, const char *what, int err)
-{
-    engine_note_errno(sp->note, sizeof(sp->note), pid, what, err);
 }
 
 /* swapcache_high_wmark / swapcache_low_wmark: after the process's swap-out, bring the
@@ -225,13 +217,13 @@ static void reclaim_swapcache(const struct cycle *cy, struct slide_pid *sp, pid_
     int rc;
 
     if (proj->swapcache_high_wmark < 0 || proj->swapcache_low_wmark < 0 ||
-        cy->rt->reclaim->reclaim_swapcache == NULL)
+        cy->rt->be.reclaim->reclaim_swapcache == NULL)
         return;
     struct swapcache_wmark wm = { (unsigned)proj->swapcache_low_wmark,
                                   (unsigned)proj->swapcache_high_wmark };
-    rc = cy->rt->reclaim->reclaim_swapcache(sp->reclaimer, &wm, sp->hm, &res);
+    rc = cy->rt->be.reclaim->reclaim_swapcache(sp->run.reclaimer, &wm, sp->run.hm, &res);
     if (rc < 0) {
-        note_errno(sp, pid, "reclaiming the swap cache", -rc);
+        pid_run_note_errno(&sp->run, pid, "reclaiming the swap cache", -rc);
         return;
     }
     if (res.triggered && res.by_kernel)
@@ -248,79 +240,34 @@ static void reclaim_swapcache(const struct cycle *cy, struct slide_pid *sp, pid_
                  (unsigned long long)res.swapcached_after_kb, (unsigned long long)res.low_kb);
 }
 
-static void close_backends(struct slide_runtime *rt, struct slide_pid *sp)
-{
-    if (sp->tracker != NULL)
-        rt->tracker->close(sp->tracker);
-    if (sp->reclaimer != NULL)
-        rt->reclaim->close(sp->reclaimer);
-    sp->tracker = NULL;
-    sp->reclaimer = NULL;
-}
-
-/* Open what a process needs the first time it is worked on; 0 or a positive errno. */
-static int open_backends(struct slide_runtime *rt, struct slide_pid *sp,
-                         const struct task_pid *tp)
-{
-    struct action_limits lim = { 0 };
-    struct proc_identity id = { (pid_t)tp->pid, tp->starttime };
-    pid_t pid = id.pid;
-    int err = 0;
-
-    if (sp->tracker == NULL)
-        sp->tracker = rt->tracker->open(pid, &rt->opts, &err);
-    if (sp->tracker == NULL)
-        return err ? err : EIO;
-    if (sp->reclaimer == NULL)
-        sp->reclaimer = rt->reclaim->open(&id, &lim, &err);
-    if (sp->reclaimer == NULL)
-        return err ? err : EIO;
-    return 0;
-}
-
 /* One process, one cycle: scan `loop` times, classify, swap out the cold pages. */
 static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
 {
     struct slide_runtime *rt = cy->rt;
     struct slide_pid *sp = tp->params;
-    pid_t pid = (pid_t)tp->pid;
+    const struct proc_identity id = { (pid_t)tp->pid, tp->starttime };
+    pid_t pid = id.pid;
     struct scan_stats st = { 0 };
     struct action_counters ac = { 0 };
     struct cold_ranges cr;
     struct proc_status before, after;
     struct proc_stat ps;
-    int rc;
+    int rc = 0;
 
     if (cy->p->swap_threshold_kb > 0) {
         if (proc_read_status(pid, &before) < 0) {
-            note_errno(sp, pid, "reading status", ESRCH);
+            pid_run_note_errno(&sp->run, pid, "reading status", ESRCH);
             return;
         }
         if (before.vm_rss < cy->p->swap_threshold_kb) {
-            snprintf(sp->note, sizeof(sp->note), "process %d uses %llu MiB, below "
+            snprintf(sp->run.note, sizeof(sp->run.note), "process %d uses %llu MiB, below "
                      "swap_threshold %llu GiB", (int)pid, (unsigned long long)before.vm_rss >> 10,
                      (unsigned long long)cy->p->swap_threshold_kb >> 20);
             return;
         }
     }
-    rc = open_backends(rt, sp, tp);
-    if (rc != 0) {
-        note_errno(sp, pid, "opening its tracker", rc);
-        close_backends(rt, sp);
+    if (pid_run_scan(&sp->run, &rt->be, cy->scan, &rt->stop, &id, &st) != PID_SCAN_DONE)
         return;
-    }
-    heat_map_clear(sp->hm);
-    rc = rt->tracker->prime(sp->tracker);
-    for (int l = 0; rc == 0 && l < cy->scan->loop; l++) {
-        if (!stopper_sleep(&rt->stop, cy->scan->interval))
-            return;
-        rc = rt->tracker->sample(sp->tracker, sp->hm, &st);
-    }
-    if (rc < 0) {
-        note_errno(sp, pid, "scanning", -rc);
-        close_backends(rt, sp);
-        return;
-    }
     sp->scanned_now = true;
     classify(cy, sp, pid, &cr);
     sp->scanned = cr.hot + cr.cold;
@@ -331,7 +278,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
 
         rc = swap_out(rt, sp, &cr, &ac);
         if (rc < 0)
-            note_errno(sp, pid, "swapping out", -rc);
+            pid_run_note_errno(&sp->run, pid, "swapping out", -rc);
         else if (known && proc_read_status(pid, &after) == 0 && after.vm_swap > before.vm_swap)
             sp->swapped_bytes += (after.vm_swap - before.vm_swap) * 1024;
     }
@@ -360,16 +307,12 @@ static void pid_job(void *arg, size_t i)
 
     double cpu0 = thread_cpu_secs();
 
-    sp->note[0] = '\0';
     sp->scanned_now = false;
     sp->cpu_secs = 0;
-    if (!scan_guard_claim((pid_t)tp->pid)) {
-        snprintf(sp->note, sizeof(sp->note), "process %u is being scanned by another task; "
-                 "skipped this cycle", tp->pid);
+    if (!pid_run_claim(&sp->run, (pid_t)tp->pid))
         return;
-    }
     slide_pid_cycle(cy, tp);
-    scan_guard_release((pid_t)tp->pid);
+    pid_run_release((pid_t)tp->pid);
     proc_memory_bytes((pid_t)tp->pid, &sp->rss, &sp->swap);
     sp->cpu_secs = thread_cpu_secs() - cpu0;
 }
@@ -411,8 +354,8 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
         cold += sp->cold;
         swapped += sp->swapped_bytes;
         refaults += sp->refaults;
-        if (sp->note[0] != '\0')
-            note = sp->note;
+        if (sp->run.note[0] != '\0')
+            note = sp->run.note;
     }
     pthread_mutex_lock(&rt->lock);
     rep->state = "running";
@@ -486,7 +429,7 @@ static int slide_alloc_pid(struct engine *eng, struct task_pid **tk_pid)
 {
     struct slide_pid *sp = xcalloc(1, sizeof(*sp));
 
-    sp->hm = heat_map_new();
+    pid_run_init(&sp->run);
     (*tk_pid)->params = sp;
     return 0;
 }
@@ -503,9 +446,9 @@ static void slide_free_pid(struct engine *eng, struct task_pid **tk_pid)
          * task thread is gone) */
         p->rt->swapped_gone += sp->swapped_bytes;
         p->rt->refaults_gone += sp->refaults;
-        close_backends(p->rt, sp);
+        pid_run_close(&sp->run, &p->rt->be);
     }
-    heat_map_free(sp->hm);
+    pid_run_fini(&sp->run);
     free(sp);
     (*tk_pid)->params = NULL;
 }
@@ -517,7 +460,7 @@ static void explain_swap_flag(struct slide_runtime *rt, const struct kernel_caps
 {
     const char *why;
 
-    if (rt->tracker->swap_flag_marks)
+    if (rt->be.tracker->swap_flag_marks)
         why = "swap_flag=yes: only memory the process marked with madvise(MADV_SWAPFLAG)";
     else if (kernel_has(caps, KF_ANON_VMA_NAME))
         why = "swap_flag=yes: only memory the process named [anon:etmem_swap] (prctl "
@@ -543,28 +486,28 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     }
     rt = xcalloc(1, sizeof(*rt));
     rt->tk = tk;
-    rt->tracker = tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback,
-                                 why, sizeof(why));
-    if (rt->tracker == NULL) {
+    rt->be.tracker = tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback,
+                                    why, sizeof(why));
+    if (rt->be.tracker == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(rt);
         return -1;
     }
-    rt->reclaim = reclaim_select(caps, reclaim_choices[p->swap_backend], why, sizeof(why));
-    if (rt->reclaim == NULL) {
+    rt->be.reclaim = reclaim_select(caps, reclaim_choices[p->swap_backend], why, sizeof(why));
+    if (rt->be.reclaim == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(rt);
         return -1;
     }
-    scan_opts_default(&rt->opts);
-    scan_opts_damon_window(&rt->opts,
+    scan_opts_default(&rt->be.opts);
+    scan_opts_damon_window(&rt->be.opts,
                            (unsigned)((const struct page_scan *)eng->proj->scan_param)->interval);
-    rt->opts.anon_only = true;
-    rt->opts.swap_flag_only = tk->swap_flag;
+    rt->be.opts.anon_only = true;
+    rt->be.opts.swap_flag_only = tk->swap_flag;
     if (tk->swap_flag)
         explain_swap_flag(rt, caps);
-    snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->tracker->name,
-             rt->reclaim->name);
+    snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->be.tracker->name,
+             rt->be.reclaim->name);
     rt->rep.state = "starting";
     stopper_init(&rt->stop);
     pthread_mutex_init(&rt->lock, NULL);
@@ -578,8 +521,8 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         free(rt);
         return -1;
     }
-    log_info("task %s: slide with %s tracking and %s swap-out", tk->name, rt->tracker->name,
-             rt->reclaim->name);
+    log_info("task %s: slide with %s tracking and %s swap-out", tk->name, rt->be.tracker->name,
+             rt->be.reclaim->name);
     return 0;
 }
 

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/* pidrun.c - the per-process part every engine shares: backends, heat map, claim, scan. */
+#include "pidrun.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "action.h"
+#include "etmemd_project_exp.h"
+#include "heatmap.h"
+#include "proc.h"
+#include "runtime.h"
+
+void pid_run_init(struct pid_run *pr)
+{
+    *pr = (struct pid_run){ .hm = heat_map_new() };
+}
+
+void pid_run_fini(struct pid_run *pr)
+{
+    heat_map_free(pr->hm);
+    pr->hm = NULL;
+}
+
+void pid_run_close_tracker(struct pid_run *pr, const struct pid_backends *b)
+{
+    if (pr->tracker != NULL)
+        b->tracker->close(pr->tracker);
+    pr->tracker = NULL;
+}
+
+void pid_run_close(struct pid_run *pr, const struct pid_backends *b)
+{
+    pid_run_close_tracker(pr, b);
+    if (pr->reclaimer != NULL)
+        b->reclaim->close(pr->reclaimer);
+    if (pr->migrator != NULL)
+        b->migrate->close(pr->migrator);
+    pr->reclaimer = NULL;
+    pr->migrator = NULL;
+}
+
+int pid_run_open(struct pid_run *pr, const struct pid_backends *b,
+                 const struct proc_identity *id)
+{
+    struct action_limits lim = { 0 };
+    int err = 0;
+
+    if (pr->tracker == NULL)
+        pr->tracker = b->tracker->open(id->pid, &b->opts, &err);
+    if (pr->tracker == NULL)
+        return err ? abs(err) : EIO;
+    if (b->reclaim != NULL && pr->reclaimer == NULL)
+        pr->reclaimer = b->reclaim->open(id, &lim, &err);
+    if (b->reclaim != NULL && pr->reclaimer == NULL)
+        return err ? abs(err) : EIO;
+    if (b->migrate != NULL && pr->migrator == NULL)
+        pr->migrator = b->migrate->open(id, &lim, &err);
+    if (b->migrate != NULL && pr->migrator == NULL)
+        return err ? abs(err) : EIO;
+    return 0;
+}
+
+bool pid_run_claim(struct pid_run *pr, pid_t pid)
+{
+    pr->note[0] = '\0';
+    if (scan_guard_claim(pid))
+        return true;
+    snprintf(pr->note, sizeof(pr->note), "process %d is being scanned by another task; "
+             "skipped this cycle", (int)pid);
+    return false;
+}
+
+void pid_run_release(pid_t pid)
+{
+    scan_guard_release(pid);
+}
+
+void pid_run_note_errno(struct pid_run *pr, pid_t pid, const char *what, int err)
+{
+    engine_note_errno(pr->note, sizeof(pr->note), pid, what, err);
+}
+
+enum pid_scan_result pid_run_scan(struct pid_run *pr, const struct pid_backends *b,
+                                  const struct page_scan *scan, struct stopper *stop,
+                                  const struct proc_identity *id, struct scan_stats *st)
+{
+    int rc = pid_run_open(pr, b, id);
+
+    if (rc != 0) {
+        pid_run_note_errno(pr, id->pid, "opening its tracker", rc);
+        pid_run_close(pr, b);
+        return PID_SCAN_FAILED;
+    }
+    heat_map_clear(pr->hm);
+    rc = b->tracker->prime(pr->tracker);
+    for (int l = 0; rc == 0 && l < scan->loop; l++) {
+        if (!stopper_sleep(stop, scan->interval))
+            return PID_SCAN_STOPPED;
+        rc = b->tracker->sample(pr->tracker, pr->hm, st);
+    }
+    if (rc < 0) {
+        pid_run_note_errno(pr, id->pid, "scanning", -rc);
+        pid_run_close(pr, b);
+        return PID_SCAN_FAILED;
+    }
+    return PID_SCAN_DONE;
+}
