@@ -11,6 +11,7 @@
 #include "log.h"
 #include "probe.h"
 #include "proc.h"
+#include "ratelimit.h"
 #include "scan_internal.h"
 #include "strparse.h"
 #include "xalloc.h"
@@ -27,6 +28,13 @@ static bool scan_inited;
 static const struct tracker_ops *scan_ops;
 static struct scan_target *targets;
 static size_t ntargets;
+
+/* Callers simply stop asking about a process that exited, so its tracker (fds, buffers) is
+ * dropped by a sweep: at most once a second, or sooner when the table has doubled. */
+#define SWEEP_INTERVAL_NS 1000000000ull
+#define SWEEP_MIN_TARGETS 16
+static size_t sweep_at = SWEEP_MIN_TARGETS;
+static uint64_t last_sweep_ns;
 
 bool scan_parse_pid(const char *s, pid_t *pid)
 {
@@ -81,13 +89,30 @@ void etmemd_scan_exit(void)
         target_drop(ntargets - 1);
     free(targets);
     targets = NULL;
+    sweep_at = SWEEP_MIN_TARGETS;
     scan_inited = false;
     pthread_mutex_unlock(&scan_lock);
+}
+
+static void targets_sweep(void)
+{
+    uint64_t now = monotonic_ns();
+
+    if (ntargets < sweep_at && now - last_sweep_ns < SWEEP_INTERVAL_NS)
+        return;
+    for (size_t i = ntargets; i-- > 0;) {
+        if (!proc_identity_alive(&targets[i].id))
+            target_drop(i);     /* moves the last one, already looked at, to i */
+    }
+    last_sweep_ns = now;
+    sweep_at = ntargets * 2 > SWEEP_MIN_TARGETS ? ntargets * 2 : SWEEP_MIN_TARGETS;
 }
 
 static struct scan_target *target_get(pid_t pid, int flags, int *err)
 {
     struct proc_identity id;
+
+    targets_sweep();
     if ((*err = proc_identity_get(pid, &id)) != 0)
         return NULL;
     for (size_t i = 0; i < ntargets; i++) {
