@@ -13,8 +13,8 @@
 
 /* The original's six columns first, unchanged, so scripts that parse them keep working;
  * then what the engine reports about the running task, the free-text note last. */
-#define SHOW_HEADER "%-8s %-8s %-16s %-16s %-16s %-8s %-8s %-18s %-5s %-7s %-7s %-7s %-8s %s\n"
-#define SHOW_ROW "%-8d %-8s %-16s %-16s %-16s %-8s %-8s %-18s %-5d %-7s %-7s %-7s %-8llu %s\n"
+#define SHOW_HEADER "%-8s %-8s %-16s %-16s %-16s %-8s %-8s %-18s %-5s %-7s %-7s %-7s %-9s %-8s %s\n"
+#define SHOW_ROW "%-8d %-8s %-16s %-16s %-16s %-8s %-8s %-18s %-5d %-7s %-7s %-7s %-9s %-8llu %s\n"
 
 static struct project *find_or_fail(const char *name, struct diag *d)
 {
@@ -94,13 +94,13 @@ static void show_text(struct reply *r, struct project *p)
 {
     reply_printf(r, "project: %s\n", p->name);
     reply_printf(r, SHOW_HEADER, "number", "type", "value", "name", "engine", "started", "state",
-                 "backend", "pids", "hot", "cold", "swapped", "refaults", "note");
+                 "backend", "pids", "hot", "cold", "in_swap", "out_total", "refaults", "note");
     for (struct engine *e = p->engs; e != NULL; e = e->next) {
         int number = 1;
 
         for (struct task *t = e->tasks; t != NULL; t = t->next) {
             struct task_report rep;
-            char hot[16], cold[16], swapped[16];
+            char hot[16], cold[16], in_swap[16], out_total[16];
             unsigned long long ps = (unsigned long long)sysconf(_SC_PAGESIZE);
 
             task_report_get(t, &rep);
@@ -108,7 +108,8 @@ static void show_text(struct reply *r, struct project *p)
                          p->start ? "true" : "false", rep.state, rep.backend, rep.nr_pids,
                          human_size(rep.pages_hot * ps, hot, sizeof(hot)),
                          human_size(rep.pages_cold * ps, cold, sizeof(cold)),
-                         human_size(rep.bytes_swapped, swapped, sizeof(swapped)), rep.refaults,
+                         human_size(rep.swap_bytes, in_swap, sizeof(in_swap)),
+                         human_size(rep.bytes_swapped, out_total, sizeof(out_total)), rep.refaults,
                          rep.note);
         }
     }

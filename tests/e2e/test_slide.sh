@@ -61,6 +61,14 @@ run "$ETMEM" project show -n slide -s "$DSOCK" --json
 swapped=$(echo "$OUT" | sed -n 's/.*"bytes_swapped":\([0-9]*\).*/\1/p')
 check "... and counts at least the cold part as swapped out ($((swapped >> 20)) MiB)" \
     [ "$swapped" -ge $(( COLD * 1024 * 1024 * 9 / 10 )) ]
+# in_swap is what is in swap now (the target's VmSwap at the end of the last cycle), beside
+# the running total out_total
+in_swap_kb=$(( $(echo "$OUT" | sed -n 's/.*"swap_bytes":\([0-9]*\).*/\1/p') / 1024 ))
+vm_kb=$(vmswap_kb "$EX_PID")
+check "... and what is in swap now as the target's VmSwap ($in_swap_kb kB, VmSwap $vm_kb kB)" \
+    [ $(( in_swap_kb * 10 )) -ge $(( vm_kb * 9 )) ] && [ $(( in_swap_kb * 10 )) -le $(( vm_kb * 11 )) ]
+run "$ETMEM" project show -n slide -s "$DSOCK"
+expect_out "in_swap out_total refaults" "... the text names both columns"
 
 # Steady state: tracking costs the hot part at most SLIDE_MAX_REFAULT_PCT (1) % of its pages
 # in refaults (major faults: probes of hot pages and any page wrongly swapped) per cycle,
