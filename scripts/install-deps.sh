@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A group=(
   [build]="cmake make gcc pkg-config libglib2.0-dev"
-  [test]="libcmocka-dev util-linux procps"
+  [test]="libcmocka-dev util-linux procps mandoc man-db"
   [fuzz]="clang libclang-rt-14-dev"
   [valgrind]="valgrind"
   [bench]="redis-server redis-tools libhiredis-dev gnuplot-nox"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "manpage.h"
 #include "xalloc.h"
 
 #define MAX_OPTS 16
@@ -68,6 +69,42 @@ void family_markdown(const struct cmd_family *f, FILE *out)
     for (int i = 0; f->notes[i] != NULL; i++)
         fprintf(out, "%d. %s\n", i + 1, f->notes[i]);
     fprintf(out, "\n");
+}
+
+/* "-f|--file <conf_file>" or "--json" for help, markdown and the man page */
+static void opt_spec(const struct client_opt *o, char *spec, size_t len)
+{
+    if (o->short_name)
+        snprintf(spec, len, "-%c|--%s%s%s", o->short_name, o->long_name, o->arg ? " " : "",
+                 o->arg ? o->arg : "");
+    else
+        snprintf(spec, len, "--%s%s%s", o->long_name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+void family_man(const struct cmd_family *f, FILE *out)
+{
+    char line[128];
+
+    snprintf(line, sizeof(line), "etmem %s", f->object);
+    man_macro(out, "SS", line);
+    man_text(out, f->summary);
+    fputs(".PP\n.nf\n", out);
+    for (int i = 0; f->usage_lines[i] != NULL; i++) {
+        snprintf(line, sizeof(line), "etmem %s %s", f->object, f->usage_lines[i]);
+        man_text(out, line);
+    }
+    fputs(".fi\n", out);
+    for (const struct client_opt *o = f->opts; o->long_name != NULL; o++) {
+        opt_spec(o, line, sizeof(line));
+        man_item(out, line, o->help);
+    }
+    fputs(".PP\nNotes:\n", out);
+    for (int i = 0; f->notes[i] != NULL; i++) {
+        snprintf(line, sizeof(line), "%d.", i + 1);
+        fputs(".IP ", out);
+        man_text(out, line);
+        man_text(out, f->notes[i]);
+    }
 }
 
 static int usage_error(const struct cmd_family *f, int code, const char *msg)

@@ -8,6 +8,7 @@
 
 #include "conffile.h"
 #include "diag.h"
+#include "manpage.h"
 #include "strparse.h"
 #include "xalloc.h"
 
@@ -226,20 +227,63 @@ void conf_release(const struct config_key *table, void *base)
     }
 }
 
+/* What kind of value a key takes, in words, for the man page. */
+static const char *key_type_words(const struct config_key *key)
+{
+    static const char *const words[] = {
+        [KEY_INT] = "integer",
+        [KEY_ULONG] = "integer",
+        [KEY_NAME] = "name",
+        [KEY_STRING] = "string",
+        [KEY_YESNO] = "yes or no",
+        [KEY_ENUM] = "one of a list",
+        [KEY_CUSTOM] = "text in the form shown",
+    };
+
+    return words[key->type];
+}
+
+static void key_print_man(FILE *out, const struct config_key *key, const char *applies_to,
+                          const char *req, const char *range)
+{
+    char line[512];
+
+    bool every_engine = strcmp(applies_to, "all") == 0;
+
+    snprintf(line, sizeof(line), "Type: %s; allowed: %s; default: %s; required: %s%s%s.",
+             key_type_words(key), range, key->def ? key->def : "none",
+             req[0] == 'c' ? "depending on other keys" : req,
+             every_engine ? "" : "; engine ", every_engine ? "" : applies_to);
+    man_item(out, key->name, line);
+    if (key->alias != NULL) {
+        snprintf(line, sizeof(line), "Also accepted, with a warning, as %s.", key->alias);
+        man_text(out, line);
+    }
+    fputs(".br\n", out);
+    man_text(out, key->help);
+}
+
 void key_table_print(FILE *out, const char *section, const char *applies_to,
-                     const struct config_key *table, bool md)
+                     const struct config_key *table, enum key_format format)
 {
     for (const struct config_key *key = table; key->name != NULL; key++) {
         char range[256];
         const char *req = (key->flags & KEY_REQUIRED) ? "yes" : key->required_if ? "cond." : "no";
 
         key_describe_range(key, range, sizeof(range));
-        if (md)
+        switch (format) {
+        case KEY_FORMAT_MD:
             fprintf(out, "| [%s] | `%s` | %s | %s | %s | %s | %s |\n", section, key->name,
                     applies_to, req, range, key->def ? key->def : "-", key->help);
-        else
+            break;
+        case KEY_FORMAT_MAN:
+            key_print_man(out, key, applies_to, req, range);
+            break;
+        case KEY_FORMAT_TEXT:
             fprintf(out, "[%s] %-22s %-10s required=%-5s range=%s default=%s\n    %s\n",
                     section, key->name, applies_to, req, range, key->def ? key->def : "-",
                     key->help);
+            break;
+        }
     }
 }

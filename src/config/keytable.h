@@ -64,8 +64,11 @@ void conf_release(const struct config_key *table, void *base);
 /* "1..120", "yes|no", "page|region", "1..64 characters" */
 void key_describe_range(const struct config_key *key, char *buf, size_t len);
 
-/* Print a table for `etmemd --help-config` (markdown when md is true). */
+/* Output formats of `etmemd --help-config[=md|man]`: text, docs/config-keys.md, etmem.conf(5) */
+enum key_format { KEY_FORMAT_TEXT, KEY_FORMAT_MD, KEY_FORMAT_MAN };
+
+/* Print a table for `etmemd --help-config` in the given format. */
 void key_table_print(FILE *out, const char *section, const char *applies_to,
-                     const struct config_key *table, bool md);
+                     const struct config_key *table, enum key_format format);
 
 #endif

@@ -17,6 +17,7 @@
 #include "caps.h"
 #include "log.h"
 #include "metrics.h"
+#include "manpage.h"
 #include "model.h"
 #include "objconf.h"
 #include "probe.h"
@@ -40,8 +41,10 @@ struct options {
 enum {
     OPT_PID_FILE = 0x100,
     OPT_HELP_CONFIG,
+    OPT_HELP_MAN,
     OPT_PROBE,
     OPT_METRICS_FILE,
+    OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -51,30 +54,81 @@ static const struct option long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "pid-file", required_argument, NULL, OPT_PID_FILE },
     { "help-config", optional_argument, NULL, OPT_HELP_CONFIG },
+    { "help-man", no_argument, NULL, OPT_HELP_MAN },
     { "probe", optional_argument, NULL, OPT_PROBE },
     { "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+    { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
 };
 
+#define STRINGIFY(x) #x
+#define STR(x) STRINGIFY(x)
+
+/* What `etmemd -h` and etmemd(8) say about each option. */
+static const struct option_help {
+    const char *spec;
+    const char *help;
+} option_helps[] = {
+    { "-l|--log-level <log-level>", "Log level (0 debug, 1 info, 2 warning, 3 error; default 1)" },
+    { "-s|--socket <socket name>", "Socket name to listen to (required, at most "
+      STR(ETMEM_SOCKET_NAME_MAX) " characters)" },
+    { "-m|--mode-systemctl", "mode used to start(systemctl): fork, write the pid file, "
+      "return once listening" },
+    { "   --pid-file <path>", "pid file for -m (default " DEFAULT_PID_FILE ")" },
+    { "   --metrics-file <path>", "write `etmem metrics` to path every "
+      STR(METRICS_FILE_PERIOD_SEC) " s (atomically; for node_exporter's textfile collector)" },
+    { "   --help-config[=md|man]", "list every config file key (markdown with =md, the "
+      "etmem.conf(5) man page with =man)" },
+    { "   --help-man", "print this daemon's man page, etmemd(8)" },
+    { "   --probe[=json]", "show what this kernel offers etmem and exit" },
+    { "   --version", "print the version and exit" },
+    { "-h|--help", "Show this message" },
+};
+
+#define NR_OPTION_HELPS (sizeof(option_helps) / sizeof(option_helps[0]))
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage of etmemd:\n"
-            "    etmemd [options]\n"
-            "options:\n"
-            "    -l|--log-level <log-level>  Log level (0 debug, 1 info, 2 warning, 3 error; "
-            "default 1)\n"
-            "    -s|--socket <socket name>   Socket name to listen to (required, at most %d "
-            "characters)\n"
-            "    -m|--mode-systemctl         mode used to start(systemctl): fork, write the pid "
-            "file, return once listening\n"
-            "       --pid-file <path>        pid file for -m (default %s)\n"
-            "       --metrics-file <path>    write `etmem metrics` to path every %d s "
-            "(atomically; for node_exporter's textfile collector)\n"
-            "       --help-config[=md]       list every config file key (markdown with =md)\n"
-            "       --probe[=json]           show what this kernel offers etmem and exit\n"
-            "    -h|--help                   Show this message\n",
-            ETMEM_SOCKET_NAME_MAX, DEFAULT_PID_FILE, METRICS_FILE_PERIOD_SEC);
+    fprintf(out, "usage of etmemd:\n    etmemd [options]\noptions:\n");
+    for (size_t i = 0; i < NR_OPTION_HELPS; i++)
+        fprintf(out, "    %-28s%s\n", option_helps[i].spec, option_helps[i].help);
+}
+
+/* etmemd(8): the options from the table above, and how the daemon lives with systemd */
+static void man_page(void)
+{
+    man_begin(stdout, "etmemd", "8", "memory tiering daemon");
+    puts(".SH SYNOPSIS\n.B etmemd\n.B \\-s\n.I socket\n.RB [ \\-l\n.IR level ]\n"
+         ".RB [ \\-m ]\n.RB [ \\-\\-pid\\-file\n.IR path ]\n.br\n.B etmemd \\-\\-probe\n"
+         ".RI [ =json ]\n.SH DESCRIPTION");
+    man_text(stdout, "etmemd watches the processes that its projects name, tells their hot "
+             "pages from their cold ones, and moves the cold ones to a cheaper tier: swap or "
+             "compressed memory (engine slide), a slow NUMA node (engine cslide), or wherever "
+             "a plug-in engine decides (engine thirdparty). It is driven by etmem(8) over the "
+             "abstract Unix socket named with -s; only root may talk to it. Projects, engines "
+             "and tasks come from files described in etmem.conf(5). At start it probes what "
+             "the running kernel offers (access tracking through idle_pages, page_idle, DAMON "
+             "or a fallback; swap through swap_pages or process_madvise) and each task uses "
+             "the best of it unless its file says otherwise.");
+    puts(".SH OPTIONS");
+    for (size_t i = 0; i < NR_OPTION_HELPS; i++) {
+        const char *spec = option_helps[i].spec;
+
+        man_item(stdout, spec + strspn(spec, " "), option_helps[i].help);
+    }
+    puts(".SH SYSTEMD");
+    man_text(stdout, "The etmemd.service unit starts it with -m, the original's forking "
+             "mode: the parent returns once the child listens and the pid file is written.");
+    puts(".SH SIGNALS\n.TP\n.B SIGTERM\\fR, \\fBSIGINT");
+    man_text(stdout, "stop every project (their engine threads finish their step), restore "
+             "the kernel knobs the projects changed, remove the pid file and exit 0.");
+    puts(".SH EXIT STATUS");
+    man_text(stdout, "0 after a clean stop or a help option; 1 when it cannot start (socket "
+             "name in use, pid file held); 255 on a usage error.");
+    puts(".SH FILES\n.TP\n.I /etc/etmem/*.yaml\nexample project files, see\n.BR etmem.conf (5)"
+         "\n.TP\n.I " DEFAULT_PID_FILE "\nthe pid file of \\-m mode\n.SH SEE ALSO\n"
+         ".BR etmem (8),\n.BR etmem.conf (5),\n.BR etmem\\-engine\\-abi (3),\n"
+         ".BR systemd.service (5)");
 }
 
 static void usage_log_level(void)
@@ -87,14 +141,26 @@ static void usage_log_level(void)
 
 static struct kernel_caps kernel_caps;
 
-/* --probe[=json], --help-config[=md]: the one alternative output format, or none */
-static bool format_ok(const char *option, const char *format, const char *known)
+/* --probe[=json], --help-config[=md|man]: the index of FORMAT in the NULL-terminated list
+ * KNOWN (0 when none was given: the text format), or -1 when it is not there. */
+static int format_index(const char *option, const char *format, const char *const *known)
 {
-    if (format == NULL || strcmp(format, known) == 0)
-        return true;
-    fprintf(stderr, "error: %s=%s: unknown output format (known: %s)\n", option, format, known);
-    return false;
+    if (format == NULL)
+        return 0;
+    for (int i = 1; known[i] != NULL; i++) {
+        if (strcmp(format, known[i]) == 0)
+            return i;
+    }
+    fprintf(stderr, "error: %s=%s: unknown output format (known:", option, format);
+    for (int i = 1; known[i] != NULL; i++)
+        fprintf(stderr, " %s", known[i]);
+    fprintf(stderr, ")\n");
+    return -1;
 }
+
+/* indexed by enum key_format */
+static const char *const config_formats[] = { "text", "md", "man", NULL };
+static const char *const probe_formats[] = { "text", "json", NULL };
 
 static void print_probe(bool json)
 {
@@ -128,7 +194,7 @@ static void probe_kernel(void)
 /* Returns 0 to run, 1 to exit successfully (help), -1 on a usage error (message printed). */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    int c;
+    int c, format;
     int64_t level;
 
     *opt = (struct options){ .log_level = LOG_LEVEL_DEFAULT, .pid_file = DEFAULT_PID_FILE };
@@ -166,14 +232,22 @@ static int parse_options(int argc, char **argv, struct options *opt)
             }
             return 1;
         case OPT_HELP_CONFIG:
-            if (!format_ok("--help-config", optarg, "md"))
+            format = format_index("--help-config", optarg, config_formats);
+            if (format < 0)
                 return -1;
-            objconf_print_help(stdout, optarg != NULL);
+            objconf_print_help(stdout, (enum key_format)format);
+            return 1;
+        case OPT_HELP_MAN:
+            man_page();
             return 1;
         case OPT_PROBE:
-            if (!format_ok("--probe", optarg, "json"))
+            format = format_index("--probe", optarg, probe_formats);
+            if (format < 0)
                 return -1;
-            print_probe(optarg != NULL);
+            print_probe(format == 1);
+            return 1;
+        case OPT_VERSION:
+            printf("etmemd %s\n", ETMEM_VERSION);
             return 1;
         default:
             fprintf(stderr, "error: parse parameters failed\n");
@@ -320,7 +394,7 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     block_signals();
     caps_drop_unneeded();
-    log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", PROJECT_VERSION,
+    log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", ETMEM_VERSION,
              opt.socket, (int)getpid(), opt.log_level);
     probe_kernel();
     rc = opt.metrics_file != NULL ? metrics_file_start(opt.metrics_file) : 0;

@@ -10,6 +10,7 @@
 
 #include "conffile.h"
 #include "diag.h"
+#include "manpage.h"
 #include "strparse.h"
 #include "swapknob.h"
 #include "targets.h"
@@ -271,27 +272,78 @@ void task_conf_release(struct task_conf *tc)
     conf_release(task_keys, tc);
 }
 
-void objconf_print_help(FILE *out, bool md)
+/* A heading of etmem.conf(5); the other formats name the section on every key. */
+static void man_heading(FILE *out, enum key_format format, const char *macro, const char *text)
 {
-    if (md) {
+    if (format == KEY_FORMAT_MAN)
+        man_macro(out, macro, text);
+}
+
+static void man_conf_begin(FILE *out)
+{
+    man_begin(out, "etmem.conf", "5", "etmem project, engine and task files");
+    fputs(".SH SYNOPSIS\n.B /etc/etmem/*.yaml\n.SH DESCRIPTION\n", out);
+    man_text(out, "A file given to `etmem obj add -f FILE' describes what etmemd should "
+             "manage: a [project] section (how often to scan), an [engine] section (the "
+             "policy: slide, cslide or a thirdparty plug-in) and [task] sections (which "
+             "processes). The syntax is GLib's key file (INI style: [section], key=value, "
+             "# comments) despite the .yaml name the original etmem used. A file may hold "
+             "one or more of these sections; `etmem obj add' adds everything in it or "
+             "nothing, and `etmem obj del' with the same file removes it again.");
+    fputs(".PP\n", out);
+    man_text(out, "etmemd reads the file itself: it must be owned by root, have mode 600 or "
+             "400 and be at most 10 MiB. Each error names the file, line, section and key "
+             "and says what is allowed; keys no table below names are reported as unknown.");
+    fputs(".PP\n", out);
+    man_text(out, "Below, each key shows its type, the values allowed, its default (applied "
+             "when the key is absent), whether it is required, and for engine-specific keys "
+             "the engine it belongs to.");
+}
+
+static void man_conf_end(FILE *out)
+{
+    fputs(".SH EXAMPLES\nThe slide engine swapping out the cold memory of every process "
+         "named mysql:\n.PP\n.nf\n.RS\n[project]\nname=test\nloop=1\ninterval=1\nsleep=1\n"
+         "\n[engine]\nname=slide\nproject=test\n\n[task]\nproject=test\nengine=slide\n"
+         "name=background_slide\ntype=name\nvalue=mysql\nT=1\n.RE\n.fi\n.SH FILES\n.TP\n"
+         ".I /etc/etmem/slide_conf.yaml\n.TQ\n.I /etc/etmem/cslide_conf.yaml\n.TQ\n"
+         ".I /etc/etmem/thirdparty_conf.yaml\nexamples of each engine\n.SH SEE ALSO\n"
+         ".BR etmem (8),\n.BR etmemd (8),\n.BR etmem\\-engine\\-abi (3)\n", out);
+}
+
+void objconf_print_help(FILE *out, enum key_format format)
+{
+    if (format == KEY_FORMAT_MD) {
         fprintf(out, "| section | key | applies to | required | allowed | default | meaning |\n");
         fprintf(out, "|---|---|---|---|---|---|---|\n");
+    } else if (format == KEY_FORMAT_MAN) {
+        man_conf_begin(out);
     }
-    key_table_print(out, "project", "all", project_id_keys, md);
-    key_table_print(out, "project", "all", project_keys, md);
-    key_table_print(out, "engine", "all", engine_id_keys, md);
+    man_heading(out, format, "SH", "[project] SECTION");
+    key_table_print(out, "project", "all", project_id_keys, format);
+    key_table_print(out, "project", "all", project_keys, format);
+    man_heading(out, format, "SH", "[engine] SECTION");
+    key_table_print(out, "engine", "all", engine_id_keys, format);
     for (int i = 0; engine_kinds[i] != NULL; i++) {
         const struct engine_kind *k = engine_kinds[i];
 
+        if (k->engine_id_keys || k->engine_keys)
+            man_heading(out, format, "SS", k->name);
         if (k->engine_id_keys)
-            key_table_print(out, "engine", k->name, k->engine_id_keys, md);
+            key_table_print(out, "engine", k->name, k->engine_id_keys, format);
         if (k->engine_keys)
-            key_table_print(out, "engine", k->name, k->engine_keys, md);
+            key_table_print(out, "engine", k->name, k->engine_keys, format);
     }
-    key_table_print(out, "task", "all", task_id_keys, md);
-    key_table_print(out, "task", "all", task_keys, md);
+    man_heading(out, format, "SH", "[task] SECTION");
+    key_table_print(out, "task", "all", task_id_keys, format);
+    key_table_print(out, "task", "all", task_keys, format);
     for (int i = 0; engine_kinds[i] != NULL; i++) {
-        if (engine_kinds[i]->task_keys)
-            key_table_print(out, "task", engine_kinds[i]->name, engine_kinds[i]->task_keys, md);
+        if (engine_kinds[i]->task_keys) {
+            man_heading(out, format, "SS", engine_kinds[i]->name);
+            key_table_print(out, "task", engine_kinds[i]->name, engine_kinds[i]->task_keys,
+                            format);
+        }
     }
+    if (format == KEY_FORMAT_MAN)
+        man_conf_end(out);
 }

@@ -63,7 +63,8 @@ void project_conf_release(struct project_conf *pc);
 void engine_conf_release(struct engine_conf *ec);
 void task_conf_release(struct task_conf *tc);
 
-/* Print every key table (generic and per engine) for --help-config; md: markdown. */
-void objconf_print_help(FILE *out, bool md);
+/* Print every key table (generic and per engine) for --help-config: text, markdown
+ * (docs/config-keys.md) or the man page etmem.conf(5). */
+void objconf_print_help(FILE *out, enum key_format format);
 
 #endif

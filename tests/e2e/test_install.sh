@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MulanPSL-2.0
 # cmake --install: binaries (mode 500, as the original), example configs (600), the systemd
-# unit, the scan library, public headers and the pkg-config file, in a staging tree.
+# unit, the scan library, public headers, the pkg-config file and the man pages, in a
+# staging tree; both binaries print the project's version.
 . "$(dirname "$0")/lib.sh"
 command -v cmake >/dev/null || skip "cmake is not installed"
 [ -f "$BUILD/CMakeCache.txt" ] || skip "not a CMake build tree: $BUILD"
@@ -21,6 +22,14 @@ check "libetmemd_scan.so is installed" sh -c "find '$root' -name 'libetmemd_scan
 check "the plug-in header is installed" [ -f "$root/include/etmem/etmemd_thirdparty_export.h" ]
 check "the scan library header is installed" [ -f "$root/include/etmem/etmemd_scan_export.h" ]
 check "the pkg-config file etmem is installed" sh -c "find '$root' -name etmem.pc | grep -q ."
+for page in man8/etmem.8 man8/etmemd.8 man5/etmem.conf.5 man3/etmem-engine-abi.3; do
+    check "the man page $page is installed" [ -s "$root/share/man/$page" ]
+done
+version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$BUILD/CMakeCache.txt")
+check "etmem --version prints the project's version ($version)" \
+    [ "$("$root/bin/etmem" --version)" = "etmem $version" ]
+check "etmemd --version prints the project's version ($version)" \
+    [ "$("$root/bin/etmemd" --version)" = "etmemd $version" ]
 check "nothing is installed outside the staging tree's prefix and etc" \
     sh -c "! find '$stage' -mindepth 1 -maxdepth 1 | grep -v -e '$stage/usr' -e '$stage/etc' -e '$stage/lib' | grep -q ."
 finish
