@@ -158,7 +158,8 @@ void guard_ages_commit(struct guard_ages *a);
 /* Call fn for the parts of [start, end) cold at least min_age cycles in a row (after the
  * commit), in ascending order. */
 void guard_ages_old_enough(const struct guard_ages *a, uint64_t start, uint64_t end,
-                           unsigned min_age, void (*fn)(void *arg, uint64_t s, uint64_t e),
+                           unsigned min_age,
+                           void (*fn)(void *arg, uint64_t s, uint64_t e, unsigned age),
                            void *arg);
 
 /* ---- safety envelope ---- */
@@ -201,5 +202,86 @@ enum guard_stop guard_envelope_decide(struct guard_envelope *e, const struct swa
 enum guard_stop guard_envelope_check(struct guard_envelope *e, char *why, size_t len);
 /* Bytes the cgroup may lose before it reaches its protection floor (UINT64_MAX: no floor). */
 uint64_t guard_floor_budget(uint64_t current, uint64_t floor);
+
+/* ---- a guarded task and its processes (what engines call) ---- */
+
+struct guard_conf {
+    struct guard_targets t;
+    struct guard_envelope_conf env;
+};
+
+/* For `project show`: one task's guard, as of its last cycle. */
+struct guard_report {
+    bool on;                    /* a target is set */
+    struct guard_targets t;
+    struct guard_measured m;
+    bool measured;              /* m is from a real window */
+    double share;
+    unsigned cold_cycles;
+    const char *verdict;
+    char why[192];
+    unsigned long long held_pages;   /* left alone because they kept coming back */
+    unsigned long long comebacks;    /* pages sent out and seen back, last cycle */
+    unsigned long long vmstat_pswpin; /* system-wide, for comparison with the task's */
+    const char *stop;           /* what the envelope stopped for this cycle; NULL: nothing */
+    char stop_why[256];
+    int zram;                   /* the zram device swap-outs go to; -1: none */
+    struct zram_mm_stat zram_mm;
+};
+
+struct guard_task {
+    struct guard_conf conf;
+    struct guard_ctl ctl;
+    struct guard_envelope env;
+    struct guard_window win;
+    struct guard_measured last;
+    bool measured;
+    enum guard_stop stop;
+    char stop_why[256];
+    uint64_t held, comebacks;   /* summed over the processes, last cycle */
+};
+
+/* One process of a guarded task; owned by whoever works on that process. */
+struct guard_proc {
+    struct guard_pages pages;
+    struct guard_ages ages;
+    struct guard_counters prev, cur;
+    bool have_prev, have_cur;
+    char cgdir[256];            /* its own cgroup v2 (pressure, floor); "" when none */
+    bool cg_looked;
+    uint64_t bytes_out;
+    uint64_t floor_budget;      /* bytes its cgroup may still lose (UINT64_MAX: no floor) */
+    char floor_why[160];
+};
+
+void guard_task_init(struct guard_task *gt, const struct guard_conf *conf);
+/* Before the cycle's swap-outs: the envelope's verdict (why in gt->stop_why). */
+enum guard_stop guard_task_begin(struct guard_task *gt);
+/* After a process's cycle (by the thread that owns gt): its window delta. */
+void guard_task_add(struct guard_task *gt, struct guard_proc *gp);
+/* After all processes: the controller's update for the next cycle. */
+void guard_task_end(struct guard_task *gt);
+void guard_task_report(const struct guard_task *gt, struct guard_report *r);
+
+void guard_proc_init(struct guard_proc *gp);
+void guard_proc_free(struct guard_proc *gp);
+/* Read the process's counters at the end of its cycle; 0 or -errno (-ESRCH: gone). */
+int guard_proc_sample(struct guard_proc *gp, pid_t pid);
+/* After the scans: which pages sent out came back, and how long the cold ones (count < T,
+ * resident) have been cold. */
+struct heat_map;
+void guard_proc_observe(struct guard_proc *gp, const struct heat_map *hm, unsigned T);
+/* Narrow the engine's cold ranges (address order) to what may go: with targets, only
+ * pages not held and cold for ctl->cold_cycles, at most the controller's quota, the
+ * longest cold first; always within the cgroup floor. *out malloc'ed, address order.
+ * Returns the number of ranges. cycle_secs: this process's share of the cycle, for the
+ * rate cap. */
+struct page_range;
+size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
+                         const struct page_range *in, size_t n, long page_size,
+                         double cycle_secs, struct page_range **out);
+/* The engine sent these out (bytes: what really left, for the rate). */
+void guard_proc_sent(struct guard_proc *gp, const struct page_range *r, size_t n,
+                     long page_size, uint64_t bytes);
 
 #endif

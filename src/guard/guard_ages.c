@@ -87,7 +87,8 @@ void guard_ages_commit(struct guard_ages *a)
 }
 
 void guard_ages_old_enough(const struct guard_ages *a, uint64_t start, uint64_t end,
-                           unsigned min_age, void (*fn)(void *arg, uint64_t s, uint64_t e),
+                           unsigned min_age,
+                           void (*fn)(void *arg, uint64_t s, uint64_t e, unsigned age),
                            void *arg)
 {
     for (size_t i = runs_after(a->v, a->n, start); i < a->n && a->v[i].start < end; i++) {
@@ -95,6 +96,6 @@ void guard_ages_old_enough(const struct guard_ages *a, uint64_t start, uint64_t 
         uint64_t e = a->v[i].end < end ? a->v[i].end : end;
 
         if (a->v[i].age >= min_age && s < e)
-            fn(arg, s, e);
+            fn(arg, s, e, a->v[i].age);
     }
 }

@@ -6,10 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "action.h"
 #include "guard.h"
+#include "heatmap.h"
 
 #define PS 4096
 
@@ -175,8 +178,9 @@ struct collected {
     int n;
 };
 
-static void collect(void *arg, uint64_t s, uint64_t e)
+static void collect(void *arg, uint64_t s, uint64_t e, unsigned age)
 {
+    (void)age;
     struct collected *c = arg;
 
     c->s[c->n] = s;
@@ -288,6 +292,96 @@ static void test_floor(void **state)
     assert_int_equal(guard_floor_budget(50, 60), 0);
 }
 
+static uint64_t ranges_pages(const struct page_range *r, size_t n)
+{
+    uint64_t pages = 0;
+
+    for (size_t i = 0; i < n; i++)
+        pages += r[i].len / PS;
+    return pages;
+}
+
+/* One process through cycles: cold pages go, some come back twice and are then left
+ * alone; when the controller backs off, only the longest-cold pages go, fewer of them. */
+static void test_proc_select(void **state)
+{
+    struct guard_conf conf = { .t = { .refault_pct = 0.2 } };
+    struct guard_task gt;
+    struct guard_proc gp;
+    struct heat_map *hm = heat_map_new_ps(PS);
+    struct page_range cold = { 0x100000, 64 * PS }, *out = NULL;
+    struct guard_measured over = refaults(1.0);
+    size_t n;
+
+    guard_task_init(&gt, &conf);
+    guard_proc_init(&gp);
+    /* cycle 1: 64 cold resident pages, all go */
+    heat_map_add(hm, cold.start, cold.len, HEAT_W_IDLE, HEAT_PRESENT);
+    guard_proc_observe(&gp, hm, 1);
+    n = guard_proc_select(&gp, &gt, &cold, 1, PS, 10, &out);
+    assert_int_equal(ranges_pages(out, n), 64);
+    guard_proc_sent(&gp, out, n, PS, 64 * PS);
+    free(out);
+    /* cycles 2 and 3: the first 8 come back each time (read again) and go again */
+    for (int c = 0; c < 2; c++) {
+        heat_map_clear(hm);
+        heat_map_add(hm, cold.start, 8 * PS, HEAT_W_IDLE, HEAT_PRESENT);
+        heat_map_add(hm, cold.start + 8 * PS, 56 * PS, HEAT_W_IDLE, HEAT_SWAPPED);
+        guard_proc_observe(&gp, hm, 1);
+        assert_int_equal(gp.pages.comebacks_cycle, 8);
+        struct page_range back = { cold.start, 8 * PS };
+        n = guard_proc_select(&gp, &gt, &back, 1, PS, 10, &out);
+        guard_proc_sent(&gp, out, n, PS, ranges_pages(out, n) * PS);
+        assert_int_equal(ranges_pages(out, n), c == 0 ? 8 : 0);  /* held after the second */
+        free(out);
+    }
+    guard_task_add(&gt, &gp);
+    assert_int_equal(gt.held, 8);
+    /* the controller backs off twice: share 1/4, pages must be cold 3 cycles in a row */
+    guard_ctl_update(&gt.ctl, &over);
+    guard_ctl_update(&gt.ctl, &over);
+    assert_int_equal(gt.ctl.cold_cycles, 3);
+    /* 32 fresh cold pages seen cold for 3 cycles, 32 for 1 */
+    struct page_range fresh = { 0x200000, 64 * PS };
+    for (int c = 0; c < 3; c++) {
+        heat_map_clear(hm);
+        heat_map_add(hm, fresh.start + (c == 2 ? 0 : 32 * PS), c == 2 ? 64 * PS : 32 * PS,
+                     HEAT_W_IDLE, HEAT_PRESENT);
+        guard_proc_observe(&gp, hm, 1);
+    }
+    n = guard_proc_select(&gp, &gt, &fresh, 1, PS, 10, &out);
+    /* eligible: the 32 cold for 3 cycles; the quota a quarter of them */
+    assert_int_equal(ranges_pages(out, n), 8);
+    assert_true(out[0].start >= fresh.start + 32 * PS);
+    free(out);
+    /* a cgroup floor leaves 2 pages' worth */
+    gp.floor_budget = 2 * PS;
+    n = guard_proc_select(&gp, &gt, &fresh, 1, PS, 10, &out);
+    assert_int_equal(ranges_pages(out, n), 2);
+    free(out);
+    guard_proc_free(&gp);
+    heat_map_free(hm);
+}
+
+/* Without targets the guard changes nothing but the floor. */
+static void test_proc_select_off(void **state)
+{
+    struct guard_conf conf = { 0 };
+    struct guard_task gt;
+    struct guard_proc gp;
+    struct page_range in[2] = { { 0x1000, 4 * PS }, { 0x9000, 2 * PS } }, *out;
+    size_t n;
+
+    guard_task_init(&gt, &conf);
+    guard_proc_init(&gp);
+    n = guard_proc_select(&gp, &gt, in, 2, PS, 10, &out);
+    assert_int_equal(n, 2);
+    assert_true(out[0].start == 0x1000 && out[0].len == 4 * PS);
+    assert_true(out[1].start == 0x9000 && out[1].len == 2 * PS);
+    free(out);
+    guard_proc_free(&gp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +395,8 @@ int main(void)
         cmocka_unit_test(test_envelope_swap_full),
         cmocka_unit_test(test_envelope_poor_compression),
         cmocka_unit_test(test_floor),
+        cmocka_unit_test(test_proc_select),
+        cmocka_unit_test(test_proc_select_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/* guard_task.c - the guard as engines use it: per task, the envelope before the cycle and
+ * the controller after it; per process, what came back, cold ages, and the narrowing of the
+ * engine's cold ranges to what the guard allows.
+ *
+ * Threads: a guard_proc is used by the worker of its process only; guard_task by the task's
+ * thread only (guard_task_add runs there, after the workers are done). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "action.h"
+#include "guard.h"
+#include "heatmap.h"
+#include "xalloc.h"
+
+static const char *const stop_names[] = {
+    [GUARD_GO] = NULL,
+    [GUARD_STOP_SWAP_FULL] = "swap nearly full",
+    [GUARD_STOP_POOR_COMPRESSION] = "poor compression",
+};
+
+void guard_task_init(struct guard_task *gt, const struct guard_conf *conf)
+{
+    memset(gt, 0, sizeof(*gt));
+    gt->conf = *conf;
+    guard_ctl_init(&gt->ctl, &conf->t);
+    guard_envelope_init(&gt->env, &conf->env);
+}
+
+enum guard_stop guard_task_begin(struct guard_task *gt)
+{
+    gt->stop_why[0] = '\0';
+    gt->stop = guard_envelope_check(&gt->env, gt->stop_why, sizeof(gt->stop_why));
+    memset(&gt->win, 0, sizeof(gt->win));
+    gt->held = gt->comebacks = 0;
+    return gt->stop;
+}
+
+void guard_task_add(struct guard_task *gt, struct guard_proc *gp)
+{
+    gt->held += guard_pages_held_count(&gp->pages);
+    gt->comebacks += gp->pages.comebacks_cycle;
+    if (!gp->have_cur)
+        return;
+    if (gp->have_prev)
+        guard_window_add(&gt->win, &gp->prev, &gp->cur);
+    gp->prev = gp->cur;
+    gp->have_prev = true;
+    gp->have_cur = false;
+}
+
+void guard_task_end(struct guard_task *gt)
+{
+    if (gt->win.procs == 0)
+        return;   /* first cycle: nothing to compare with yet */
+    guard_window_measure(&gt->win, &gt->last);
+    gt->measured = true;
+    guard_ctl_update(&gt->ctl, &gt->last);
+}
+
+void guard_task_report(const struct guard_task *gt, struct guard_report *r)
+{
+    struct vmstat_swap vs;
+
+    memset(r, 0, sizeof(*r));
+    r->on = guard_targets_any(&gt->conf.t);
+    r->t = gt->conf.t;
+    r->m = gt->last;
+    r->measured = gt->measured;
+    r->share = gt->ctl.share;
+    r->cold_cycles = gt->ctl.cold_cycles;
+    r->verdict = guard_verdict_name(gt->ctl.verdict);
+    snprintf(r->why, sizeof(r->why), "%s", gt->ctl.why);
+    r->held_pages = gt->held;
+    r->comebacks = gt->comebacks;
+    if (vmstat_read(&vs) == 0)
+        r->vmstat_pswpin = vs.pswpin;
+    r->stop = stop_names[gt->stop];
+    snprintf(r->stop_why, sizeof(r->stop_why), "%s", gt->stop_why);
+    r->zram = gt->env.zram;
+    r->zram_mm = gt->env.zram_now;
+}
+
+void guard_proc_init(struct guard_proc *gp)
+{
+    memset(gp, 0, sizeof(*gp));
+    guard_pages_init(&gp->pages);
+    guard_ages_init(&gp->ages);
+    gp->floor_budget = UINT64_MAX;
+}
+
+void guard_proc_free(struct guard_proc *gp)
+{
+    guard_pages_free(&gp->pages);
+    guard_ages_free(&gp->ages);
+}
+
+/* The cgroup floor: what the process's cgroup may still lose before memory.min/low. */
+static void proc_floor(struct guard_proc *gp)
+{
+    uint64_t floor, current;
+
+    gp->floor_budget = UINT64_MAX;
+    gp->floor_why[0] = '\0';
+    if (gp->cgdir[0] == '\0' || cgroup_memory_floor(gp->cgdir, &floor) < 0 || floor == 0 ||
+        cgroup_read_value(gp->cgdir, "memory.current", &current) < 0)
+        return;
+    gp->floor_budget = guard_floor_budget(current, floor);
+    snprintf(gp->floor_why, sizeof(gp->floor_why), "cgroup at %llu MiB, its memory.min/low "
+             "floor %llu MiB: at most %llu MiB may go", (unsigned long long)(current >> 20),
+             (unsigned long long)(floor >> 20), (unsigned long long)(gp->floor_budget >> 20));
+}
+
+int guard_proc_sample(struct guard_proc *gp, pid_t pid)
+{
+    int rc;
+
+    if (!gp->cg_looked) {
+        if (!guard_cgroup_of(pid, gp->cgdir, sizeof(gp->cgdir)))
+            gp->cgdir[0] = '\0';
+        gp->cg_looked = true;
+    }
+    rc = guard_counters_read(pid, gp->cgdir[0] ? gp->cgdir : NULL, gp->bytes_out, &gp->cur);
+    gp->have_cur = rc == 0;
+    proc_floor(gp);
+    return rc;
+}
+
+struct observe {
+    struct guard_proc *gp;
+    unsigned T;
+    long ps;
+};
+
+static int observe_run(const struct heat_run *run, void *arg)
+{
+    struct observe *o = arg;
+    bool present = (run->flags & HEAT_PRESENT) != 0;
+
+    guard_pages_seen(&o->gp->pages, run->start, run->end, present, o->ps);
+    if (present && run->count < o->T)
+        guard_ages_cold(&o->gp->ages, run->start, run->end);
+    return 0;
+}
+
+void guard_proc_observe(struct guard_proc *gp, const struct heat_map *hm, unsigned T)
+{
+    struct observe o = { gp, T, heat_map_page_size(hm) };
+
+    guard_pages_next_cycle(&gp->pages);
+    heat_map_for_each_run(hm, observe_run, &o);
+    guard_ages_commit(&gp->ages);
+}
+
+/* A candidate piece: cold for `age` cycles, none of its pages held. */
+struct piece {
+    uint64_t start, end;
+    unsigned age;
+};
+struct pieces {
+    const struct guard_proc *gp;
+    long ps;
+    struct piece *v;
+    size_t n, cap;
+    uint64_t pages;
+};
+
+static void piece_push(struct pieces *p, uint64_t s, uint64_t e, unsigned age)
+{
+    if (s >= e)
+        return;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->v = xreallocarray(p->v, p->cap, sizeof(*p->v));
+    }
+    p->v[p->n++] = (struct piece){ s, e, age };
+    p->pages += (e - s) / (uint64_t)p->ps;
+}
+
+/* Split an old-enough range around the held pages. */
+static void add_unheld(void *arg, uint64_t s, uint64_t e, unsigned age)
+{
+    struct pieces *p = arg;
+    uint64_t run = s;
+
+    for (uint64_t a = s; a < e; a += (uint64_t)p->ps) {
+        if (!guard_pages_held(&p->gp->pages, a))
+            continue;
+        piece_push(p, run, a, age);
+        run = a + (uint64_t)p->ps;
+    }
+    piece_push(p, run, e, age);
+}
+
+static int by_age_desc(const void *a, const void *b)
+{
+    const struct piece *x = a, *y = b;
+
+    if (x->age != y->age)
+        return x->age > y->age ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const struct piece *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
+                         const struct page_range *in, size_t n, long page_size,
+                         double cycle_secs, struct page_range **out)
+{
+    struct pieces p = { .gp = gp, .ps = page_size };
+    bool guarded = guard_targets_any(&gt->conf.t);
+    uint64_t quota, left;
+    size_t nout = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (guarded)
+            guard_ages_old_enough(&gp->ages, in[i].start, in[i].start + in[i].len,
+                                  gt->ctl.cold_cycles, add_unheld, &p);
+        else
+            piece_push(&p, in[i].start, in[i].start + in[i].len, 0);
+    }
+    quota = guarded ? guard_ctl_quota(&gt->ctl, p.pages, page_size, cycle_secs) : p.pages;
+    if (gp->floor_budget != UINT64_MAX && gp->floor_budget / (uint64_t)page_size < quota)
+        quota = gp->floor_budget / (uint64_t)page_size;
+    if (quota < p.pages)
+        qsort(p.v, p.n, sizeof(*p.v), by_age_desc);
+    left = quota;
+    for (size_t i = 0; i < p.n && left > 0; i++) {
+        uint64_t pages = (p.v[i].end - p.v[i].start) / (uint64_t)page_size;
+
+        if (pages > left)
+            p.v[i].end = p.v[i].start + left * (uint64_t)page_size;
+        left -= pages > left ? left : pages;
+        p.v[nout++] = p.v[i];
+    }
+    qsort(p.v, nout, sizeof(*p.v), by_start);
+    *out = xcalloc(nout ? nout : 1, sizeof(**out));
+    for (size_t i = 0; i < nout; i++)
+        (*out)[i] = (struct page_range){ p.v[i].start, p.v[i].end - p.v[i].start };
+    free(p.v);
+    return nout;
+}
+
+void guard_proc_sent(struct guard_proc *gp, const struct page_range *r, size_t n,
+                     long page_size, uint64_t bytes)
+{
+    for (size_t i = 0; i < n; i++)
+        guard_pages_sent(&gp->pages, r[i].start, r[i].len, page_size);
+    gp->bytes_out += bytes;
+}
