@@ -11,6 +11,12 @@
 enum scan_type {
     PAGE_SCAN = 0,
     REGION_SCAN,
+    PSI_SCAN,       /* the newest original's: cgroups reclaimed by the psi engine */
+};
+
+/* PSI_SCAN: seconds between reclaim steps. */
+struct psi_scan {
+    int interval;
 };
 
 /* project->scan_param points to one of these, by project->type. Seconds. */

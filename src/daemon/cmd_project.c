@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "model.h"
+#include "runtime.h"
 #include "strbuf.h"
 
 /* The original's six columns first, unchanged, so scripts that parse them keep working;
@@ -90,6 +91,47 @@ static const char *human_size(unsigned long long bytes, char *buf, size_t len)
     return buf;
 }
 
+/* "zram0 holds 96.0 MiB in 40.1 MiB of RAM (2.7x compressed, 12% overhead)" */
+static void zram_sentence(const struct guard_report *g, char *buf, size_t len)
+{
+    const struct zram_mm_stat *z = &g->zram_mm;
+
+    buf[0] = '\0';
+    if (!g->has_zram || z->orig_data_size == 0)
+        return;
+    snprintf(buf, len, "zram%d holds %.1f MiB in %.1f MiB of RAM (%.2fx compressed, %.0f%% "
+             "allocator overhead)", g->zram, (double)z->orig_data_size / 1048576.0,
+             (double)z->mem_used_total / 1048576.0,
+             z->compr_data_size ? (double)z->orig_data_size / (double)z->compr_data_size : 0.0,
+             z->compr_data_size ? ((double)z->mem_used_total / (double)z->compr_data_size - 1)
+                                      * 100.0 : 0.0);
+}
+
+/* The guard's line under a task: each target against what was measured, the throttle and
+ * why; then what the safety envelope stopped, and what zram makes of it. */
+static void show_guard_text(struct reply *r, const struct guard_report *g)
+{
+    char zram[160];
+
+    if (g->on) {
+        reply_printf(r, "    guard:");
+        if (g->t.refault_pct > 0)
+            reply_printf(r, " refaults %.3f%%/min (target %.3f%%)", g->m.refault_pct,
+                         g->t.refault_pct);
+        if (g->t.psi_us > 0)
+            reply_printf(r, " stall %.0f us/s (target %.0f)", g->m.psi_us, g->t.psi_us);
+        if (g->t.rate_mib_s > 0)
+            reply_printf(r, " out %.2f MiB/s (cap %.0f)", g->m.out_mib_s, g->t.rate_mib_s);
+        reply_printf(r, "; share %.0f%%, cold >= %u cycle(s), %llu page(s) held; %s: %s\n",
+                     g->share * 100.0, g->cold_cycles, g->held_pages, g->verdict, g->why);
+    }
+    if (g->stop != NULL)
+        reply_printf(r, "    stopped (%s): %s\n", g->stop, g->stop_why);
+    zram_sentence(g, zram, sizeof(zram));
+    if (zram[0] != '\0' && (g->on || g->stop != NULL))
+        reply_printf(r, "    %s\n", zram);
+}
+
 static void show_text(struct reply *r, struct project *p)
 {
     reply_printf(r, "project: %s\n", p->name);
@@ -111,6 +153,7 @@ static void show_text(struct reply *r, struct project *p)
                          human_size(rep.swap_bytes, in_swap, sizeof(in_swap)),
                          human_size(rep.bytes_swapped, out_total, sizeof(out_total)), rep.refaults,
                          rep.note);
+            show_guard_text(r, &rep.guard);
         }
     }
 }
@@ -121,6 +164,50 @@ static void json_int_or_null(struct strbuf *sb, const char *key, int v)
         sb_printf(sb, ",\"%s\":null", key);
     else
         sb_printf(sb, ",\"%s\":%d", key, v);
+}
+
+static void json_double_or_null(struct strbuf *sb, const char *key, double v, bool known)
+{
+    if (known)
+        sb_printf(sb, ",\"%s\":%.6g", key, v);
+    else
+        sb_printf(sb, ",\"%s\":null", key);
+}
+
+static void show_json_guard(struct strbuf *sb, const struct guard_report *g)
+{
+    const struct zram_mm_stat *z = &g->zram_mm;
+
+    sb_printf(sb, ",\"guard\":{\"on\":%s,\"targets\":{", g->on ? "true" : "false");
+    sb_printf(sb, "\"refault_pct\":%.6g,\"psi_us\":%.6g,\"rate_mib_s\":%.6g}",
+              g->t.refault_pct, g->t.psi_us, g->t.rate_mib_s);
+    sb_printf(sb, ",\"measured\":{\"secs\":%.3f", g->m.secs);
+    json_double_or_null(sb, "refault_pct", g->m.refault_pct, g->measured && g->m.refault_known);
+    json_double_or_null(sb, "psi_us", g->m.psi_us, g->measured && g->m.psi_known);
+    sb_printf(sb, ",\"psi_source\":\"%s\"", g->m.psi_cgroup ? "cgroup" : "system");
+    json_double_or_null(sb, "out_mib_s", g->m.out_mib_s, g->measured);
+    sb_printf(sb, "},\"share\":%.6g,\"cold_cycles\":%u,\"verdict\":", g->share,
+              g->cold_cycles);
+    sb_json_str(sb, g->verdict ? g->verdict : "off");
+    sb_add(sb, ",\"why\":", 7);
+    sb_json_str(sb, g->why);
+    sb_printf(sb, ",\"held_pages\":%llu,\"comebacks\":%llu,\"vmstat_pswpin\":%llu,\"stop\":",
+              g->held_pages, g->comebacks, g->vmstat_pswpin);
+    if (g->stop != NULL) {
+        sb_json_str(sb, g->stop);
+        sb_add(sb, ",\"stop_why\":", 12);
+        sb_json_str(sb, g->stop_why);
+    } else {
+        sb_add(sb, "null,\"stop_why\":null", 20);
+    }
+    if (g->has_zram)
+        sb_printf(sb, ",\"zram\":{\"device\":%d,\"orig_data_size\":%llu,\"compr_data_size\":%llu,"
+                  "\"mem_used_total\":%llu,\"huge_pages\":%llu}", g->zram,
+                  (unsigned long long)z->orig_data_size, (unsigned long long)z->compr_data_size,
+                  (unsigned long long)z->mem_used_total, (unsigned long long)z->huge_pages);
+    else
+        sb_add(sb, ",\"zram\":null", 12);
+    sb_add(sb, "}", 1);
 }
 
 static void show_json_report(struct strbuf *sb, struct task *t)
@@ -144,6 +231,7 @@ static void show_json_report(struct strbuf *sb, struct task *t)
               rep.pages_scanned_total, rep.scan_cpu_secs, rep.bytes_moved[0], rep.bytes_moved[1],
               rep.rss_bytes, rep.swap_bytes);
     sb_json_str(sb, rep.note);
+    show_json_guard(sb, &rep.guard);
 }
 
 static void show_json_project(struct strbuf *sb, struct project *p)
@@ -151,7 +239,9 @@ static void show_json_project(struct strbuf *sb, struct project *p)
     sb_add(sb, "{\"name\":", 8);
     sb_json_str(sb, p->name);
     sb_printf(sb, ",\"started\":%s,\"scan_type\":\"%s\"", p->start ? "true" : "false",
-              p->type == PAGE_SCAN ? "page" : "region");
+              scan_type_name(p->type));
+    if (p->type == PSI_SCAN)
+        sb_printf(sb, ",\"interval\":%d", ((const struct psi_scan *)p->scan_param)->interval);
     if (p->type == PAGE_SCAN) {
         const struct page_scan *ps = p->scan_param;
 

@@ -228,7 +228,9 @@ struct project *project_new(const struct project_conf *pc)
         .min_nr_regions = pc->min_nr_regions,
         .max_nr_regions = pc->max_nr_regions,
     };
-    p->scan_param = p->type == PAGE_SCAN ? (void *)&po->page : (void *)&po->region;
+    po->psi = (struct psi_scan){ .interval = pc->interval };
+    p->scan_param = p->type == PAGE_SCAN ? (void *)&po->page
+                  : p->type == PSI_SCAN  ? (void *)&po->psi : (void *)&po->region;
     po->kernel_swap_enable = pc->kernel_swap_enable;
     return p;
 }

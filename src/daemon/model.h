@@ -56,6 +56,7 @@ struct project_obj {
     struct project pub;             /* first: what plug-ins see */
     struct page_scan page;          /* pub.scan_param points at one of these */
     struct region_scan region;
+    struct psi_scan psi;
     int kernel_swap_enable;         /* -1: not set by this project */
     unsigned hold_depth;            /* held by holder (see Locking) when > 0 */
     pthread_t holder;

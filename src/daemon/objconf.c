@@ -16,7 +16,7 @@
 #include "targets.h"
 #include "xalloc.h"
 
-static const char *const scan_type_names[] = { "page", "region", NULL };
+static const char *const scan_type_names[] = { "page", "region", "psi", NULL };
 const char *const task_type_names[] = { "pid", "name", NULL };
 
 #define PC(field) offsetof(struct project_conf, field)
@@ -26,6 +26,11 @@ const char *const task_type_names[] = { "pid", "name", NULL };
 static bool is_page_scan(const void *base)
 {
     return ((const struct project_conf *)base)->scan_type == PAGE_SCAN;
+}
+
+static bool is_page_or_psi_scan(const void *base)
+{
+    return is_page_scan(base) || ((const struct project_conf *)base)->scan_type == PSI_SCAN;
 }
 
 static bool is_region_scan(const void *base)
@@ -41,10 +46,12 @@ const struct config_key project_id_keys[] = {
 
 const struct config_key project_keys[] = {
     { "scan_type", KEY_ENUM, 0, 0, 0, "page", PC(scan_type), scan_type_names,
-      .help = "page: per-page access scans; region: DAMON-style region monitoring" },
+      .help = "page: per-page access scans; region: DAMON-style region monitoring; psi: "
+              "cgroups reclaimed against a memory pressure target every interval seconds "
+              "(the psi engine)" },
     { "loop", KEY_INT, 0, 1, 120, NULL, PC(loop), .required_if = is_page_scan,
       .help = "scans per cycle; access weights are summed over them" },
-    { "interval", KEY_INT, 0, 1, 1200, NULL, PC(interval), .required_if = is_page_scan,
+    { "interval", KEY_INT, 0, 1, 1200, NULL, PC(interval), .required_if = is_page_or_psi_scan,
       .help = "seconds between the scans of one cycle" },
     { "sleep", KEY_INT, 0, 1, 1200, NULL, PC(sleep), .required_if = is_page_scan,
       .help = "seconds between the end of a cycle (scans and moves) and the next" },
@@ -80,9 +87,13 @@ static bool parse_engine_kind(const struct config_key *key, const char *text, vo
 
     if (kind == NULL) {
         bool original = strcmp(text, "damon") == 0 || strcmp(text, "memdcd") == 0;
+        char allowed[128] = "";
 
-        xasprintf(why, "engine '%s' is not supported%s (allowed: slide|cslide|thirdparty)", text,
-                  original ? " by this etmemd" : "");
+        for (int i = 0; engine_kinds[i] != NULL; i++)
+            snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s%s",
+                     i ? "|" : "", engine_kinds[i]->name);
+        xasprintf(why, "engine '%s' is not supported%s (allowed: %s)", text,
+                  original ? " by this etmemd" : "", allowed);
         return false;
     }
     *(const struct engine_kind **)dst = kind;

@@ -245,7 +245,8 @@ static int cslide_check_task(const struct conf_file *cf, const struct project *p
 
     if (proj->type != PAGE_SCAN) {
         conf_error(cf, "task", "engine", d, "the cslide engine needs a project with "
-                   "scan_type=page; project '%s' uses region scans", proj->name);
+                   "scan_type=page; project '%s' uses %s scans", proj->name,
+                   scan_type_name(proj->type));
         return -1;
     }
     if (caps != NULL && cslide_tracker_pick(caps, p, why, sizeof(why)) == NULL) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "etmemd_thirdparty_export.h"
+#include "guard.h"
 #include "keytable.h"
 
 struct conf_file;
@@ -66,6 +67,7 @@ struct task_report {
     unsigned long long rss_bytes;
     unsigned long long swap_bytes;
     char note[192];             /* why it is waiting/idle, or the last error */
+    struct guard_report guard;  /* the feedback guard and safety envelope */
 };
 
 /* How the daemon calls a plug-in engine (see plugin_call.h); filled by the kind's attach. */
@@ -123,5 +125,11 @@ extern const struct engine_kind *const engine_kinds[];
 extern const struct engine_kind slide_engine_kind;
 extern const struct engine_kind cslide_engine_kind;
 extern const struct engine_kind thirdparty_engine_kind;
+extern const struct engine_kind psi_engine_kind;
+
+/* The newest original numbers its psi engine between DAMON and the fallback engines, which
+ * moves THIRDPARTY_ENGINE; plug-ins built for the guide see the guide's numbers, so ours
+ * comes after them. */
+#define PSI_ENGINE (NOT_SUPPORT_ENGINE + 1)
 
 #endif

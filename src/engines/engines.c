@@ -8,6 +8,7 @@ const struct engine_kind *const engine_kinds[] = {
     &slide_engine_kind,
     &cslide_engine_kind,
     &thirdparty_engine_kind,
+    &psi_engine_kind,
     NULL,
 };
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "diag.h"
+#include "etmemd_project_exp.h"
 #include "log.h"
 #include "proc.h"
 #include "xalloc.h"
@@ -37,6 +38,14 @@ void engine_diag_begin(struct diag *d)
 void engine_diag_end(void)
 {
     current_diag = NULL;
+}
+
+const char *scan_type_name(int type)
+{
+    static const char *const names[] = { [PAGE_SCAN] = "page", [REGION_SCAN] = "region",
+                                         [PSI_SCAN] = "psi" };
+
+    return type >= 0 && type <= PSI_SCAN ? names[type] : "unknown";
 }
 
 void engine_error(const char *fmt, ...)

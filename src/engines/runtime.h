@@ -14,6 +14,9 @@
 struct diag;
 struct kernel_caps;
 
+/* "page", "region", "psi" (enum scan_type), for messages. */
+const char *scan_type_name(int type);
+
 /* Set once by etmemd before any engine runs. */
 void engines_set_caps(const struct kernel_caps *caps);
 const struct kernel_caps *engines_caps(void);

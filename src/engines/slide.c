@@ -76,7 +76,8 @@ static int slide_check_task(const struct conf_file *cf, const struct project *pr
 
     if (proj->type != PAGE_SCAN) {
         conf_error(cf, "task", "engine", d, "the slide engine needs a project with "
-                   "scan_type=page; project '%s' uses region scans", proj->name);
+                   "scan_type=page; project '%s' uses %s scans", proj->name,
+                   scan_type_name(proj->type));
         return -1;
     }
     max = scan->loop * SLIDE_WEIGHT_MAX;

@@ -225,7 +225,8 @@ struct guard_report {
     unsigned long long vmstat_pswpin; /* system-wide, for comparison with the task's */
     const char *stop;           /* what the envelope stopped for this cycle; NULL: nothing */
     char stop_why[256];
-    int zram;                   /* the zram device swap-outs go to; -1: none */
+    bool has_zram;              /* swap-outs go to zram device `zram` */
+    int zram;
     struct zram_mm_stat zram_mm;
 };
 

@@ -79,6 +79,7 @@ void guard_task_report(const struct guard_task *gt, struct guard_report *r)
         r->vmstat_pswpin = vs.pswpin;
     r->stop = stop_names[gt->stop];
     snprintf(r->stop_why, sizeof(r->stop_why), "%s", gt->stop_why);
+    r->has_zram = gt->env.zram >= 0;
     r->zram = gt->env.zram;
     r->zram_mm = gt->env.zram_now;
 }

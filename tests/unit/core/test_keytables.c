@@ -36,6 +36,13 @@ static const struct {
     { "vm_flags", "ht" },
     { "libname", "/usr/lib/etmem/my_engine.so" },
     { "ops_name", "my_engine_ops" },
+    { "cg_dir", "isulad/*" },
+    { "pressure", "0.1" },
+    { "reclaim_rate", "0.05" },
+    { "reclaim_rate_max", "0.5" },
+    { "reclaim_rate_min", "0.01" },
+    { "limit_min_ratio", "0.1" },
+    { "guard_refault_pct", "0.2" },
 };
 
 struct table_ref {
