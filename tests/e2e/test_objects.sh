@@ -185,7 +185,7 @@ bad "a repeated key" "bad.yaml:3: [project] key 'name' is set twice (first on li
 name=p
 name=q
 CONF
-bad "an unsupported engine" "engine 'damon' is not supported by this etmemd (allowed: slide|cslide|thirdparty)" <<'CONF'
+bad "an unsupported engine" "engine 'damon' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi)" <<'CONF'
 [engine]
 name=damon
 project=test

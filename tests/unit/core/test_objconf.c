@@ -85,11 +85,11 @@ static const struct custom_case custom_cases[] = {
     { NULL, "engine", "name", "cslide", NULL },
     { NULL, "engine", "name", "thirdparty", NULL },
     { NULL, "engine", "name", "damon",
-      "engine 'damon' is not supported by this etmemd (allowed: slide|cslide|thirdparty)" },
+      "engine 'damon' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi)" },
     { NULL, "engine", "name", "memdcd",
-      "engine 'memdcd' is not supported by this etmemd (allowed: slide|cslide|thirdparty)" },
+      "engine 'memdcd' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi)" },
     { NULL, "engine", "name", "Slide",
-      "engine 'Slide' is not supported (allowed: slide|cslide|thirdparty)" },
+      "engine 'Slide' is not supported (allowed: slide|cslide|thirdparty|psi)" },
     { NULL, "task", "value", "1", NULL },
     { NULL, "task", "value", "mysql", NULL },
     { NULL, "task", "value", "a.b/c%d_e-f", NULL },
@@ -358,7 +358,7 @@ static const struct section_case section_cases[] = {
     { "engine", SEC_ENGINE, false, "[engine]\nproject=p\nname=cslide\n", NULL, NULL },
     { "engine of the original only", SEC_ENGINE, false, "[engine]\nproject=p\nname=damon\n",
       CT_LABEL ":3: [engine] name: engine 'damon' is not supported by this etmemd (allowed: "
-      "slide|cslide|thirdparty)", NULL },
+      "slide|cslide|thirdparty|psi)", NULL },
     { "engine without project", SEC_ENGINE, false, "[engine]\nname=slide\n",
       CT_LABEL ":1: [engine]: missing required key 'project' (the project the engine belongs "
       "to)", NULL },
