@@ -5,6 +5,7 @@
 
 #include "action.h"
 #include "probe.h"
+#include "region_tracker.h"
 #include "tracker.h"
 
 static void print_backends(const struct kernel_caps *caps, FILE *out)
@@ -19,6 +20,14 @@ static void print_backends(const struct kernel_caps *caps, FILE *out)
         fprintf(out, "  tracker  %-11s %-3s %s\n", t->name, ok ? "yes" : "no",
                 ok ? t->summary : why);
     }
+    for (size_t i = 0; region_registry[i]; i++) {
+        const struct tracker_ops *t = region_registry[i];
+        bool ok = t->usable(caps, why, sizeof(why));
+        fprintf(out, "  region   %-16s %-3s %s\n", t->name, ok ? "yes" : "no",
+                ok ? t->summary : why);
+    }
+    fprintf(out, "  region   %-16s %-3s %s\n", tracker_idle_pages_ops.name, "no",
+            region_idle_pages_why);
     for (size_t i = 0; reclaim_registry[i]; i++) {
         const struct reclaim_ops *r = reclaim_registry[i];
         bool ok = r->usable(caps, why, sizeof(why));
@@ -35,10 +44,14 @@ static void print_backends(const struct kernel_caps *caps, FILE *out)
     for (size_t i = 0; tracker_registry[i] && !t; i++)
         if (tracker_registry[i]->usable(caps, why, sizeof(why)))
             t = tracker_registry[i];
+    const struct tracker_ops *rs = region_select(caps, NULL, true, pick, sizeof(pick));
     const struct reclaim_ops *r = reclaim_select(caps, NULL, pick, sizeof(pick));
     const struct migrate_ops *m = migrate_select(caps, NULL, pick, sizeof(pick));
-    fprintf(out, "  auto: tracker=%s%s reclaim=%s migrate=%s\n", t ? t->name : "none",
+    fprintf(out, "  auto: tracker=%s%s region=%s%s reclaim=%s migrate=%s\n",
+            t ? t->name : "none",
             t == &tracker_fallback_ops ? " (only if the config allows the fallback)" : "",
+            rs ? rs->name : "none",
+            rs == &tracker_region_probe_ops ? " (only if the config allows the fallback)" : "",
             r ? r->name : "none", m ? m->name : "none");
 }
 
@@ -100,6 +113,11 @@ void kernel_caps_json(const struct kernel_caps *caps, FILE *out)
     for (size_t i = 0; tracker_registry[i]; i++) {
         bool ok = tracker_registry[i]->usable(caps, why, sizeof(why));
         fprintf(out, "%s\"%s\":%s", i ? "," : "", tracker_registry[i]->name, ok ? "true" : "false");
+    }
+    fprintf(out, "},\"regions\":{");
+    for (size_t i = 0; region_registry[i]; i++) {
+        bool ok = region_registry[i]->usable(caps, why, sizeof(why));
+        fprintf(out, "%s\"%s\":%s", i ? "," : "", region_registry[i]->name, ok ? "true" : "false");
     }
     fprintf(out, "},\"reclaim\":{");
     for (size_t i = 0; reclaim_registry[i]; i++) {

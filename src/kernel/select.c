@@ -7,12 +7,22 @@
 #include "action.h"
 #include "log.h"
 #include "probe.h"
+#include "region_tracker.h"
 #include "tracker.h"
 
 const struct tracker_ops *const tracker_registry[] = {
     &tracker_idle_pages_ops, &tracker_page_idle_ops, &tracker_damon_ops,
     &tracker_fallback_ops, NULL,
 };
+
+const struct tracker_ops *const region_registry[] = {
+    &tracker_damon_ops, &tracker_region_page_idle_ops, &tracker_region_probe_ops, NULL,
+};
+
+const char region_idle_pages_why[] =
+    "per page by nature: a read walks and clears the accessed bits of every page from its "
+    "offset until the buffer fills, so it cannot check one page per region; region projects "
+    "use page_idle or the probes there";
 
 const struct reclaim_ops *const reclaim_registry[] = {
     &reclaim_swap_pages_ops, &reclaim_madvise_ops, NULL,
@@ -140,6 +150,20 @@ const struct tracker_ops *tracker_select(const struct kernel_caps *caps, const c
                  "and sampled MADV_PAGEOUT probes: each probe of a hot page costs the target "
                  "one refault)", caps->release);
     return t;
+}
+
+const struct tracker_ops *region_select(const struct kernel_caps *caps, const char *name,
+                                        bool allow_fallback, char *why, size_t why_len)
+{
+    const char *probe = tracker_region_probe_ops.name;
+
+    if (name && strcmp(name, probe) == 0 && !allow_fallback) {
+        snprintf(why, why_len, "region source '%s' forbidden by the configuration", probe);
+        return NULL;
+    }
+    return select_from((const void *const *)region_registry, tracker_name, tracker_usable,
+                       "region source", caps, name, allow_fallback ? NULL : probe, why,
+                       why_len);
 }
 
 const struct reclaim_ops *reclaim_select(const struct kernel_caps *caps, const char *name,

@@ -12,6 +12,7 @@
 
 #include "action.h"
 #include "probe.h"
+#include "region_tracker.h"
 #include "tracker.h"
 
 static void caps_none(struct kernel_caps *c)
@@ -113,6 +114,39 @@ static void test_failure_reasons(void **state)
     assert_string_equal(action_fail_name(ACT_FAIL_COUNT), "?");
 }
 
+/* Region sources: kernel DAMON first, then the user-space monitor over page_idle, then over
+ * probes (gated like the fallback); idle_pages is never one, and --probe says why. */
+static void test_region_sources(void **state)
+{
+    struct kernel_caps c;
+    char why[1024], buf[8192] = "";
+    caps_none(&c);
+    c.feat[KF_IDLE_PAGES].ok = true;
+    assert_null(region_select(&c, NULL, true, why, sizeof(why)));
+    assert_non_null(strstr(why, "no region source usable"));
+    c.feat[KF_PROCESS_MADVISE].ok = c.feat[KF_MADV_PAGEOUT].ok = true;
+    assert_ptr_equal(region_select(&c, NULL, true, why, sizeof(why)), &tracker_region_probe_ops);
+    assert_null(region_select(&c, NULL, false, why, sizeof(why)));
+    assert_non_null(strstr(why, " region_probe: not allowed by the configuration;"));
+    assert_null(region_select(&c, "region_probe", false, why, sizeof(why)));
+    assert_string_equal(why, "region source 'region_probe' forbidden by the configuration");
+    c.feat[KF_PAGE_IDLE].ok = c.feat[KF_PAGEMAP_PFN].ok = true;
+    assert_ptr_equal(region_select(&c, "auto", false, why, sizeof(why)),
+                     &tracker_region_page_idle_ops);
+    c.feat[KF_DAMON_VADDR].ok = true;
+    assert_ptr_equal(region_select(&c, NULL, true, why, sizeof(why)), &tracker_damon_ops);
+    assert_ptr_equal(region_select(&c, "region_probe", true, why, sizeof(why)),
+                     &tracker_region_probe_ops);
+    assert_null(region_select(&c, "page_idle", true, why, sizeof(why)));
+    assert_non_null(strstr(why, "unknown region source 'page_idle'"));
+    FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+    kernel_caps_print(&c, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "region   region_page_idle yes"));
+    assert_non_null(strstr(buf, "region   idle_pages       no  per page by nature"));
+    assert_non_null(strstr(buf, " region=damon "));
+}
+
 static void test_print_mentions_backends(void **state)
 {
     struct kernel_caps c;
@@ -163,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_fallback_gate),
         cmocka_unit_test(test_named_reasons),
         cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_region_sources),
         cmocka_unit_test(test_failure_reasons),
         cmocka_unit_test(test_print_mentions_backends),
         cmocka_unit_test(test_choices_follow_registries),
