@@ -72,7 +72,7 @@ struct cslide_pid {
     size_t nu, capu;
     size_t first, end;              /* its units in the engine's array */
     bool scanned;
-    uint64_t moved[2];              /* bytes since start: [0] to slow, [1] to fast */
+    uint64_t moved[2];              /* bytes since start: [0] to slow, [1] to fast; rt->lock */
     uint64_t rss, swap;             /* its memory after its last scan */
     double cpu_secs;                /* its last scan's CPU time */
     struct node_use use[KERNEL_MAX_NODES];  /* published under rt->lock */
@@ -656,7 +656,9 @@ static void move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_coun
             for (int p = 0; p < rt->ep->pairs.nr && rc == 0; p++) {
                 mv->bytes = 0;
                 rc = move_units(rt, w, order[d], p, mv);
+                pthread_mutex_lock(&rt->lock);  /* show commands read it (task_moved) */
                 sp->moved[d] += mv->bytes;
+                pthread_mutex_unlock(&rt->lock);
                 moved[d] += mv->bytes;
             }
         }

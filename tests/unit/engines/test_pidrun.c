@@ -28,7 +28,7 @@ struct reclaimer {
 
 static struct {
     int opens, closes, primes, samples, reclaim_opens, reclaim_closes;
-    int open_err;           /* tracker open fails with this (positive) */
+    int open_err;           /* tracker open fails with this */
     int reclaim_open_err;
     int sample_rc;          /* what sample returns */
     struct tracker t;
@@ -156,6 +156,18 @@ static void test_failures_close_and_say_why(void **state)
     assert_null(pr.tracker);    /* the tracker opened first is closed again */
     assert_int_equal(fake.closes, 2);
     assert_int_equal(fake.primes, 1);
+
+    /* backends say an exited target with a negative errno: the note says so in words
+     * (not "Unknown error -3") */
+    fake.reclaim_open_err = 0;
+    fake.open_err = -ESRCH;
+    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_FAILED);
+    assert_string_equal(pr.note, "process 42 exited");
+    fake.open_err = 0;
+    fake.reclaim_open_err = -ESRCH;
+    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_FAILED);
+    assert_string_equal(pr.note, "process 42 exited");
+    fake.reclaim_open_err = 0;
     pid_run_fini(&pr);
     stopper_destroy(&stop);
 }
