@@ -24,10 +24,6 @@ static const char *const project_usage[] = {
 static const char *const project_notes[] = {
     "Project name and socket name must be given when execute start or stop option.",
     "Socket name must be given when execute show option; without -n every project is shown.",
-    "show: in_swap is what the task's processes have in swap now (their VmSwap summed at the "
-    "end of the last cycle; --json swap_bytes); out_total counts every byte swapped out since "
-    "the task started, again each time a page that came back goes out again, so it can exceed "
-    "the processes' size (--json bytes_swapped).",
     NULL,
 };
 
