@@ -193,6 +193,28 @@ static void node_list(const struct kernel_caps *caps, char *buf, size_t len)
                                  caps->nodes[i].id);
 }
 
+/* As the original etmem: every NUMA node of the machine is in a pair (so their number is
+ * even), and node_pair names no node twice (parse_node_pairs). */
+static int check_every_node_paired(const struct conf_file *cf,
+                                   const struct cslide_engine_params *p,
+                                   const struct kernel_caps *caps, const char *nodes,
+                                   struct diag *d)
+{
+    for (int i = 0; i < caps->nr_nodes; i++) {
+        int id = caps->nodes[i].id;
+        bool paired = false;
+
+        for (int k = 0; k < p->pairs.nr && !paired; k++)
+            paired = p->pairs.pair[k].hot_node == id || p->pairs.pair[k].cold_node == id;
+        if (!paired) {
+            conf_error(cf, "engine", "node_pair", d, "node %d is in no pair; every NUMA node "
+                       "of this machine (%s) must be paired", id, nodes);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Every node of node_pair exists and has memory; a pair whose slow node has CPUs while its
  * fast node has none looks reversed (the fast node comes first). */
 static int cslide_check_engine(const struct conf_file *cf, void *engine_params, struct diag *d)
@@ -213,9 +235,10 @@ static int cslide_check_engine(const struct conf_file *cf, void *engine_params, 
             n[k] = node_find(caps, ids[k]);
             if (n[k] == NULL && caps->nr_nodes < 2) {
                 conf_error(cf, "engine", "node_pair", d, "node %d does not exist: this "
-                           "machine has no NUMA tiers (NUMA nodes: %s); cslide moves memory "
-                           "between a fast and a slow NUMA node", ids[k],
-                           caps->nr_nodes ? nodes : "none");
+                           "machine has no NUMA tiers (%s%s); cslide moves memory between a "
+                           "fast and a slow NUMA node", ids[k],
+                           caps->nr_nodes ? "its only NUMA node is node " : "no NUMA node",
+                           caps->nr_nodes ? nodes : "");
                 return -1;
             }
             if (n[k] == NULL) {
@@ -233,7 +256,7 @@ static int cslide_check_engine(const struct conf_file *cf, void *engine_params, 
                          "has no CPUs (slow memory?) and node %d has CPUs; node_pair lists "
                          "the fast node first (hot,cold)", ids[0], ids[1], ids[0], ids[1]);
     }
-    return 0;
+    return check_every_node_paired(cf, p, caps, nodes, d);
 }
 
 static int cslide_check_task(const struct conf_file *cf, const struct project *proj,

@@ -39,7 +39,7 @@ CONF
 expect 186 "a node_pair naming node $missing (missing here) is refused" "$ETMEM" obj add -f "$cfg" -s "$S"
 expect_err "cs_missing.yaml:10: [engine] node_pair: node $missing does not exist" "... at its file and line, naming the node"
 if [ "$nodes" = 0 ]; then
-    expect_err "this machine has no NUMA tiers (NUMA nodes: 0)" "... saying the machine has no NUMA tiers"
+    expect_err "this machine has no NUMA tiers (its only NUMA node is node 0)" "... saying the machine has no NUMA tiers"
 else
     expect_err "(this machine's NUMA nodes: $nodes)" "... listing the machine's nodes"
 fi

@@ -19,6 +19,8 @@
 #include "engine.h"
 #include "objconf.h"
 #include "objcheck.h"
+#include "probe.h"
+#include "runtime.h"
 #include "slide.h"
 
 static unsigned cases_run;
@@ -499,6 +501,63 @@ static void test_slide_T_against_loop(void **state)
     }
 }
 
+/* node_pair against a machine's nodes, as the original etmem checked it: nodes exist, and
+ * every node of the machine is in a pair (so there is an even number of them). */
+struct node_case {
+    int nr_nodes;               /* nodes 0..nr_nodes-1, each with memory, node 0 with CPUs */
+    const char *value;
+    const char *error;          /* after CT_LABEL ":3: [engine] node_pair: "; NULL: accepted */
+};
+
+static const struct node_case node_cases[] = {
+    { 2, "0,1", NULL },
+    { 4, "0,2;1,3", NULL },
+    { 4, "0,2", "node 1 is in no pair; every NUMA node of this machine (0,1,2,3) must be "
+      "paired" },
+    { 3, "0,1", "node 2 is in no pair; every NUMA node of this machine (0,1,2) must be paired" },
+    { 2, "0,2", "node 2 does not exist (this machine's NUMA nodes: 0,1)" },
+    { 1, "0,1", "node 1 does not exist: this machine has no NUMA tiers (its only NUMA node is "
+      "node 0); cslide moves memory between a fast and a slow NUMA node" },
+};
+
+static void test_node_pair_against_machine(void **state)
+{
+    const struct engine_kind *cs = engine_kind_find("cslide");
+    static struct kernel_caps caps;
+
+    for (size_t i = 0; i < sizeof(node_cases) / sizeof(node_cases[0]); i++) {
+        const struct node_case *c = &node_cases[i];
+        char *text = ct_fmt("[engine]\nname=cslide\nnode_pair=%s\nhot_threshold=1\n"
+                            "node_mig_quota=1\nnode_hot_reserve=1\n", c->value);
+        struct diag d = { 0 };
+        struct conf_file *cf = ct_parse(text, &d);
+        void *params = calloc(1, cs->engine_params_size);
+
+        memset(&caps, 0, sizeof(caps));
+        caps.nr_nodes = c->nr_nodes;
+        for (int n = 0; n < c->nr_nodes; n++)
+            caps.nodes[n] = (struct numa_node_info){ .id = n, .has_cpu = n == 0,
+                                                     .mem_total_kb = 1 << 20 };
+        engines_set_caps(&caps);
+        print_message("  case: %d nodes, node_pair=%s\n", c->nr_nodes, c->value);
+        assert_int_equal(conf_walk(cf, "engine", cs->engine_keys, params, &d), 0);
+        assert_int_equal(cs->check_engine(cf, params, &d), c->error ? -1 : 0);
+        if (c->error) {
+            char *expected = ct_fmt(CT_LABEL ":3: [engine] node_pair: %s", c->error);
+
+            ct_expect_error(&d, expected);
+            free(expected);
+        }
+        engines_set_caps(NULL);
+        cases_run++;
+        conf_release(cs->engine_keys, params);
+        free(params);
+        conf_file_free(cf);
+        diag_free(&d);
+        free(text);
+    }
+}
+
 /* ---- the guide's examples and the seed files, read as obj add reads them ---- */
 
 struct file_case {
@@ -589,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_section_rules),
         cmocka_unit_test(test_max_threads_clamped),
         cmocka_unit_test(test_slide_T_against_loop),
+        cmocka_unit_test(test_node_pair_against_machine),
         cmocka_unit_test(test_seed_files_as_obj_add),
     };
 
