@@ -79,7 +79,7 @@ static int cg_refresh(struct psi_runtime *rt, const struct psi_task_params *p, c
         rt->cg[i].seen = false;
     rc = glob(pattern, GLOB_ONLYDIR | GLOB_BRACE | GLOB_NOSORT, NULL, &g);
     if (rc != 0 && rc != GLOB_NOMATCH) {
-        snprintf(why, len, "cannot match cg_dir %s: %s", pattern,
+        snprintf(why, len, "cannot match cg_dir %.160s: %s", pattern,
                  rc == GLOB_NOSPACE ? "out of memory" : "read error");
         return -1;
     }
@@ -117,7 +117,8 @@ static int cg_refresh(struct psi_runtime *rt, const struct psi_task_params *p, c
     }
     rt->n = w;
     if (rt->n == 0)
-        snprintf(why, len, "no cgroup with the memory controller matches cg_dir %s", pattern);
+        snprintf(why, len, "no cgroup with the memory controller matches cg_dir %.160s",
+                 pattern);
     return 0;
 }
 
