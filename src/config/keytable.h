@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* keytable.h - config keys as data: one table per section (or per engine) holds each key's
  * name, type, range, default, required flag, destination and help text. The same table
- * drives parsing, validation, error messages, `etmemd --help-config` and docs/config.md. */
+ * drives parsing, validation, error messages, `etmemd --help-config`, docs/config-keys.md
+ * and man/etmem.conf.5. */
 #ifndef ETMEM_KEYTABLE_H
 #define ETMEM_KEYTABLE_H
 

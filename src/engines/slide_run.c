@@ -209,7 +209,7 @@ static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct
 
 /* swapcache_high_wmark / swapcache_low_wmark: after the process's swap-out, bring the
  * system's swap cache back under the watermarks with what the backend can do for this
- * process (issue 6; docs/kernel-backends.md "Swap cache watermarks"). */
+ * process (docs/kernel-backends.md, "Swap cache watermarks"). */
 static void reclaim_swapcache(const struct cycle *cy, struct slide_pid *sp, pid_t pid)
 {
     const struct project *proj = cy->rt->tk->eng->proj;
