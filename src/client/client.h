@@ -66,6 +66,8 @@ int rpc_call(const char *socket_name, const struct etmem_request *req);
 void family_help(const struct cmd_family *f, FILE *out);
 void family_markdown(const struct cmd_family *f, FILE *out);
 void family_man(const struct cmd_family *f, FILE *out);
+/* The bash completion script for the NULL-terminated list of families. */
+void completion_bash(const struct cmd_family *const *families, FILE *out);
 /* Parse argv (argv[0] is the subcommand word) and run; returns the exit code. */
 int family_run(const struct cmd_family *f, int argc, char **argv);
 

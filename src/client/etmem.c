@@ -100,6 +100,10 @@ int main(int argc, char **argv)
         man_page();
         return 0;
     }
+    if (argc == 2 && strcmp(argv[1], "--help-bash-completion") == 0) {
+        completion_bash(families, stdout);
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("etmem %s\n", ETMEM_VERSION);
         return 0;

@@ -25,6 +25,8 @@ check "the pkg-config file etmem is installed" sh -c "find '$root' -name etmem.p
 for page in man8/etmem.8 man8/etmemd.8 man5/etmem.conf.5 man3/etmem-engine-abi.3; do
     check "the man page $page is installed" [ -s "$root/share/man/$page" ]
 done
+check "the bash completion is installed as etmem" \
+    sh -c "find '$stage' -path '*/bash-completion/completions/etmem' | grep -q ."
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$BUILD/CMakeCache.txt")
 check "etmem --version prints the project's version ($version)" \
     [ "$("$root/bin/etmem" --version)" = "etmem $version" ]

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MulanPSL-2.0
-# check_man.sh - the man pages: the committed generated pages are what the binaries print
-# (no drift), every page is clean under `mandoc -T lint` and renders with `man -l` without
+# check_generated.sh - the committed man pages and bash completion are what the binaries
+# print (no drift); every man page is clean under `mandoc -T lint` and renders with `man -l` without
 # a groff warning, and the hand-written etmem-engine-abi(3) names every public header,
 # every exported scan library symbol and every struct engine_ops member.
 set -uo pipefail
@@ -14,12 +14,12 @@ for tool in mandoc man; do
     command -v $tool >/dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps.sh test)"; exit 77; }
 done
 
-for page in etmem.8 etmemd.8 etmem.conf.5; do
-    if cmp -s "$src/man/$page" "$build/man/$page"; then
-        ok "man/$page is what the binaries print"
+for page in man/etmem.8 man/etmemd.8 man/etmem.conf.5 completion/etmem.bash; do
+    if cmp -s "$src/$page" "$build/$page"; then
+        ok "$page is what the binaries print"
     else
-        not_ok "man/$page differs from what the binaries print (run scripts/gen-docs.sh):"
-        diff "$src/man/$page" "$build/man/$page" | head -20
+        not_ok "$page differs from what the binaries print (run scripts/gen-docs.sh):"
+        diff "$src/$page" "$build/$page" | head -20
     fi
 done
 
@@ -63,5 +63,5 @@ else
     not_ok "etmem-engine-abi.3 does not name: ${missing[*]} (of ${#names[@]})"
 fi
 
-echo "man: $pass passed, $fail failed"
+echo "generated: $pass passed, $fail failed"
 [ "$fail" = 0 ]
