@@ -4,7 +4,7 @@
  * streams it to the client, passing nothing on from the first 0xff/0xfe byte, which the
  * guide reserves for the protocol (the rest is drained so the engine never blocks on a full
  * pipe). A built-in engine's command is trusted and quick: it runs with the model locked.
- * A plug-in's eng_mgt_func runs through model_call_begin/end: the project is held, the
+ * A plug-in's eng_mgt_func runs through engine_call_begin/end: the project is held, the
  * model unlocked, and both the call and the relay end at the engine's call_timeout. */
 #include <errno.h>
 #include <fcntl.h>
@@ -119,12 +119,12 @@ static int run_plugin_command(struct engine *e, struct task *t, const char *cmd,
         .op = PLUGIN_ENG_MGT, .ops = e->ops, .eng = e, .tk = t, .cmd = cmd, .fd = wfd,
     };
     struct timespec deadline;
-    struct plugin_call *c = model_call_begin(&a, &deadline, d);     /* owns wfd now */
+    struct plugin_call *c = engine_call_begin(&a, &deadline, d);     /* owns wfd now */
 
     if (c == NULL)
         return -1;
     relay_run(rl, &deadline);
-    return model_call_end(c, &a, &deadline, d);
+    return engine_call_end(c, &a, &deadline, d);
 }
 
 /* Run the engine's command with its output relayed to r; returns its result. */
@@ -210,7 +210,7 @@ enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, s
         st = ST_INVAL;
         goto out;
     }
-    if (engine_obj(e)->kind->plugin && model_call_pending(e, t, why, sizeof(why))) {
+    if (engine_obj(e)->kind->plugin && engine_call_pending(e, t, why, sizeof(why))) {
         diag_error(d, "engine '%s' cannot take commands now: %s", e->name, why);
         st = ST_INTER_ERR;
         goto out;

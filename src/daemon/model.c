@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* model.c - the object tree, project holds, and the start/stop lifecycle (plug-in calls go
- * through model_calls.c; see "Locking" in model.h). */
+/* model.c - the object tree, project holds, and the start/stop lifecycle (engine ops are
+ * called through engine_call.c; see "Locking" in model.h). */
 #include "model.h"
 
 #include <errno.h>
@@ -11,47 +11,10 @@
 #include "conffile.h"
 #include "diag.h"
 #include "log.h"
-#include "runtime.h"
 #include "swapknob.h"
 #include "xalloc.h"
 
 static SLIST_HEAD(project_list, project) projects = SLIST_HEAD_INITIALIZER(projects);
-static pthread_mutex_t model_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t model_cond;
-static pthread_once_t model_cond_once = PTHREAD_ONCE_INIT;
-
-void model_lock(void)
-{
-    pthread_mutex_lock(&model_mutex);
-}
-
-void model_unlock(void)
-{
-    pthread_mutex_unlock(&model_mutex);
-}
-
-static void model_cond_init(void)
-{
-    pthread_condattr_t attr;
-
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&model_cond, &attr);
-    pthread_condattr_destroy(&attr);
-}
-
-void model_wait(const struct timespec *deadline)
-{
-    pthread_once(&model_cond_once, model_cond_init);
-    pthread_cond_timedwait(&model_cond, &model_mutex, deadline);
-}
-
-void model_wake(void)
-{
-    pthread_once(&model_cond_once, model_cond_init);
-    pthread_cond_broadcast(&model_cond);
-}
-
 struct project *model_first_project(void)
 {
     return SLIST_FIRST(&projects);
@@ -263,7 +226,7 @@ void project_destroy(struct project *p, struct diag *d)
     if (project_obj(p)->calls > 0) {
         log_warn("project %s is kept in memory: a plug-in call about it has not returned",
                  p->name);
-        model_keep(p);
+        engine_call_keep(p);
         return;
     }
     free(p->name);
@@ -305,7 +268,7 @@ int engine_attach(struct engine *e, const struct conf_file *cf, struct diag *d)
     if (eo->kind->plugin && plugin_op_present(e->ops, PLUGIN_FILL_ENG)) {
         size_t errors_before = d->nr_errors;
 
-        if (model_call(PLUGIN_FILL_ENG, e, NULL, cf->kf, d) != 0) {
+        if (engine_call(PLUGIN_FILL_ENG, e, NULL, cf->kf, d) != 0) {
             if (d->nr_errors == errors_before)
                 diag_error(d, "engine '%s': its plug-in rejected the [engine] section "
                            "(fill_eng_params failed)", e->name);
@@ -369,11 +332,11 @@ void engine_destroy(struct engine *e, struct diag *d)
     engine_unlink(e);
     /* only plug-ins have params_filled, and calls */
     if (engine_drained(e) && eo->params_filled && plugin_op_present(e->ops, PLUGIN_CLEAR_ENG))
-        model_call(PLUGIN_CLEAR_ENG, e, NULL, NULL, d);
+        engine_call(PLUGIN_CLEAR_ENG, e, NULL, NULL, d);
     if (eo->calls > 0) {
-        model_call_pending(e, NULL, why, sizeof(why));
+        engine_call_pending(e, NULL, why, sizeof(why));
         log_warn("engine %s is kept, and its plug-in stays loaded: %s", e->name, why);
-        model_keep(e);
+        engine_call_keep(e);
         return;
     }
     if (eo->attached) {
@@ -411,11 +374,11 @@ int task_fill_plugin_params(struct task *t, GKeyFile *config, struct diag *d)
 
     if (!plugin_op_present(e->ops, PLUGIN_FILL_TASK))
         return 0;
-    if (model_call_pending(e, NULL, why, sizeof(why))) {
+    if (engine_call_pending(e, NULL, why, sizeof(why))) {
         diag_error(d, "engine '%s' cannot take task '%s' now: %s", e->name, t->name, why);
         return -1;
     }
-    if (model_call(PLUGIN_FILL_TASK, e, t, config, d) != 0) {
+    if (engine_call(PLUGIN_FILL_TASK, e, t, config, d) != 0) {
         if (d->nr_errors == errors_before)
             diag_error(d, "engine '%s': its plug-in rejected task '%s' (fill_task_params "
                        "failed)", e->name, t->name);
@@ -457,14 +420,14 @@ void task_destroy(struct task *t, struct diag *d)
     task_unlink(t);
     if (e != NULL && engine_obj(e)->kind->plugin) {
         /* a call still inside the plug-in may walk e->tasks: then t stays, untouched */
-        bool pending = model_call_pending(e, t, why, sizeof(why));
+        bool pending = engine_call_pending(e, t, why, sizeof(why));
 
         if (!pending && to->params_filled && plugin_op_present(e->ops, PLUGIN_CLEAR_TASK))
-            model_call(PLUGIN_CLEAR_TASK, e, t, NULL, d);
+            engine_call(PLUGIN_CLEAR_TASK, e, t, NULL, d);
         if (pending || to->calls > 0) {
             log_warn("task %s of engine %s is kept in memory: %s", t->name, e->name,
                      pending ? why : "its clear_task_params has not returned");
-            model_keep(t);
+            engine_call_keep(t);
             return;
         }
     } else if (e != NULL && t->params != NULL) {
@@ -477,37 +440,27 @@ void task_destroy(struct task *t, struct diag *d)
     free(to);
 }
 
-static int task_start_plugin(struct task *t, struct diag *d)
+/* Why t cannot be started now (reported to d), or 0. */
+static int task_start_refusal(struct task *t, struct diag *d)
 {
     struct engine *e = t->eng;
+    const struct engine_kind *kind = engine_obj(e)->kind;
     char why[160];
 
     if (!plugin_op_present(e->ops, PLUGIN_START_TASK)) {
-        diag_error(d, "engine '%s' cannot start task '%s': its plug-in has no start_task",
-                   e->name, t->name);
+        if (kind->plugin)
+            diag_error(d, "engine '%s' cannot start task '%s': its plug-in has no start_task",
+                       e->name, t->name);
+        else
+            diag_error(d, "engine '%s' cannot start task '%s': the %s engine is not "
+                       "implemented in this etmemd yet", e->name, t->name, kind->name);
         return -1;
     }
-    if (model_call_pending(e, t, why, sizeof(why))) {
+    if (engine_call_pending(e, t, why, sizeof(why))) {
         diag_error(d, "engine '%s' cannot start task '%s': %s", e->name, t->name, why);
         return -1;
     }
-    return model_call(PLUGIN_START_TASK, e, t, NULL, d);
-}
-
-static int task_start_builtin(struct task *t, struct diag *d)
-{
-    struct engine *e = t->eng;
-    int rc;
-
-    if (e->ops == NULL || e->ops->start_task == NULL) {
-        diag_error(d, "engine '%s' cannot start task '%s': the %s engine is not implemented "
-                   "in this etmemd yet", e->name, t->name, engine_obj(e)->kind->name);
-        return -1;
-    }
-    engine_diag_begin(d);
-    rc = e->ops->start_task(e, t);
-    engine_diag_end();
-    return rc;
+    return 0;
 }
 
 int task_start(struct task *t, struct diag *d)
@@ -519,10 +472,9 @@ int task_start(struct task *t, struct diag *d)
 
     if (to->running)
         return 0;
-    if (engine_obj(e)->kind->plugin)
-        rc = task_start_plugin(t, d);
-    else
-        rc = task_start_builtin(t, d);
+    if (task_start_refusal(t, d) < 0)
+        return -1;
+    rc = engine_call(PLUGIN_START_TASK, e, t, NULL, d);
     if (rc != 0) {
         if (d->nr_errors == errors_before)
             diag_error(d, "engine '%s' failed to start task '%s' (%s returned %d; see "
@@ -548,12 +500,10 @@ int task_stop(struct task *t, struct diag *d)
     if (!plugin_op_present(e->ops, PLUGIN_STOP_TASK))
         log_err("engine %s has no stop_task; task %s cannot be stopped cleanly", e->name,
                 t->name);
-    else if (!engine_obj(e)->kind->plugin)
-        e->ops->stop_task(e, t);
-    else if (model_call_pending(e, t, why, sizeof(why)))
+    else if (engine_call_pending(e, t, why, sizeof(why)))
         log_err("task %s of engine %s cannot be stopped: %s", t->name, e->name, why);
     else
-        rc = model_call(PLUGIN_STOP_TASK, e, t, NULL, d);
+        rc = engine_call(PLUGIN_STOP_TASK, e, t, NULL, d);
     to->running = false;
     log_info("project %s: task %s of engine %s stopped", e->proj->name, t->name, e->name);
     return rc;

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* model.h - the daemon's object tree: projects -> engines -> tasks, and their lifecycle.
- *
- * Every object wraps the public struct that plug-ins see (struct project/engine/task from
- * include/etmem) as its first member, so the original's layouts and linked lists (engs,
- * next, tasks) hold exactly as plug-ins expect.
+/* model.h - the daemon's object tree: projects -> engines -> tasks (model_obj.h), and their
+ * lifecycle. Every call of an engine's ops goes through engine_call.h.
  *
  * Locking.
  * - One mutex (model_lock) guards the tree's shape, every object's configuration, the start
  *   state and the bookkeeping below. Commands take it for short stretches only: never
- *   across a call into a plug-in (model_calls.c drops it for the call), so a slow or hung
+ *   across a call into a plug-in (engine_call.c drops it for the call), so a slow or hung
  *   plug-in does not stop other commands. `project show` takes only the mutex.
  * - A command that changes a project or calls into its engines first holds the project
  *   (project_hold; reentrant within the command's thread). While it is held no other
@@ -39,55 +36,16 @@
 #ifndef ETMEM_MODEL_H
 #define ETMEM_MODEL_H
 
-#include <pthread.h>
 #include <stdbool.h>
-#include <time.h>
 
-#include "engine.h"
-#include "objconf.h"
-#include "plugin_call.h"
+#include "engine_call.h"
+#include "model_lock.h"
+#include "model_obj.h"
 
 struct diag;
 
 #define HOLD_WAIT_SEC 20
 #define ENGINE_DRAIN_SEC 2
-
-struct project_obj {
-    struct project pub;             /* first: what plug-ins see */
-    struct page_scan page;          /* pub.scan_param points at one of these */
-    struct region_scan region;
-    struct psi_scan psi;
-    int kernel_swap_enable;         /* -1: not set by this project */
-    unsigned hold_depth;            /* held by holder (see Locking) when > 0 */
-    pthread_t holder;
-    const char *held_for;           /* the holding command, for "busy" messages */
-    struct timespec held_since;
-    unsigned calls;                 /* plug-in calls under way in its engines */
-};
-
-struct engine_obj {
-    struct engine pub;              /* first: what plug-ins see */
-    const struct engine_kind *kind;
-    void *conf;                     /* parsed engine keys (== pub.params for built-ins) */
-    char *identity;                 /* name among its project's engines */
-    bool attached;                  /* kind->attach succeeded: detach at destroy */
-    bool params_filled;             /* plug-in fill_eng_params succeeded: clear at destroy */
-    unsigned calls;                 /* plug-in calls under way (or timed out) on it */
-    enum plugin_op last_op;         /* the latest of them, for messages */
-    struct timespec last_call;
-};
-
-struct task_obj {
-    struct task_ext ext;            /* first: ext.pub is what plug-ins see */
-    bool running;                   /* start_task succeeded and stop_task not yet called */
-    bool params_filled;             /* plug-in fill_task_params succeeded: clear at destroy */
-    unsigned calls;                 /* as in engine_obj */
-    enum plugin_op last_op;
-    struct timespec last_call;
-};
-
-void model_lock(void);
-void model_unlock(void);
 
 /* Projects in the original's order: most recently added first. */
 struct project *model_first_project(void);
@@ -134,42 +92,7 @@ int project_stop(struct project *p, struct diag *d);
 int task_start(struct task *t, struct diag *d);
 int task_stop(struct task *t, struct diag *d);
 
-/* Calls into plug-ins (model_calls.c), with the model locked and the project held (or the
- * objects never linked); the lock is dropped during the call. model_call returns the op's
- * result, or -1 after reporting a time-out or a busy library. An engine command's call
- * comes in two halves so that its output can be relayed meanwhile: begin returns NULL
- * (reported) when it could not start, and leaves the model unlocked otherwise; end waits
- * up to the same deadline, locks the model again and returns like model_call. */
-int model_call(enum plugin_op op, struct engine *e, struct task *t, GKeyFile *config,
-               struct diag *d);
-struct plugin_call *model_call_begin(const struct plugin_args *a, struct timespec *deadline,
-                                     struct diag *d);
-int model_call_end(struct plugin_call *c, const struct plugin_args *a,
-                   const struct timespec *deadline, struct diag *d);
-/* Whether a call into the plug-in about t (or e) is still under way; why says which. */
-bool model_call_pending(struct engine *e, struct task *t, char *why, size_t len);
-/* Keep an object that a late call may still use: unlinked, never freed. */
-void model_keep(void *obj);
-/* The model's condition: wait (mutex released) until woken or deadline; wake waiters. */
-void model_wait(const struct timespec *deadline);
-void model_wake(void);
-
 /* Stop and free every project (daemon shutdown). */
 void model_shutdown(void);
-
-static inline struct project_obj *project_obj(struct project *p)
-{
-    return (struct project_obj *)p;
-}
-
-static inline struct engine_obj *engine_obj(struct engine *e)
-{
-    return (struct engine_obj *)e;
-}
-
-static inline struct task_obj *task_obj(struct task *t)
-{
-    return (struct task_obj *)t;
-}
 
 #endif

@@ -154,7 +154,7 @@ static void gate_leave(struct plugin_gate *g)
     pthread_mutex_unlock(&g->lock);
 }
 
-static int op_dispatch(struct plugin_args *a, char *cmd)
+int plugin_op_run(const struct plugin_args *a)
 {
     struct engine_ops *o = a->ops;
 
@@ -175,7 +175,7 @@ static int op_dispatch(struct plugin_args *a, char *cmd)
         o->stop_task(a->eng, a->tk);
         return 0;
     case PLUGIN_ENG_MGT:
-        return o->eng_mgt_func(a->eng, a->tk, cmd, a->fd);
+        return o->eng_mgt_func(a->eng, a->tk, (char *)a->cmd, a->fd);
     case PLUGIN_ALLOC_PID:
     case PLUGIN_FREE_PID:
     case PLUGIN_OP_COUNT:
@@ -215,7 +215,7 @@ static void call_release(struct plugin_call *c)
 static void *call_main(void *arg)
 {
     struct plugin_call *c = arg;
-    int rc = op_dispatch(&c->a, c->cmd);
+    int rc = plugin_op_run(&c->a);
     bool abandoned;
 
     close_owned_fd(c);
@@ -262,7 +262,7 @@ struct plugin_call *plugin_call_start(struct plugin_gate *g, const struct plugin
         c->fd_ino = st.st_ino;
     }
     if (a->cmd != NULL)
-        c->cmd = xstrdup(a->cmd);
+        c->a.cmd = c->cmd = xstrdup(a->cmd);
     if (a->config != NULL)
         g_key_file_ref(a->config);
     clock_gettime(CLOCK_MONOTONIC, &c->started);

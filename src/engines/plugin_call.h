@@ -59,6 +59,10 @@ struct plugin_args {
     void *ctx;                  /* the caller's, for the late hook */
 };
 
+/* Run the call in this thread, now: the op's result (0 for those returning nothing). For
+ * trusted engines; a plug-in's calls go through plugin_call_start. */
+int plugin_op_run(const struct plugin_args *a);
+
 /* An abandoned call returned rc after secs seconds. */
 typedef void (*plugin_late_fn)(const struct plugin_args *a, int rc, double secs);
 

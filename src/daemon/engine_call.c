@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* model_calls.c - the object model's calls into plug-ins: each on its own thread with the
- * engine's time-out and the model lock dropped, and the bookkeeping of calls that did not
- * return in time (see "Locking" in model.h). */
+/* engine_call.c - calling an engine's ops: built-ins at once, plug-ins on their own thread
+ * with the engine's time-out and the model lock dropped, and the bookkeeping of calls that
+ * did not return in time (engine_call.h). */
+#include "engine_call.h"
+
 #include <stdio.h>
 
 #include "diag.h"
 #include "log.h"
-#include "model.h"
+#include "model_lock.h"
+#include "model_obj.h"
+#include "runtime.h"
 #include "xalloc.h"
 
 /* Objects a late call may still use: kept reachable, never freed. */
 static void **kept;
 static size_t nr_kept;
 
-void model_keep(void *obj)
+void engine_call_keep(void *obj)
 {
     kept = xreallocarray(kept, nr_kept + 1, sizeof(*kept));
     kept[nr_kept++] = obj;
@@ -75,8 +79,8 @@ static const struct plugin_binding *binding_of(struct engine *e)
     return eo->kind->binding(eo->conf);
 }
 
-struct plugin_call *model_call_begin(const struct plugin_args *a, struct timespec *deadline,
-                                     struct diag *d)
+struct plugin_call *engine_call_begin(const struct plugin_args *a, struct timespec *deadline,
+                                      struct diag *d)
 {
     const struct plugin_binding *b = binding_of(a->eng);
     struct plugin_call *c;
@@ -95,8 +99,8 @@ struct plugin_call *model_call_begin(const struct plugin_args *a, struct timespe
     return NULL;
 }
 
-int model_call_end(struct plugin_call *c, const struct plugin_args *a,
-                   const struct timespec *deadline, struct diag *d)
+int engine_call_end(struct plugin_call *c, const struct plugin_args *a,
+                    const struct timespec *deadline, struct diag *d)
 {
     char desc[160];
     int rc;
@@ -116,21 +120,29 @@ int model_call_end(struct plugin_call *c, const struct plugin_args *a,
     return -1;
 }
 
-int model_call(enum plugin_op op, struct engine *e, struct task *t, GKeyFile *config,
-               struct diag *d)
+int engine_call(enum plugin_op op, struct engine *e, struct task *t, GKeyFile *config,
+                struct diag *d)
 {
     struct plugin_args a = {
         .op = op, .ops = e->ops, .eng = e, .tk = t, .config = config, .fd = -1,
     };
     struct timespec deadline;
-    struct plugin_call *c = model_call_begin(&a, &deadline, d);
+    struct plugin_call *c;
+    int rc;
 
+    if (!engine_obj(e)->kind->plugin) {
+        engine_diag_begin(d);
+        rc = plugin_op_run(&a);
+        engine_diag_end();
+        return rc;
+    }
+    c = engine_call_begin(&a, &deadline, d);
     if (c == NULL)
         return -1;
-    return model_call_end(c, &a, &deadline, d);
+    return engine_call_end(c, &a, &deadline, d);
 }
 
-bool model_call_pending(struct engine *e, struct task *t, char *why, size_t len)
+bool engine_call_pending(struct engine *e, struct task *t, char *why, size_t len)
 {
     const struct timespec *since;
     enum plugin_op op;
