@@ -175,6 +175,13 @@ static int index_key(struct conf_file *cf, struct conf_group *g, GHashTable *see
         g_free(id);
         return -1;
     }
+    if (g->nr_keys == CONF_SECTION_KEYS_MAX) {
+        diag_error(d, "%s:%d: [%s] has more than %d keys; a section may hold at most %d "
+                   "(unknown keys are warned about up to that, then refused)", cf->path, line,
+                   g->name, CONF_SECTION_KEYS_MAX, CONF_SECTION_KEYS_MAX);
+        g_free(id);
+        return -1;
+    }
     g_hash_table_insert(seen, id, GINT_TO_POINTER(line));
     if (g->nr_keys == g->cap_keys) {
         /* grow geometrically: a 10 MiB file holds ~650k keys, and a sanitizer's realloc

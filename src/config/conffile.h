@@ -11,6 +11,10 @@
 struct diag;
 
 #define CONF_FILE_MAX_BYTES (10u * 1024u * 1024u)
+/* Keys one section may hold, known and unknown together: sections have a few dozen keys
+ * (a plug-in's own keys included); a file of hundreds of thousands is refused, not indexed
+ * and warned about line by line. */
+#define CONF_SECTION_KEYS_MAX 1000
 
 struct conf_keyline {
     char *key;

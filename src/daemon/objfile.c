@@ -2,6 +2,9 @@
 /* objfile.c - a config file's sections parsed without the object tree. */
 #include "objfile.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,4 +99,7 @@ void obj_file_release(struct obj_file *of)
         task_conf_release(&of->tc);
     conf_file_free(of->cf);
     of->cf = NULL;
+#ifdef __GLIBC__
+    malloc_trim(0);     /* a 10 MiB file's parse takes tens of MiB: give them back */
+#endif
 }

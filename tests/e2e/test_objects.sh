@@ -249,6 +249,17 @@ expect 0 "a file with 200 unknown keys is added" "$ETMEM" obj add -f "$E2E_TMP/m
 expect_err_lines 51 "... with 50 warnings and one line counting the rest"
 expect_err "warning: ... and 150 more warnings" "... which says how many"
 expect 0 "... and deleted" "$ETMEM" obj del -f "$E2E_TMP/many.yaml" -s "$S"
+# 600,000 unknown keys (5.9 MB): refused at the first key a section may not hold, and the
+# daemon's memory comes back afterwards (it once stayed at 140 MiB).
+rss0=$(proc_rss_kb "$DPID")
+awk 'BEGIN { print "[project]\nname=huge\nloop=1\ninterval=1\nsleep=1";
+             for (i = 0; i < 600000; i++) print "unknown" i "=1" }' >"$E2E_TMP/huge.yaml"
+chmod 600 "$E2E_TMP/huge.yaml"
+expect 186 "a file with 600000 unknown keys is refused" "$ETMEM" obj add -f "$E2E_TMP/huge.yaml" -s "$S"
+expect_err "huge.yaml:1002: [project] has more than 1000 keys" "... at the first key too many"
+expect 186 "... and so is its obj del" "$ETMEM" obj del -f "$E2E_TMP/huge.yaml" -s "$S"
+rss1=$(proc_rss_kb "$DPID")
+check "... and etmemd's memory stays where it was (RSS $rss0 -> $rss1 kB)" [ $(( rss1 - rss0 )) -lt 16384 ]
 
 # File checks of the guide, through the daemon.
 cp "$SRC/conf/slide_conf.yaml" "$E2E_TMP/mode.yaml"

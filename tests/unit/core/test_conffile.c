@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "conftest.h"
+#include "strbuf.h"
 
 #define NOBODY 65534
 #define VALID_CONF "[project]\nname=p\nloop=1\ninterval=1\nsleep=1\n"
@@ -93,9 +94,9 @@ static const struct file_case file_cases[] = {
     { "FIFO (must not block)", FIFO, 0600, 0, 0, 0, "is not a regular file" },
 };
 
-/* VALID_CONF, then distinct keys of [project], 16 bytes a line ("k0000000000042=\n"), and
- * a '#' line for the rest: exactly size bytes. A 10 MiB file so holds 655,000 keys, which
- * the line index must take in linear time (it once took half an hour). */
+/* VALID_CONF, then distinct keys of [project], 16 bytes a line ("k0000000000042=\n"), up to
+ * what a section may hold, then comment lines ("#000000000042\n") and a '#' line for the
+ * rest: exactly size bytes. */
 static void write_padded(int fd, size_t size)
 {
     size_t len = strlen(VALID_CONF), pos, done;
@@ -107,7 +108,8 @@ static void write_padded(int fd, size_t size)
     assert_non_null(buf);
     memcpy(buf, VALID_CONF, len);
     for (pos = len; pos + 16 + 2 <= size; pos += 16)
-        snprintf(buf + pos, 17, "k%013zu=\n", pos);
+        snprintf(buf + pos, 17, (pos - len) / 16 < CONF_SECTION_KEYS_MAX - 5 ? "k%013zu=\n" :
+                 "#%014zu\n", pos);
     memset(buf + pos, '#', size - pos);
     if (size > pos)
         buf[size - 1] = '\n';
@@ -277,6 +279,35 @@ static const struct parse_case parse_cases[] = {
     { "CRLF line ends", "[project]\r\nname=a\r\n", 0, NULL },
 };
 
+/* A section of more keys than it may hold is refused at the first one too many, however
+ * large the file (600,000 unknown keys once took 150 MiB to index and warn about). */
+static void test_section_key_limit(void **state)
+{
+    struct strbuf sb = { 0 };
+    struct diag d = { 0 };
+
+    sb_printf(&sb, "[task]\nname=t\n");
+    for (int i = 1; i < CONF_SECTION_KEYS_MAX; i++)
+        sb_printf(&sb, "u%d=1\n", i);
+    struct conf_file *cf = conf_file_parse(CT_LABEL, sb.s, sb.len, &d);
+    assert_non_null(cf);        /* exactly the most a section may hold */
+    conf_file_free(cf);
+    diag_free(&d);
+    for (int i = CONF_SECTION_KEYS_MAX; i < 600000; i++)
+        sb_printf(&sb, "u%d=1\n", i);
+    memset(&d, 0, sizeof(d));
+    assert_null(conf_file_parse(CT_LABEL, sb.s, sb.len, &d));
+    char *expected = ct_fmt(CT_LABEL ":%d: [task] has more than %d keys; a section may hold at "
+                            "most %d (unknown keys are warned about up to that, then refused)",
+                            CONF_SECTION_KEYS_MAX + 2, CONF_SECTION_KEYS_MAX,
+                            CONF_SECTION_KEYS_MAX);
+    ct_expect_error(&d, expected);
+    cases_run++;
+    free(expected);
+    diag_free(&d);
+    sb_free(&sb);
+}
+
 static void test_parse_errors(void **state)
 {
     for (size_t i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
@@ -341,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_file_checks),
         cmocka_unit_test(test_path_checks),
         cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_section_key_limit),
         cmocka_unit_test(test_line_index_and_values),
     };
 
