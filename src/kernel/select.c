@@ -2,6 +2,7 @@
 /* select.c - backend registries and the selectors: pick the best usable tracker/action
  * for this kernel, or explain exactly what the kernel lacks for a requested one. */
 #include <stdio.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "action.h"
@@ -144,7 +145,10 @@ const struct tracker_ops *tracker_select(const struct kernel_caps *caps, const c
     const struct tracker_ops *t = select_from((const void *const *)tracker_registry,
                                               tracker_name, tracker_usable, "tracker", caps,
                                               name, allow_fallback ? NULL : fb, why, why_len);
-    if (t == &tracker_fallback_ops && (!name || strcmp(name, "auto") == 0))
+    static atomic_bool fallback_told;   /* once per process: every obj add and start picks */
+
+    if (t == &tracker_fallback_ops && (!name || strcmp(name, "auto") == 0) &&
+        !atomic_exchange(&fallback_told, true))
         log_warn("no kernel access tracking (idle_pages, page_idle, DAMON vaddr) on %s: using "
                  "the fallback tracker (clear_refs + smaps per VMA, ~140 ns/page per window, "
                  "and sampled MADV_PAGEOUT probes: each probe of a hot page costs the target "

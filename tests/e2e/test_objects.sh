@@ -341,4 +341,8 @@ expect 0 "everything is gone" "$ETMEM" project show -s "$S"
 check "... show says so" [ "$OUT" = "no project exists" ]
 daemon_stop
 check "the daemon stops cleanly afterwards" [ $? = 0 ]
+# The fallback tracker's warning (where the kernel offers no access tracking) is said once
+# per daemon, not at every obj add and project start.
+told=$(grep -c "using the fallback tracker" "$DLOG")
+check "the fallback tracker's warning is logged at most once ($told)" [ "$told" -le 1 ]
 finish
