@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cslide_run.c - the cslide engine at work: tiering between the fast and slow node of each
- * node pair, and its commands showtaskpages/showhostpages.
+ * node pair. This file runs the cycle, its thread and the engine_ops; a process's scan and
+ * units are in cslide_units.c, the moves in cslide_move.c, the commands in cslide_show.c.
  *
  * DESIGN. Node capacity is shared by every task of an engine, so the engine (not each
  * task) runs one thread while any of its tasks is started. Each cycle it:
  *   1. resolves every started task's processes (targets.c) into tk->pids;
  *   2. hands each process to one of max_threads workers, which claims it (one scan of a
  *      process at a time), primes its tracker, takes `loop` samples `interval` seconds
- *      apart into a heat map (pidrun.c, shared with slide), and turns the map into units: runs of granules (a base page,
- *      or a whole 2 MiB THP or hugetlb page) of equal heat, node, pool and last move, the
- *      node asked from move_pages(2) in query mode;
+ *      apart into a heat map (pidrun.c, shared with slide), and turns the map into units
+ *      (cslide_units.c);
  *   3. reads each pair's free memory (node MemFree, free 2 MiB hugepages) and lets the pure
  *      policy (cslide_policy.c) decide what to demote and promote in every pair;
- *   4. moves, per process, demotions first and then promotions, in batches, checking for
- *      stop between batches, and asks move_pages again where the pages are: only pages
- *      found on the target node count as moved, and they make the next cycle's history;
+ *   4. moves, per process, demotions first and then promotions (cslide_move.c);
  *   5. publishes per-node hot/cold usage for the commands and `project show`, and sleeps
  *      `sleep` seconds.
  * Locking: rt->lock guards the member list, every member's tk->pids and all published
@@ -22,7 +20,6 @@
  * (picked up at the next cycle); stop_task stops and joins the thread, removes the member
  * and restarts the thread if members remain, so no task is freed while the thread uses
  * it. Sleeps and batches end early on stop. */
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -32,142 +29,25 @@
 #include <unistd.h>
 
 #include "action.h"
-#include "cslide.h"
-#include "cslide_policy.h"
-#include "engine.h"
-#include "heatmap.h"
+#include "cslide_rt.h"
 #include "log.h"
-#include "pidrun.h"
-#include "probe.h"
 #include "proc.h"
-#include "protocol.h"
-#include "runtime.h"
-#include "strbuf.h"
-#include "targets.h"
-#include "tracker.h"
-#include "vma.h"
 #include "xalloc.h"
-
-#define HUGE_BYTES (2u << 20)
-#define QUERY_BATCH 16384   /* granules per move_pages call; stop is checked between */
-#define MAX_NODE_ID 1024    /* node ids the config accepts (CSLIDE_MAX_NODES) */
-
-struct node_use {
-    uint64_t hot, cold;     /* bytes */
-};
-
-/* What the previous cycle moved in one process (sorted, for hysteresis). */
-struct moved_range {
-    uint64_t start, end;
-    uint8_t last;           /* enum cs_last */
-};
-
-struct cslide_pid {
-    struct pid_run run;
-    struct moved_range *hist;       /* the previous cycle's moves */
-    size_t nhist;
-    struct moved_range *next;       /* this cycle's, becoming hist at its end */
-    size_t nnext, capnext;
-    struct cs_unit *u;              /* this cycle's units until they join the engine's array */
-    size_t nu, capu;
-    size_t first, end;              /* its units in the engine's array */
-    bool scanned;
-    uint64_t moved[2];              /* bytes since start: [0] to slow, [1] to fast; rt->lock */
-    uint64_t rss, swap;             /* its memory after its last scan */
-    double cpu_secs;                /* its last scan's CPU time */
-    struct node_use use[KERNEL_MAX_NODES];  /* published under rt->lock */
-    int use_node[KERNEL_MAX_NODES];
-    int nuse;
-    bool have_use;
-};
-
-struct cslide_member {
-    struct cslide_rt *rt;
-    struct task *tk;
-    struct targets targets;
-    struct pid_backends be;         /* its tracker, the engine's migrate backend */
-    struct cslide_member *next;
-    /* published under rt->lock */
-    struct task_report rep;
-    uint64_t moved_gone[2];         /* totals of processes no longer targets */
-};
-
-struct node_now {
-    int id;
-    uint64_t free[CS_POOL_COUNT];   /* bytes */
-    uint64_t mem_total_kb;
-    uint64_t huge_total;            /* 2 MiB pages */
-};
-
-struct work {
-    struct cslide_member *m;
-    struct task_pid *tp;
-};
-
-struct cslide_rt {
-    struct engine *eng;
-    const struct cslide_engine_params *ep;
-    const struct migrate_ops *migrate;
-    pthread_mutex_t lock;
-    struct cslide_member *members;
-    struct stopper stop;
-    pthread_t thread;
-    bool thread_on;
-    /* the thread's own */
-    struct work *work;
-    size_t nwork, capwork;
-    struct cs_unit *units;
-    size_t nunits, capunits;
-    uint64_t *done;                 /* verified moved bytes per unit */
-    int pair_of[MAX_NODE_ID];       /* node -> pair index + 1; 0: in no pair */
-    /* published under lock */
-    bool have_stats;
-    time_t stat_time;
-    unsigned long long cycles;
-    double move_secs;               /* time in move/verify calls since start */
-    uint64_t moved_total[2];
-    struct node_now nodes[KERNEL_MAX_NODES];
-    int nr_nodes;
-    bool hugetlb_only;
-};
 
 /* ---- node state ---- */
 
-/* MemTotal/MemFree of a node from sysfs, and its 2 MiB hugepage pool. */
+/* A node's free memory per pool, as the policy counts it. */
 static int node_read(int id, struct node_now *n)
 {
-    char path[512], *text = NULL;
-    uint64_t huge_free = 0;
-    int rc;
+    struct numa_node_info info;
+    int rc = numa_node_read(id, &info);
 
-    memset(n, 0, sizeof(*n));
-    n->id = id;
-    if (sys_path(path, sizeof(path), "devices/system/node/node%d/meminfo", id) < 0)
-        return -ENAMETOOLONG;
-    rc = file_read_all(path, &text, NULL);
     if (rc < 0)
         return rc;
-    for (char *l = text; l != NULL && *l != '\0';) {
-        char *nl = strchr(l, '\n');
-        unsigned long long v;
-        int nid;
-        char key[32];
-
-        if (sscanf(l, "Node %d %31[^:]: %llu", &nid, key, &v) == 3) {
-            if (strcmp(key, "MemTotal") == 0)
-                n->mem_total_kb = v;
-            else if (strcmp(key, "MemFree") == 0)
-                n->free[CS_POOL_PAGE] = (uint64_t)v * 1024;
-        }
-        l = nl ? nl + 1 : NULL;
-    }
-    free(text);
-    if (sys_path(path, sizeof(path), "devices/system/node/node%d/hugepages/hugepages-2048kB/"
-                 "nr_hugepages", id) == 0)
-        (void)file_read_u64(path, &n->huge_total);     /* absent: no hugetlb pool */
-    if (sys_path(path, sizeof(path), "devices/system/node/node%d/hugepages/hugepages-2048kB/"
-                 "free_hugepages", id) == 0 && file_read_u64(path, &huge_free) == 0)
-        n->free[CS_POOL_HUGETLB] = huge_free * HUGE_BYTES;
+    *n = (struct node_now){ .id = id, .mem_total_kb = info.mem_total_kb,
+                            .huge_total = info.huge2m_total };
+    n->free[CS_POOL_PAGE] = info.mem_free_kb * 1024;
+    n->free[CS_POOL_HUGETLB] = info.huge2m_free * HUGE_BYTES;
     return 0;
 }
 
@@ -190,267 +70,6 @@ static const struct node_now *node_get(const struct node_now *n, int nr, int id)
             return &n[i];
     }
     return NULL;
-}
-
-/* ---- per process: scan and units ---- */
-
-static void history_add(struct cslide_pid *sp, uint64_t start, uint64_t len, uint8_t last)
-{
-    if (sp->nnext > 0 && sp->next[sp->nnext - 1].end == start &&
-        sp->next[sp->nnext - 1].last == last) {
-        sp->next[sp->nnext - 1].end += len;
-        return;
-    }
-    if (sp->nnext == sp->capnext) {
-        sp->capnext = sp->capnext ? sp->capnext * 2 : 64;
-        sp->next = xreallocarray(sp->next, sp->capnext, sizeof(*sp->next));
-    }
-    sp->next[sp->nnext++] = (struct moved_range){ start, start + len, last };
-}
-
-static int cmp_range(const void *a, const void *b)
-{
-    const struct moved_range *x = a, *y = b;
-
-    return (x->start > y->start) - (x->start < y->start);
-}
-
-/* This cycle's moves become the history the next cycle's hysteresis reads. */
-static void history_roll(struct cslide_pid *sp)
-{
-    free(sp->hist);
-    if (sp->nnext > 1)  /* next is NULL after a cycle without moves */
-        qsort(sp->next, sp->nnext, sizeof(*sp->next), cmp_range);
-    sp->hist = sp->next;
-    sp->nhist = sp->nnext;
-    sp->next = NULL;
-    sp->nnext = sp->capnext = 0;
-}
-
-/* Builds units from a heat map: granules in address order go through a batch whose nodes
- * one move_pages query answers, then merge into runs. */
-struct builder {
-    struct cslide_member *m;
-    struct cslide_pid *sp;
-    const struct migrate_ops *mig;
-    long ps;
-    const struct vma_list *huge;    /* the process's hugetlb VMAs */
-    size_t hv;                      /* cursor in huge */
-    size_t hc;                      /* cursor in sp->hist */
-    uint64_t addr[QUERY_BATCH];
-    int node[QUERY_BATCH];
-    uint32_t granule[QUERY_BATCH];
-    uint16_t heat[QUERY_BATCH];
-    uint8_t pool[QUERY_BATCH];
-    uint8_t last[QUERY_BATCH];
-    size_t n;
-    int err;                        /* negative errno of a failed query */
-    struct action_counters ac;
-};
-
-static uint8_t last_move_at(struct builder *b, uint64_t addr)
-{
-    const struct cslide_pid *sp = b->sp;
-
-    while (b->hc < sp->nhist && sp->hist[b->hc].end <= addr)
-        b->hc++;
-    if (b->hc < sp->nhist && sp->hist[b->hc].start <= addr)
-        return sp->hist[b->hc].last;
-    return CS_LAST_NONE;
-}
-
-static void unit_append(struct cslide_pid *sp, const struct cs_unit *g)
-{
-    struct cs_unit *t = sp->nu ? &sp->u[sp->nu - 1] : NULL;
-
-    if (t != NULL && t->addr + t->bytes == g->addr && t->heat == g->heat &&
-        t->node == g->node && t->pool == g->pool && t->granule == g->granule &&
-        t->last == g->last) {
-        t->bytes += g->bytes;
-        return;
-    }
-    if (sp->nu == sp->capu) {
-        sp->capu = sp->capu ? sp->capu * 2 : 256;
-        sp->u = xreallocarray(sp->u, sp->capu, sizeof(*sp->u));
-    }
-    sp->u[sp->nu++] = *g;
-}
-
-static int builder_flush(struct builder *b)
-{
-    int rc;
-
-    if (b->n == 0)
-        return 0;
-    rc = b->mig->query(b->sp->run.migrator, b->addr, b->n, b->node, &b->ac);
-    if (rc < 0) {
-        b->err = rc;
-        return rc;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        struct cs_unit g = { .addr = b->addr[i], .bytes = b->granule[i],
-                             .granule = b->granule[i], .heat = b->heat[i], .pool = b->pool[i],
-                             .last = b->last[i] };
-
-        if (b->node[i] < 0 || b->node[i] >= MAX_NODE_ID)
-            continue;   /* not present any more, or the zero page */
-        g.node = (int16_t)b->node[i];
-        unit_append(b->sp, &g);
-    }
-    b->n = 0;
-    return 0;
-}
-
-static int builder_add(struct builder *b, uint64_t addr, uint32_t granule, unsigned heat,
-                       int pool)
-{
-    /* A 2 MiB granule several runs cover (DAMON regions end inside huge pages): one entry,
-     * the hottest heat. */
-    if (granule == HUGE_BYTES && b->n > 0 && b->addr[b->n - 1] == addr) {
-        if (heat > b->heat[b->n - 1])
-            b->heat[b->n - 1] = (uint16_t)heat;
-        return 0;
-    }
-    if (b->n == QUERY_BATCH && builder_flush(b) < 0)
-        return b->err;
-    if (granule == HUGE_BYTES && b->n == 0 && b->sp->nu > 0) {
-        struct cs_unit *t = &b->sp->u[b->sp->nu - 1];
-
-        if (t->granule == HUGE_BYTES && t->addr + t->bytes > addr)
-            return 0;   /* already in the last unit (the batch boundary split the run) */
-    }
-    b->addr[b->n] = addr;
-    b->granule[b->n] = granule;
-    b->heat[b->n] = (uint16_t)(heat > UINT16_MAX ? UINT16_MAX : heat);
-    b->pool[b->n] = (uint8_t)pool;
-    b->last[b->n] = last_move_at(b, addr);
-    b->n++;
-    return 0;
-}
-
-/* The hugetlb VMA holding addr, or NULL (runs come in address order: a moving cursor). */
-static const struct vma_entry *huge_vma_at(struct builder *b, uint64_t addr)
-{
-    while (b->hv < b->huge->n && b->huge->v[b->hv].end <= addr)
-        b->hv++;
-    if (b->hv < b->huge->n && b->huge->v[b->hv].start <= addr)
-        return &b->huge->v[b->hv];
-    return NULL;
-}
-
-static int build_run(const struct heat_run *run, void *arg)
-{
-    struct builder *b = arg;
-    uint64_t ps = (uint64_t)b->ps, a = run->start;
-
-    if (!(run->flags & HEAT_PRESENT))
-        return 0;
-    while (a < run->end) {
-        const struct vma_entry *hv = huge_vma_at(b, a);
-        uint64_t end = run->end;
-        int rc = 0;
-
-        if (hv != NULL) {
-            if (end > hv->end)
-                end = hv->end;
-            if (!b->m->be.tracker->sees_hugetlb) {
-                a = end;    /* the tracker cannot see hugetlb pages: leave them alone */
-                continue;
-            }
-            for (uint64_t g = a & ~(uint64_t)(HUGE_BYTES - 1); g < end && rc == 0; g += HUGE_BYTES)
-                rc = builder_add(b, g, HUGE_BYTES, run->count, CS_POOL_HUGETLB);
-        } else {
-            const struct vma_entry *next = b->hv < b->huge->n ? &b->huge->v[b->hv] : NULL;
-
-            if (next != NULL && next->start > a && next->start < end)
-                end = next->start;
-            for (uint64_t p = a; p < end && rc == 0;) {
-                bool thp = (run->flags & HEAT_HUGE) && (p & (HUGE_BYTES - 1)) == 0 &&
-                           end - p >= HUGE_BYTES;
-
-                rc = builder_add(b, p, thp ? HUGE_BYTES : (uint32_t)ps, run->count,
-                                 CS_POOL_PAGE);
-                p += thp ? HUGE_BYTES : ps;
-            }
-        }
-        if (rc < 0)
-            return rc;
-        a = end;
-    }
-    return 0;
-}
-
-/* The hugetlb VMAs of a process (smaps VmFlags "ht"). */
-static int read_hugetlb_vmas(pid_t pid, struct vma_list *out)
-{
-    const struct vma_filter f = { .vm_flags = "ht" };
-    int rc = vma_list_read(pid, VMA_SRC_SMAPS, out);
-
-    if (rc < 0)
-        return rc == -ENOENT ? -ESRCH : rc;
-    vma_list_filter(out, &f);
-    return 0;
-}
-
-static int build_units(struct cslide_rt *rt, struct cslide_member *m, struct cslide_pid *sp,
-                       pid_t pid)
-{
-    struct vma_list huge = VMA_LIST_INIT;
-    struct builder *b;
-    int rc = read_hugetlb_vmas(pid, &huge);
-
-    sp->nu = 0;
-    if (rc < 0)
-        return rc;
-    b = xcalloc(1, sizeof(*b));
-    b->m = m;
-    b->sp = sp;
-    b->mig = rt->migrate;
-    b->ps = heat_map_page_size(sp->run.hm);
-    b->huge = &huge;
-    rc = heat_map_for_each_run(sp->run.hm, build_run, b);
-    if (rc == 0)
-        rc = builder_flush(b);
-    vma_list_free(&huge);
-    free(b);
-    return rc;
-}
-
-/* One process: scan `loop` times and build its units. */
-static void scan_job(void *arg, size_t i)
-{
-    struct cslide_rt *rt = arg;
-    struct work *w = &rt->work[i];
-    struct cslide_pid *sp = w->tp->params;
-    const struct pid_backends *be = &w->m->be;
-    const struct proc_identity id = { (pid_t)w->tp->pid, w->tp->starttime };
-    pid_t pid = id.pid;
-    struct scan_stats st = { 0 };
-    double cpu0 = thread_cpu_secs();
-    enum pid_scan_result res;
-    int rc;
-
-    sp->scanned = false;
-    sp->cpu_secs = 0;
-    sp->nu = 0;
-    if (!pid_run_claim(&sp->run, pid))
-        return;
-    res = pid_run_scan(&sp->run, be, rt->eng->proj->scan_param, &rt->stop, &id, &st);
-    if (res == PID_SCAN_DONE && be->tracker->shared_handles && rt->nwork > 1)
-        pid_run_close_tracker(&sp->run, be);    /* let the next process have it */
-    pid_run_release(pid);
-    if (res != PID_SCAN_DONE)
-        return;
-    rc = build_units(rt, w->m, sp, pid);
-    if (rc < 0) {
-        pid_run_note_errno(&sp->run, pid, "scanning", -rc);
-        pid_run_close(&sp->run, be);
-        sp->nu = 0;
-        return;
-    }
-    sp->scanned = true;
-    proc_memory_bytes(pid, &sp->rss, &sp->swap);
-    sp->cpu_secs = thread_cpu_secs() - cpu0;
 }
 
 /* ---- the cycle ---- */
@@ -548,130 +167,6 @@ static void plan_pairs(struct cslide_rt *rt, const struct node_now *nodes, int n
         total->waiting_bytes[0] += st.waiting_bytes[0];
         total->waiting_bytes[1] += st.waiting_bytes[1];
     }
-}
-
-/* Moves of one process in one direction to one node, in batches. */
-struct mover {
-    struct cslide_rt *rt;
-    struct cslide_pid *sp;
-    int dest;
-    uint8_t last;                   /* CS_LAST_DEMOTED or CS_LAST_PROMOTED */
-    uint64_t addr[QUERY_BATCH];
-    uint32_t granule[QUERY_BATCH];
-    size_t unit[QUERY_BATCH];
-    int node[QUERY_BATCH];
-    size_t n;
-    struct action_counters ac;
-    uint64_t bytes;                 /* verified moved */
-};
-
-static int mover_flush(struct mover *mv)
-{
-    const struct migrate_ops *mig = mv->rt->migrate;
-    struct timespec t0, t1;
-    uint64_t done = 0, busy_before = mv->ac.pages_failed[ACT_FAIL_BUSY];
-    uint64_t done_before = mv->ac.pages_done;
-    int rc;
-
-    if (mv->n == 0)
-        return 0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = mig->move(mv->sp->run.migrator, mv->addr, mv->n, mv->dest, &mv->ac);
-    if (rc == 0)
-        rc = mig->query(mv->sp->run.migrator, mv->addr, mv->n, mv->node, &mv->ac);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    pthread_mutex_lock(&mv->rt->lock);
-    mv->rt->move_secs += (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-    pthread_mutex_unlock(&mv->rt->lock);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < mv->n; i++) {
-        if (mv->node[i] != mv->dest)
-            continue;
-        mv->rt->done[mv->unit[i]] += mv->granule[i];
-        mv->bytes += mv->granule[i];
-        history_add(mv->sp, mv->addr[i], mv->granule[i], mv->last);
-        done++;
-    }
-    /* Addresses inside a huge page the kernel had already taken with an earlier address of
-     * the batch report busy although they moved with it: count them as moved. */
-    if (done > mv->ac.pages_done - done_before) {
-        uint64_t extra = done - (mv->ac.pages_done - done_before);
-        uint64_t busy = mv->ac.pages_failed[ACT_FAIL_BUSY] - busy_before;
-
-        mv->ac.pages_failed[ACT_FAIL_BUSY] -= extra < busy ? extra : busy;
-        mv->ac.pages_done += extra;
-    }
-    mv->n = 0;
-    return 0;
-}
-
-/* Move the units of process w (its slice of rt->units) that the plan sends to node dest. */
-static int move_units(struct cslide_rt *rt, size_t w, enum cs_move dir, int pair,
-                      struct mover *mv)
-{
-    struct cslide_pid *sp = rt->work[w].tp->params;
-    const struct node_pair *np = &rt->ep->pairs.pair[pair];
-    int rc;
-
-    mv->sp = sp;
-    mv->dest = dir == CS_DEMOTE ? np->cold_node : np->hot_node;
-    mv->last = dir == CS_DEMOTE ? CS_LAST_DEMOTED : CS_LAST_PROMOTED;
-    mv->n = 0;
-    for (size_t i = sp->first; i < sp->end; i++) {
-        const struct cs_unit *u = &rt->units[i];
-
-        if (u->move != dir || u->node < 0 || u->node >= MAX_NODE_ID ||
-            rt->pair_of[u->node] != pair + 1)
-            continue;
-        for (uint64_t off = 0; off < u->move_bytes; off += u->granule) {
-            if (mv->n == QUERY_BATCH) {
-                if ((rc = mover_flush(mv)) < 0)
-                    return rc;
-                if (stopper_raised(&rt->stop))
-                    return 0;
-            }
-            mv->addr[mv->n] = u->addr + off;
-            mv->granule[mv->n] = u->granule;
-            mv->unit[mv->n] = i;
-            mv->n++;
-        }
-    }
-    return mover_flush(mv);
-}
-
-static void move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_counters *ac)
-{
-    struct mover *mv = xcalloc(1, sizeof(*mv));
-    static const enum cs_move order[2] = { CS_DEMOTE, CS_PROMOTE };
-
-    mv->rt = rt;
-    for (size_t w = 0; w < rt->nwork && !stopper_raised(&rt->stop); w++) {
-        struct cslide_pid *sp = rt->work[w].tp->params;
-        int rc = 0;
-
-        if (!sp->scanned || sp->run.migrator == NULL)
-            continue;
-        for (int d = 0; d < 2 && rc == 0; d++) {
-            for (int p = 0; p < rt->ep->pairs.nr && rc == 0; p++) {
-                mv->bytes = 0;
-                rc = move_units(rt, w, order[d], p, mv);
-                pthread_mutex_lock(&rt->lock);  /* show commands read it (task_moved) */
-                sp->moved[d] += mv->bytes;
-                pthread_mutex_unlock(&rt->lock);
-                moved[d] += mv->bytes;
-            }
-        }
-        if (rc < 0) {
-            pid_run_note_errno(&sp->run, (pid_t)rt->work[w].tp->pid, "move_pages", -rc);
-            pid_run_close(&sp->run, &rt->work[w].m->be);
-        }
-    }
-    for (int f = 0; f < ACT_FAIL_COUNT; f++)
-        ac->pages_failed[f] += mv->ac.pages_failed[f];
-    ac->pages_tried += mv->ac.pages_tried;
-    ac->pages_done += mv->ac.pages_done;
-    free(mv);
 }
 
 static void use_add(struct cslide_pid *sp, int node, bool hot, uint64_t bytes)
@@ -830,7 +325,7 @@ static void cycle(struct cslide_rt *rt)
         return;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    pool_run(threads, rt->nwork, scan_job, rt, &rt->stop);
+    pool_run(threads, rt->nwork, cslide_scan_job, rt, &rt->stop);
     if (stopper_raised(&rt->stop)) {
         free(nodes);
         return;
@@ -838,9 +333,9 @@ static void cycle(struct cslide_rt *rt)
     gather_units(rt);
     nodes_read(rt, nodes, &nr);
     plan_pairs(rt, nodes, nr, &ps);
-    move_all(rt, moved, &ac);
+    cslide_move_all(rt, moved, &ac);
     for (size_t w = 0; w < rt->nwork; w++)
-        history_roll(rt->work[w].tp->params);
+        cslide_history_roll(rt->work[w].tp->params);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!stopper_raised(&rt->stop)) {
         nodes_read(rt, nodes, &nr);
@@ -1093,204 +588,3 @@ struct engine_ops cslide_engine_ops = {
     .free_pid_params = cslide_free_pid,
 };
 
-/* ---- commands: showhostpages, showtaskpages (the original's layouts, and JSON) ---- */
-
-static void title_time(time_t t, char *buf, size_t len)
-{
-    struct tm tm;
-    char *nl;
-
-    if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm) == 0)
-        snprintf(buf, len, "%lld", (long long)t);
-    nl = strchr(buf, '\n');
-    if (nl != NULL)
-        *nl = '\0';
-}
-
-/* Sum the usage of tk's processes per node into use[] (indexed like rt->nodes). */
-static bool task_use(const struct cslide_rt *rt, const struct task *tk, struct node_use *use)
-{
-    bool any = false;
-
-    memset(use, 0, sizeof(*use) * KERNEL_MAX_NODES);
-    for (const struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next) {
-        const struct cslide_pid *sp = tp->params;
-
-        if (sp == NULL || !sp->have_use)
-            continue;
-        any = true;
-        for (int i = 0; i < sp->nuse; i++) {
-            for (int k = 0; k < rt->nr_nodes; k++) {
-                if (rt->nodes[k].id == sp->use_node[i]) {
-                    use[k].hot += sp->use[i].hot;
-                    use[k].cold += sp->use[i].cold;
-                }
-            }
-        }
-    }
-    return any;
-}
-
-static void show_host(const struct cslide_rt *rt, bool json, struct strbuf *sb)
-{
-    struct node_use use[KERNEL_MAX_NODES] = { 0 };
-    char when[64];
-
-    for (const struct cslide_member *m = rt->members; m != NULL; m = m->next) {
-        struct node_use one[KERNEL_MAX_NODES];
-
-        if (!task_use(rt, m->tk, one))
-            continue;
-        for (int k = 0; k < rt->nr_nodes; k++) {
-            use[k].hot += one[k].hot;
-            use[k].cold += one[k].cold;
-        }
-    }
-    if (json) {
-        sb_printf(sb, "{\"time\":%lld,\"unit\":\"KB\",\"total_is\":\"%s\",\"cycles\":%llu,"
-                  "\"moved_to_slow_kb\":%" PRIu64 ",\"moved_to_fast_kb\":%" PRIu64
-                  ",\"move_secs\":%.3f,\"nodes\":[", (long long)rt->stat_time,
-                  rt->hugetlb_only ? "hugetlb" : "memory", rt->cycles,
-                  rt->moved_total[0] >> 10, rt->moved_total[1] >> 10, rt->move_secs);
-        for (int k = 0; k < rt->nr_nodes; k++) {
-            const struct node_now *n = &rt->nodes[k];
-            uint64_t total = rt->hugetlb_only ? n->huge_total * (HUGE_BYTES >> 10)
-                                              : n->mem_total_kb;
-
-            sb_printf(sb, "%s{\"node\":%d,\"total\":%" PRIu64 ",\"used\":%" PRIu64 ",\"hot\":%"
-                      PRIu64 ",\"cold\":%" PRIu64 ",\"free\":%" PRIu64 "}", k ? "," : "", n->id,
-                      total, (use[k].hot + use[k].cold) >> 10, use[k].hot >> 10,
-                      use[k].cold >> 10, n->free[rt->hugetlb_only ? CS_POOL_HUGETLB
-                                                                   : CS_POOL_PAGE] >> 10);
-        }
-        sb_printf(sb, "]}\n");
-        return;
-    }
-    title_time(rt->stat_time, when, sizeof(when));
-    sb_printf(sb, "[%s] host pages info (KB):\n", when);
-    sb_printf(sb, "%5s %10s %10s %10s %10s\n", "node", "total", "used", "hot", "cold");
-    for (int k = 0; k < rt->nr_nodes; k++) {
-        const struct node_now *n = &rt->nodes[k];
-        uint64_t total = rt->hugetlb_only ? n->huge_total * (HUGE_BYTES >> 10)
-                                          : n->mem_total_kb;
-
-        sb_printf(sb, "%5d %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", n->id,
-                  total, (use[k].hot + use[k].cold) >> 10, use[k].hot >> 10,
-                  use[k].cold >> 10);
-    }
-}
-
-/* One task's block; false when it has no numbers yet. */
-static bool show_task(const struct cslide_rt *rt, const struct task *tk, bool json, bool first,
-                      const uint64_t moved[2], struct strbuf *sb)
-{
-    struct node_use use[KERNEL_MAX_NODES];
-    const struct cslide_task_params *p = tk->params;
-    char when[64];
-
-    if (p->rt == NULL || !task_use(rt, tk, use))
-        return false;
-    if (json) {
-        sb_printf(sb, "%s{\"task\":", first ? "" : ",");
-        sb_json_str(sb, tk->name);
-        sb_printf(sb, ",\"pids\":[");
-        for (const struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next)
-            sb_printf(sb, "%u%s", tp->pid, tp->next ? "," : "");
-        sb_printf(sb, "],\"moved_to_slow_kb\":%" PRIu64 ",\"moved_to_fast_kb\":%" PRIu64
-                  ",\"nodes\":[", moved[0] >> 10, moved[1] >> 10);
-        for (int k = 0; k < rt->nr_nodes; k++)
-            sb_printf(sb, "%s{\"node\":%d,\"used\":%" PRIu64 ",\"hot\":%" PRIu64 ",\"cold\":%"
-                      PRIu64 "}", k ? "," : "", rt->nodes[k].id,
-                      (use[k].hot + use[k].cold) >> 10, use[k].hot >> 10, use[k].cold >> 10);
-        sb_printf(sb, "]}");
-        return true;
-    }
-    title_time(rt->stat_time, when, sizeof(when));
-    sb_printf(sb, "[%s] task ", when);
-    for (const struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next)
-        sb_printf(sb, "%u%s", tp->pid, tp->next ? "," : "");
-    sb_printf(sb, " pages info (KB):\n");
-    sb_printf(sb, "%5s %10s %10s %10s\n", "node", "used", "hot", "cold");
-    for (int k = 0; k < rt->nr_nodes; k++)
-        sb_printf(sb, "%5d %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", rt->nodes[k].id,
-                  (use[k].hot + use[k].cold) >> 10, use[k].hot >> 10, use[k].cold >> 10);
-    return true;
-}
-
-/* Bytes the task's processes moved since start, those gone included. */
-static void task_moved(const struct task *tk, uint64_t out[2])
-{
-    const struct cslide_task_params *p = tk->params;
-
-    out[0] = p->rt->moved_gone[0];
-    out[1] = p->rt->moved_gone[1];
-    for (const struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next) {
-        const struct cslide_pid *sp = tp->params;
-
-        out[0] += sp->moved[0];
-        out[1] += sp->moved[1];
-    }
-}
-
-static int show_tasks(struct cslide_rt *rt, struct engine *eng, struct task *only, bool json,
-                      struct strbuf *sb)
-{
-    bool first = true;
-
-    if (json)
-        sb_printf(sb, "{\"time\":%lld,\"unit\":\"KB\",\"tasks\":[", (long long)rt->stat_time);
-    for (struct task *tk = eng->tasks; tk != NULL; tk = tk->next) {
-        struct cslide_task_params *p = tk->params;
-        uint64_t moved[2];
-
-        if ((only != NULL && tk != only) || p->rt == NULL)
-            continue;
-        task_moved(tk, moved);
-        if (show_task(rt, tk, json, first, moved, sb))
-            first = false;
-    }
-    if (json)
-        sb_printf(sb, "]}\n");
-    if (first) {
-        engine_error("%s has no numbers yet: %s", only ? "the task" : "no task of the engine",
-                     "it covers no process, or its first cycle (loop*interval seconds and the "
-                     "moves) has not finished");
-        return -1;
-    }
-    return 0;
-}
-
-int cslide_command(struct engine *eng, struct task *tk, const char *cmd, bool json, int fd)
-{
-    struct cslide_engine_params *ep = eng->params;
-    struct cslide_rt *rt = ep->rt;
-    struct strbuf sb = STRBUF_INIT;
-    int rc = 0;
-
-    if (strcmp(cmd, "showhostpages") != 0 && strcmp(cmd, "showtaskpages") != 0) {
-        engine_error("invalid parameters: cslide has no command '%s' (commands: showtaskpages, "
-                     "showhostpages)", cmd);
-        return -1;
-    }
-    if (rt == NULL) {
-        engine_error("engine '%s' runs no task", eng->name);
-        return -1;
-    }
-    pthread_mutex_lock(&rt->lock);
-    if (!rt->have_stats) {
-        engine_error("engine '%s' has no numbers yet: its first cycle (loop*interval seconds "
-                     "and the moves) has not finished", eng->name);
-        rc = -1;
-    } else if (strcmp(cmd, "showhostpages") == 0) {
-        show_host(rt, json, &sb);
-    } else {
-        rc = show_tasks(rt, eng, tk, json, &sb);
-    }
-    pthread_mutex_unlock(&rt->lock);
-    if (rc == 0 && sb.len > 0 && write_all(fd, sb.s, sb.len) < 0) {
-        engine_error("cslide: writing the answer: %s", strerror(errno));
-        rc = -1;
-    }
-    sb_free(&sb);
-    return rc;
-}

@@ -58,6 +58,10 @@ struct numa_node_info {
     uint64_t huge2m_free;
 };
 
+/* Node id as sysfs shows it now: CPUs, meminfo, and its 2 MiB hugetlb pool (0 where the
+ * node has none). 0, or -errno when its meminfo cannot be read (the node went offline). */
+int numa_node_read(int id, struct numa_node_info *n);
+
 struct swap_dev_info {
     char path[128];
     char type[16];

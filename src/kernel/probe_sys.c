@@ -110,18 +110,26 @@ void probe_damon(struct kernel_caps *caps)
     feat_set(caps, KF_DAMON_VADDR, ok, "%s", why);
 }
 
-static void node_meminfo(struct numa_node_info *n)
+int numa_node_read(int id, struct numa_node_info *n)
 {
-    char path[512], *text;
-    sys_path(path, sizeof(path), "devices/system/node/node%d/meminfo", n->id);
-    if (file_read_all(path, &text, NULL))
-        return;
+    char path[512], cpus[256] = "", *text;
+    int rc;
+
+    memset(n, 0, sizeof(*n));
+    n->id = id;
+    sys_path(path, sizeof(path), "devices/system/node/node%d/cpulist", id);
+    n->has_cpu = file_read_line(path, cpus, sizeof(cpus)) == 0 && cpus[0] != '\0';
+    if (sys_path(path, sizeof(path), "devices/system/node/node%d/meminfo", id) < 0)
+        return -ENAMETOOLONG;
+    rc = file_read_all(path, &text, NULL);
+    if (rc < 0)
+        return rc;
     /* lines look like "Node 0 MemTotal:  24684096 kB" */
     for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
         char key[32];
         unsigned long long v;
-        int id;
-        if (sscanf(l, "Node %d %31[^:]: %llu", &id, key, &v) != 3)
+        int nid;
+        if (sscanf(l, "Node %d %31[^:]: %llu", &nid, key, &v) != 3)
             continue;
         if (strcmp(key, "MemTotal") == 0)
             n->mem_total_kb = v;
@@ -129,6 +137,14 @@ static void node_meminfo(struct numa_node_info *n)
             n->mem_free_kb = v;
     }
     free(text);
+    /* absent: no hugetlb pool on this node */
+    sys_path(path, sizeof(path),
+             "devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages", id);
+    (void)file_read_u64(path, &n->huge2m_total);
+    sys_path(path, sizeof(path),
+             "devices/system/node/node%d/hugepages/hugepages-2048kB/free_hugepages", id);
+    (void)file_read_u64(path, &n->huge2m_free);
+    return 0;
 }
 
 void probe_numa(struct kernel_caps *caps)
@@ -145,19 +161,8 @@ void probe_numa(struct kernel_caps *caps)
         char tail;
         if (sscanf(de->d_name, "node%d%c", &id, &tail) != 1)
             continue;
-        struct numa_node_info *n = &caps->nodes[caps->nr_nodes++];
-        char cpus[256] = "";
-        memset(n, 0, sizeof(*n));
-        n->id = id;
-        sys_path(path, sizeof(path), "devices/system/node/node%d/cpulist", id);
-        n->has_cpu = file_read_line(path, cpus, sizeof(cpus)) == 0 && cpus[0] != '\0';
-        node_meminfo(n);
-        sys_path(path, sizeof(path),
-                 "devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages", id);
-        file_read_u64(path, &n->huge2m_total);
-        sys_path(path, sizeof(path),
-                 "devices/system/node/node%d/hugepages/hugepages-2048kB/free_hugepages", id);
-        file_read_u64(path, &n->huge2m_free);
+        /* a node whose meminfo cannot be read is listed with no memory */
+        (void)numa_node_read(id, &caps->nodes[caps->nr_nodes++]);
     }
     closedir(d);
     /* readdir order is arbitrary: sort by id (few entries) */
