@@ -82,28 +82,58 @@ void pid_run_note_errno(struct pid_run *pr, pid_t pid, const char *what, int err
     engine_note_errno(pr->note, sizeof(pr->note), pid, what, err);
 }
 
+/* Open what is missing; false (the note says why, the handles are closed) on failure. */
+static bool open_or_note(struct pid_run *pr, const struct pid_backends *b,
+                         const struct proc_identity *id)
+{
+    int rc = pid_run_open(pr, b, id);
+
+    if (rc == 0)
+        return true;
+    pid_run_note_errno(pr, id->pid, "opening its tracker", rc);
+    pid_run_close(pr, b);
+    return false;
+}
+
+/* A failed scan: the note says why, the handles are closed. */
+static enum pid_scan_result scan_failed(struct pid_run *pr, const struct pid_backends *b,
+                                        pid_t pid, int rc)
+{
+    pid_run_note_errno(pr, pid, "scanning", -rc);
+    pid_run_close(pr, b);
+    return PID_SCAN_FAILED;
+}
+
+enum pid_scan_result pid_run_regions(struct pid_run *pr, const struct pid_backends *b,
+                                     struct stopper *stop, const struct proc_identity *id,
+                                     struct scan_stats *st, const struct mon_region **regions,
+                                     size_t *n)
+{
+    bool aggregated = false;
+    int rc = 0;
+
+    if (!open_or_note(pr, b, id))
+        return PID_SCAN_FAILED;
+    while (rc == 0 && !aggregated) {
+        if (!stopper_sleep(stop, (double)b->opts.damon.sample_us / 1e6))
+            return PID_SCAN_STOPPED;
+        rc = b->tracker->regions(pr->tracker, &aggregated, regions, n, st);
+    }
+    return rc < 0 ? scan_failed(pr, b, id->pid, rc) : PID_SCAN_DONE;
+}
+
 enum pid_scan_result pid_run_scan(struct pid_run *pr, const struct pid_backends *b,
                                   const struct page_scan *scan, struct stopper *stop,
                                   const struct proc_identity *id, struct scan_stats *st)
 {
-    int rc = pid_run_open(pr, b, id);
-
-    if (rc != 0) {
-        pid_run_note_errno(pr, id->pid, "opening its tracker", rc);
-        pid_run_close(pr, b);
+    if (!open_or_note(pr, b, id))
         return PID_SCAN_FAILED;
-    }
     heat_map_clear(pr->hm);
-    rc = b->tracker->prime(pr->tracker);
+    int rc = b->tracker->prime(pr->tracker);
     for (int l = 0; rc == 0 && l < scan->loop; l++) {
         if (!stopper_sleep(stop, scan->interval))
             return PID_SCAN_STOPPED;
         rc = b->tracker->sample(pr->tracker, pr->hm, st);
     }
-    if (rc < 0) {
-        pid_run_note_errno(pr, id->pid, "scanning", -rc);
-        pid_run_close(pr, b);
-        return PID_SCAN_FAILED;
-    }
-    return PID_SCAN_DONE;
+    return rc < 0 ? scan_failed(pr, b, id->pid, rc) : PID_SCAN_DONE;
 }

@@ -19,6 +19,7 @@
 #include "tracker.h"
 
 struct heat_map;
+struct mon_region;
 struct migrate_ops;
 struct migrator;
 struct page_scan;
@@ -70,6 +71,15 @@ enum pid_scan_result {
 enum pid_scan_result pid_run_scan(struct pid_run *pr, const struct pid_backends *b,
                                   const struct page_scan *scan, struct stopper *stop,
                                   const struct proc_identity *id, struct scan_stats *st);
+
+/* Region projects (b->tracker is a region source): open what is missing and monitor the
+ * process's regions, one sample interval (b->opts.damon.sample_us) after the other, until
+ * an aggregation completes; *regions and *n then describe it (valid until the next call).
+ * The monitor runs on between calls: its regions are what it learned so far. */
+enum pid_scan_result pid_run_regions(struct pid_run *pr, const struct pid_backends *b,
+                                     struct stopper *stop, const struct proc_identity *id,
+                                     struct scan_stats *st, const struct mon_region **regions,
+                                     size_t *n);
 
 /* The note for a failed step with the process (engine_note_errno); err a positive errno. */
 void pid_run_note_errno(struct pid_run *pr, pid_t pid, const char *what, int err);

@@ -15,6 +15,7 @@
 #include "etmemd_project_exp.h"
 #include "log.h"
 #include "proc.h"
+#include "tracker.h"
 #include "xalloc.h"
 
 static const struct kernel_caps *kernel_caps;
@@ -46,6 +47,18 @@ const char *scan_type_name(int type)
                                          [PSI_SCAN] = "psi" };
 
     return type >= 0 && type <= PSI_SCAN ? names[type] : "unknown";
+}
+
+void engine_scan_attrs(struct scan_opts *opts, const struct project *proj)
+{
+    if (proj->type != REGION_SCAN) {
+        scan_opts_damon_window(opts, (unsigned)((const struct page_scan *)proj->scan_param)->interval);
+        return;
+    }
+    const struct region_scan *rs = proj->scan_param;
+    opts->damon = (struct damon_attrs){ rs->sample_interval, rs->aggr_interval,
+                                        rs->update_interval, rs->min_nr_regions,
+                                        rs->max_nr_regions };
 }
 
 void engine_error(const char *fmt, ...)

@@ -13,9 +13,15 @@
 
 struct diag;
 struct kernel_caps;
+struct project;
+struct scan_opts;
 
 /* "page", "region", "psi" (enum scan_type), for messages. */
 const char *scan_type_name(int type);
+
+/* The monitoring attributes of a project's trackers: a region project's own, or for a page
+ * project one check per region per scan interval (scan_opts_damon_window). */
+void engine_scan_attrs(struct scan_opts *opts, const struct project *proj);
 
 /* Set once by etmemd before any engine runs. */
 void engines_set_caps(const struct kernel_caps *caps);

@@ -2,6 +2,7 @@
 /* slide.c - the slide engine: swap out the pages of a process that stay cold over a window
  * of `loop` scans. This file holds its configuration; slide_run.c its runtime. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "diag.h"
 #include "engine.h"
 #include "probe.h"
+#include "region_tracker.h"
 #include "runtime.h"
 #include "slide.h"
 #include "strparse.h"
@@ -64,32 +66,51 @@ static const struct config_key slide_task_keys[] = {
     KEY_END,
 };
 
+/* The largest T: loop*3 for page projects (a write scores 3 per scan), the checks of one
+ * aggregation for region projects (a region is cold when fewer found it accessed). */
+static int slide_max_T(const struct project *proj)
+{
+    if (proj->type == PAGE_SCAN)
+        return ((const struct page_scan *)proj->scan_param)->loop * SLIDE_WEIGHT_MAX;
+    const struct region_scan *rs = proj->scan_param;
+    unsigned long checks = rs->aggr_interval / rs->sample_interval;
+    return checks < 1 ? 1 : checks > INT_MAX ? INT_MAX : (int)checks;
+}
+
 static int slide_check_task(const struct conf_file *cf, const struct project *proj,
                             void *task_params, struct diag *d)
 {
     const struct slide_task_params *p = task_params;
-    const struct page_scan *scan = proj->scan_param;
-    int max;
-
     const struct kernel_caps *caps = engines_caps();
     char why[1024]; /* one reason per backend tried */
 
-    if (proj->type != PAGE_SCAN) {
+    if (proj->type != PAGE_SCAN && proj->type != REGION_SCAN) {
         conf_error(cf, "task", "engine", d, "the slide engine needs a project with "
-                   "scan_type=page; project '%s' uses %s scans", proj->name,
+                   "scan_type=page or region; project '%s' uses %s scans", proj->name,
                    scan_type_name(proj->type));
         return -1;
     }
-    max = scan->loop * SLIDE_WEIGHT_MAX;
+    int max = slide_max_T(proj);
     if (p->T > max) {
-        conf_error(cf, "task", "T", d, "value %d is out of range 0..%d (loop*3 with loop=%d "
-                   "in project '%s')", p->T, max, scan->loop, proj->name);
+        if (proj->type == PAGE_SCAN)
+            conf_error(cf, "task", "T", d, "value %d is out of range 0..%d (loop*3 with "
+                       "loop=%d in project '%s')", p->T, max,
+                       ((const struct page_scan *)proj->scan_param)->loop, proj->name);
+        else
+            conf_error(cf, "task", "T", d, "value %d is out of range 0..%d (a region project's "
+                       "checks per aggregation, aggr_interval/sample_interval, in project "
+                       "'%s')", p->T, max, proj->name);
+        return -1;
+    }
+    if (proj->type == REGION_SCAN && p->scan_backend != 0) {
+        conf_error(cf, "task", "scan_backend", d, "a region project picks its region source "
+                   "itself (auto: damon, region_page_idle, region_probe); '%s' is a page "
+                   "tracker", tracker_choices[p->scan_backend]);
         return -1;
     }
     if (caps == NULL)
         return 0;   /* nothing probed (unit tests): checked again at start */
-    if (tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback, why,
-                       sizeof(why)) == NULL) {
+    if (slide_tracker_select(caps, proj, p, why, sizeof(why)) == NULL) {
         conf_error(cf, "task", p->scan_backend ? "scan_backend" : "allow_fallback", d, "%s",
                    why);
         return -1;
@@ -99,6 +120,17 @@ static int slide_check_task(const struct conf_file *cf, const struct project *pr
         return -1;
     }
     return 0;
+}
+
+const struct tracker_ops *slide_tracker_select(const struct kernel_caps *caps,
+                                               const struct project *proj,
+                                               const struct slide_task_params *p, char *why,
+                                               size_t why_len)
+{
+    if (proj->type == REGION_SCAN)
+        return region_select(caps, NULL, p->allow_fallback, why, why_len);
+    return tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback, why,
+                          why_len);
 }
 
 const struct engine_kind slide_engine_kind = {

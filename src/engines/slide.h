@@ -3,12 +3,15 @@
 #ifndef ETMEM_SLIDE_H
 #define ETMEM_SLIDE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct slide_runtime;
 
 struct slide_task_params {
-    int T;                      /* hot if the summed weight over `loop` scans is >= T */
+    int T;                      /* hot if the summed weight over `loop` scans is >= T;
+                                   region projects: checks of one aggregation that found
+                                   the region accessed */
     uint64_t swap_threshold_kb; /* skip processes using less; 0 = unset */
     int dram_percent;           /* keep at most this share in RAM; 0 = unset */
     int scan_backend;           /* index into tracker_choices */
@@ -18,9 +21,18 @@ struct slide_task_params {
 };
 
 struct engine_ops;
+struct kernel_caps;
+struct project;
 struct task;
 struct task_report;
+struct tracker_ops;
 extern struct engine_ops slide_engine_ops;
 void slide_report_task(struct task *tk, struct task_report *rep);
+/* The tracker of a task: a region source for region projects, else the page tracker its
+ * scan_backend names; NULL + why when the kernel has none that fits. */
+const struct tracker_ops *slide_tracker_select(const struct kernel_caps *caps,
+                                               const struct project *proj,
+                                               const struct slide_task_params *p, char *why,
+                                               size_t why_len);
 
 #endif

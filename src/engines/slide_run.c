@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "action.h"
 #include "engine.h"
@@ -30,6 +31,7 @@
 #include "pidrun.h"
 #include "probe.h"
 #include "proc.h"
+#include "region_monitor.h"
 #include "runtime.h"
 #include "slide.h"
 #include "targets.h"
@@ -65,7 +67,7 @@ struct slide_runtime {
 struct cycle {
     struct slide_runtime *rt;
     const struct slide_task_params *p;
-    const struct page_scan *scan;
+    const struct page_scan *scan;   /* page projects; NULL for region projects */
     struct task_pid **pids;
 };
 
@@ -172,6 +174,35 @@ static void classify(const struct cycle *cy, struct slide_pid *sp, pid_t pid,
     heat_map_for_each_run(sp->run.hm, select_run, cr);
 }
 
+/* Region projects: the same classification on whole regions, with the count of a region
+ * the checks of its last aggregation that found it accessed; a region nothing is known
+ * about yet counts as hot. No per-page state: the regions are all there is. */
+static void classify_regions(const struct cycle *cy, const struct mon_region *r, size_t n,
+                             pid_t pid, struct cold_ranges *cr)
+{
+    memset(cr, 0, sizeof(*cr));
+    cr->ps = sysconf(_SC_PAGESIZE);
+    cr->T = (unsigned)cy->p->T;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned count = r[i].fresh ? cr->T : r[i].last_acc;
+            struct heat_run run = { r[i].start, r[i].end,
+                                    count > HEAT_COUNT_MAX ? HEAT_COUNT_MAX : count,
+                                    HEAT_PRESENT };
+            if (pass == 0)
+                count_run(&run, cr);
+            else
+                select_run(&run, cr);
+        }
+        if (pass == 0) {
+            for (unsigned c = 0; c < cr->T && c <= HEAT_COUNT_MAX; c++)
+                cr->cold += cr->hist[c];
+            if (cy->p->dram_percent > 0)
+                limit_by_dram_percent(cr, pid, cy->p->dram_percent);
+        }
+    }
+}
+
 /* Swap out the cold ranges in batches; returns 0 or -ESRCH/-errno. */
 static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct cold_ranges *cr,
                     struct action_counters *ac)
@@ -266,10 +297,19 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
             return;
         }
     }
-    if (pid_run_scan(&sp->run, &rt->be, cy->scan, &rt->stop, &id, &st) != PID_SCAN_DONE)
-        return;
+    if (cy->scan == NULL) {
+        const struct mon_region *regions;
+        size_t n;
+        if (pid_run_regions(&sp->run, &rt->be, &rt->stop, &id, &st, &regions, &n) !=
+            PID_SCAN_DONE)
+            return;
+        classify_regions(cy, regions, n, pid, &cr);
+    } else {
+        if (pid_run_scan(&sp->run, &rt->be, cy->scan, &rt->stop, &id, &st) != PID_SCAN_DONE)
+            return;
+        classify(cy, sp, pid, &cr);
+    }
     sp->scanned_now = true;
-    classify(cy, sp, pid, &cr);
     sp->scanned = cr.hot + cr.cold;
     sp->hot = cr.hot;
     sp->cold = cr.cold;
@@ -391,8 +431,10 @@ static void *slide_task_main(void *arg)
     struct cycle cy = {
         .rt = rt,
         .p = tk->params,
-        .scan = proj->scan_param,
+        .scan = proj->type == PAGE_SCAN ? proj->scan_param : NULL,
     };
+    /* region projects monitor on without pause: a cycle is one aggregation interval */
+    double pause = cy.scan ? cy.scan->sleep : 0;
     size_t pids_cap = 0;
 
     do {
@@ -420,7 +462,7 @@ static void *slide_task_main(void *arg)
         if (!stopper_raised(&rt->stop))
             report_cycle(rt, &cy, n, begin,
                          (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    } while (stopper_sleep(&rt->stop, cy.scan->sleep));
+    } while (stopper_sleep(&rt->stop, pause));
     free(cy.pids);
     return NULL;
 }
@@ -486,8 +528,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     }
     rt = xcalloc(1, sizeof(*rt));
     rt->tk = tk;
-    rt->be.tracker = tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback,
-                                    why, sizeof(why));
+    rt->be.tracker = slide_tracker_select(caps, eng->proj, p, why, sizeof(why));
     if (rt->be.tracker == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(rt);
@@ -500,8 +541,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         return -1;
     }
     scan_opts_default(&rt->be.opts);
-    scan_opts_damon_window(&rt->be.opts,
-                           (unsigned)((const struct page_scan *)eng->proj->scan_param)->interval);
+    engine_scan_attrs(&rt->be.opts, eng->proj);
     rt->be.opts.anon_only = true;
     rt->be.opts.swap_flag_only = tk->swap_flag;
     if (tk->swap_flag)

@@ -29,6 +29,7 @@
 
 struct heat_map;
 struct kernel_caps;
+struct mon_region;
 
 struct damon_attrs {
     uint64_t sample_us;      /* default 5000 */
@@ -106,6 +107,13 @@ struct tracker_ops {
     int (*prime)(struct tracker *t);
     int (*sample)(struct tracker *t, struct heat_map *hm, struct scan_stats *st);
     void (*close)(struct tracker *t);
+    /* Region sources only (NULL for the others): one sample interval of the process's
+     * regions, without a heat map. *aggregated says an aggregation completed; then
+     * *regions and *n describe it (region_monitor.h; valid until the next call). Call it
+     * about opts.damon.sample_us apart; a call sooner than the source can sample is a
+     * no-op. */
+    int (*regions)(struct tracker *t, bool *aggregated, const struct mon_region **regions,
+                   size_t *n, struct scan_stats *st);
 };
 
 extern const struct tracker_ops tracker_idle_pages_ops;

@@ -23,6 +23,7 @@ struct tracker {
     const struct region_source_ops *src;
     void *ctx;
     struct region_monitor mon;
+    struct timespec last_step;
     struct pagemap pm; /* to weigh regions page by page into a heat map */
 };
 
@@ -57,11 +58,11 @@ static struct tracker *region_open(const struct region_source_ops *src, pid_t pi
     return t;
 }
 
-static int region_step(struct tracker *t, struct scan_stats *st)
+static int region_step(struct tracker *t, bool *aggregated, struct scan_stats *st)
 {
     struct region_sampler s = { t->src->sampler, t->ctx };
-    bool aggregated;
-    int rc = region_monitor_step(&t->mon, &s, &aggregated);
+    int rc = region_monitor_step(&t->mon, &s, aggregated);
+    clock_gettime(CLOCK_MONOTONIC, &t->last_step);
     t->src->stats(t->ctx, st);
     return rc;
 }
@@ -69,12 +70,14 @@ static int region_step(struct tracker *t, struct scan_stats *st)
 static int region_prime(struct tracker *t)
 {
     struct scan_stats st = { 0 };
-    return region_step(t, &st);
+    bool aggregated;
+    return region_step(t, &aggregated, &st);
 }
 
 static int region_sample(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
 {
-    int rc = region_step(t, st);
+    bool aggregated;
+    int rc = region_step(t, &aggregated, st);
     if (rc)
         return rc;
     for (size_t i = 0; i < t->mon.n && rc == 0; i++) {
@@ -86,6 +89,23 @@ static int region_sample(struct tracker *t, struct heat_map *hm, struct scan_sta
     st->bytes_read += t->pm.bytes_read;
     st->syscalls += t->pm.syscalls;
     t->pm.bytes_read = t->pm.syscalls = 0;
+    return rc;
+}
+
+static int region_regions(struct tracker *t, bool *aggregated, const struct mon_region **r,
+                          size_t *n, struct scan_stats *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t since_us = (now.tv_sec - t->last_step.tv_sec) * 1000000LL +
+                       (now.tv_nsec - t->last_step.tv_nsec) / 1000;
+    int rc = 0;
+    *aggregated = false;
+    /* 90 %: the caller's sleeps are as long as the interval, plus its own work */
+    if (since_us < 0 || (uint64_t)since_us * 10 >= t->mon.a.sample_us * 9)
+        rc = region_step(t, aggregated, st);
+    *r = t->mon.r;
+    *n = t->mon.n;
     return rc;
 }
 
@@ -128,6 +148,7 @@ const struct tracker_ops tracker_region_page_idle_ops = {
     .prime = region_prime,
     .sample = region_sample,
     .close = region_close,
+    .regions = region_regions,
 };
 
 const struct tracker_ops tracker_region_probe_ops = {
@@ -143,4 +164,5 @@ const struct tracker_ops tracker_region_probe_ops = {
     .prime = region_prime,
     .sample = region_sample,
     .close = region_close,
+    .regions = region_regions,
 };

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
+# slide on a region project (scan_type=region) on this machine's kernel: the region source
+# the kernel offers (here the user-space monitor over pageout probes) must send the cold
+# part of a real process to swap and keep its hot part in RAM, checked through
+# /proc/PID/pagemap; an unmanaged control process with the same pattern is left alone;
+# every byte reads back intact; etmemd keeps no per-page state (its RSS stays flat).
+# SLIDE_HOT_MB and SLIDE_COLD_MB set the sizes (default 128 + 512 MiB, scaled to the swap).
+. "$(dirname "$0")/lib.sh"
+ensure_swap
+scale_to_swap "${SLIDE_HOT_MB:-128}" "${SLIDE_COLD_MB:-512}"
+HOT=$HOT_MB COLD=$COLD_MB
+daemon_start
+
+exerciser "sreg-ctl$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
+ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
+exerciser "sreg-tgt$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
+# 5 checks per region per second; a region no check found accessed in a second is cold
+cfg=$(conf region <<CONF
+[project]
+name=region
+scan_type=region
+sample_interval=200000
+aggr_interval=1000000
+update_interval=1000000
+min_nr_regions=10
+max_nr_regions=1000
+[engine]
+name=slide
+project=region
+[task]
+project=region
+engine=slide
+name=target
+type=name
+value=sreg-tgt$E2E_TAG
+T=1
+CONF
+)
+expect 0 "the region project is added" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
+expect 0 "... and started" "$ETMEM" project start -n region -s "$DSOCK"
+rss0=$(proc_rss_kb "$DPID")
+
+cycles() { task_field region cycles; }
+cold_out() { [ "$(pct_of swapped "$EX_PID" "$EX_COLD")" -ge 95 ]; }
+check "at least 95% of the cold part goes to swap (pagemap)" wait_for 120 cold_out
+n=$(cycles)
+check "... within a few cycles (took ${n:-?} one-second cycles)" [ "${n:-99}" -le 20 ]
+hot_res=$(pct_of present "$EX_PID" "$EX_HOT")
+check "at least 95% of the hot part stays resident ($hot_res%)" [ "$hot_res" -ge 95 ]
+ctl_sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
+check "the unmanaged control's cold part is left alone ($ctl_sw% swapped)" [ "$ctl_sw" -le 5 ]
+expect 0 "project show reports the work" "$ETMEM" project show -n region -s "$DSOCK"
+expect_out "running" "... the task is running"
+region_src=$("$ETMEMD" --probe | sed -n "s/.* region=\([a-z_]*\).*/\1/p")
+expect_out "$region_src+madvise" "... with the region source this kernel offers ($region_src)"
+
+# steady state: 5 more cycles; the hot part stays in, the daemon's memory does not grow
+c0=$(cycles)
+wait_for 60 sh -c "[ \"\$('$ETMEM' project show -n region -s '$DSOCK' --json | grep -o '\"cycles\":[0-9]*' | head -1 | cut -d: -f2)\" -ge $(( c0 + 5 )) ]"
+hot_res=$(pct_of present "$EX_PID" "$EX_HOT")
+check "steady state: the hot part stays resident ($hot_res%)" [ "$hot_res" -ge 95 ]
+rss1=$(proc_rss_kb "$DPID")
+check "etmemd's RSS grew by at most 1 MiB while it ran ($rss0 -> $rss1 kB)" \
+    [ $(( rss1 - rss0 )) -le 1024 ]
+echo "# cycles $(cycles), refaults counted by etmem $(task_field region refaults)"
+
+check "every page of the target reads back intact after swap-in" verify_exerciser "$EX_PID" "$EX_OUT"
+check "... and of the control" verify_exerciser "$ctl_pid" "$ctl_out"
+ctl_hot=$(pct_of present "$ctl_pid" "$ctl_hot")
+check "the control's hot part was never touched ($ctl_hot% resident)" [ "$ctl_hot" -ge 95 ]
+finish
