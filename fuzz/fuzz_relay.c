@@ -9,8 +9,9 @@
  * rest is what the plug-in wrote. Besides crashes, leaks and UB it aborts when:
  *   - the client does not get exactly the output up to the first 0xff/0xfe byte;
  *   - framed: the frames do not read back (magic, types, sizes), the error lines are not
- *     passed on byte for byte, or the final status is not success for clean output without
- *     an error line and a failure otherwise;
+ *     passed on byte for byte with their control bytes written out as \xNN (and no control
+ *     byte but the newline ending each), or the final status is not success for clean
+ *     output without an error line and a failure otherwise;
  *   - original protocol: a 0xff/0xfe byte appears anywhere but as the last byte, or the
  *     terminator does not match the status (the original client stops at the first
  *     chunk ending in one of them). */
@@ -25,6 +26,7 @@
 #include "protocol.h"
 #include "relay_cut.h"
 #include "reply.h"
+#include "strbuf.h"
 
 #define CUT_ERROR "error: engine 'fuzz' wrote a reserved byte (0xff or 0xfe) in its output"
 
@@ -111,6 +113,11 @@ static void read_framed(const uint8_t *want, size_t want_len, const char *want_e
             if (got_err + hdr.len > want_err_len ||
                 memcmp(payload, want_err + got_err, hdr.len) != 0)
                 fuzz_fail("framed: stderr text is not the error lines");
+            for (size_t i = 0; i < hdr.len; i++) {
+                if ((payload[i] < 0x20 && payload[i] != '\n' && payload[i] != '\t') ||
+                    payload[i] == 0x7f)
+                    fuzz_fail("framed: a control byte reaches the terminal");
+            }
             got_err += hdr.len;
         } else {
             fuzz_fail("framed: a frame of an unexpected type");
@@ -149,7 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned step;
     enum etmem_status st;
     uint8_t *buf;
-    char *err_line = NULL, *want_err;
+    char *err_line = NULL;
+    struct strbuf want_err = STRBUF_INIT;
     size_t len, want_len;
 
     if (size == 0)
@@ -176,11 +184,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     want_len = first_reserved(buf, len);
-    want_err = malloc(strlen(err_line ? err_line : "") + sizeof(CUT_ERROR) + 2);
-    if (want_err == NULL)
-        abort();
-    sprintf(want_err, "%s%s%s", err_line ? err_line : "", err_line ? "\n" : "",
-            want_len < len ? CUT_ERROR "\n" : "");
+    if (err_line != NULL) {
+        sb_add_escaped(&want_err, err_line, strlen(err_line), "\t");
+        sb_add(&want_err, "\n", 1);
+    }
+    if (want_len < len)
+        sb_add(&want_err, CUT_ERROR "\n", strlen(CUT_ERROR) + 1);
+    sb_add(&want_err, "", 0);
 
     st = relay(buf, len, err_line, step, legacy);
     if (lseek(out_fd, 0, SEEK_SET) != 0)
@@ -188,8 +198,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (legacy)
         read_legacy(buf, want_len, st);
     else
-        read_framed(buf, want_len, want_err, st);
-    free(want_err);
+        read_framed(buf, want_len, want_err.s, st);
+    sb_free(&want_err);
     free(err_line);
     free(buf);
     return 0;

@@ -93,8 +93,15 @@ int rpc_call(const char *socket_name, const struct etmem_request *req)
         return -fd & 0xff;
     }
     rc = send_request(fd, req);
-    if (rc == 0)
+    if (rc == 0) {
         rc = receive_answer(fd);
+    } else if (rc == -EPIPE || rc == -ECONNRESET) {
+        /* etmemd may answer (refuse) before it took the whole request: show why */
+        int answer = receive_answer(fd);
+
+        if (answer >= 0)
+            rc = answer;
+    }
     close(fd);
     fflush(stdout);
     if (rc == ST_OK)

@@ -8,6 +8,8 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "strbuf.h"
+
 static enum log_level current_level = LOG_LEVEL_DEFAULT;
 static bool sink_syslog;
 static bool sink_stderr = true;
@@ -55,18 +57,19 @@ bool log_enabled(enum log_level level)
     return level >= current_level;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+/* One line per message: control bytes in it (a config value, a client's bytes) are escaped,
+ * so nothing quoted can forge a line or drive the terminal that shows the log. */
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-    va_list ap;
+    struct strbuf raw = STRBUF_INIT, line = STRBUF_INIT;
 
     if (!log_enabled(level) || level > LOG_LEVEL_ERR)
         return;
-
-    if (sink_syslog) {
-        va_start(ap, fmt);
-        vsyslog(level_info[level].syslog_priority, fmt, ap);
-        va_end(ap);
-    }
+    sb_vprintf(&raw, fmt, ap);
+    sb_add_escaped(&line, raw.s ? raw.s : "", raw.len, "\t");
+    sb_free(&raw);
+    if (sink_syslog)
+        syslog(level_info[level].syslog_priority, "%s", line.s);
     if (sink_stderr) {
         struct timespec ts;
         struct tm tm;
@@ -77,12 +80,18 @@ void log_msg(enum log_level level, const char *fmt, ...)
         strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 
         pthread_mutex_lock(&stderr_lock);
-        fprintf(stderr, "%s.%03ld etmemd[%s]: ", stamp, ts.tv_nsec / 1000000,
-                level_info[level].tag);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
+        fprintf(stderr, "%s.%03ld etmemd[%s]: %s\n", stamp, ts.tv_nsec / 1000000,
+                level_info[level].tag, line.s);
         pthread_mutex_unlock(&stderr_lock);
     }
+    sb_free(&line);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vmsg(level, fmt, ap);
+    va_end(ap);
 }

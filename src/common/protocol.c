@@ -188,6 +188,14 @@ int legacy_request_decode(const char *buf, size_t len, struct etmem_request *out
     for (size_t k = 0; k < sizeof(legacy_keys) / sizeof(legacy_keys[0]); k++) {
         size_t klen = strlen(legacy_keys[k].key), vstart, vend;
 
+        if (len - pos < klen + 1 &&
+            memcmp(buf + pos, legacy_keys[k].key, len - pos < klen ? len - pos : klen) == 0) {
+            char why[64];
+
+            snprintf(why, sizeof(why), "legacy request cut short at its %s key",
+                     legacy_keys[k].key);
+            return decode_fail(out, err, errlen, why);
+        }
         if (len - pos < klen + 1 || memcmp(buf + pos, legacy_keys[k].key, klen) != 0 ||
             buf[pos + klen] != ' ')
             return decode_fail(out, err, errlen, "legacy request keys out of order");

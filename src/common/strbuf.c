@@ -72,6 +72,22 @@ void sb_json_str(struct strbuf *sb, const char *s)
     sb_add(sb, "\"", 1);
 }
 
+void sb_add_escaped(struct strbuf *sb, const char *data, size_t len, const char *keep)
+{
+    size_t start = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+
+        if ((c >= 0x20 && c != 0x7f) || (c != 0 && keep != NULL && strchr(keep, c) != NULL))
+            continue;
+        sb_add(sb, data + start, i - start);
+        sb_printf(sb, "\\x%02x", c);
+        start = i + 1;
+    }
+    sb_add(sb, data + start, len - start);
+}
+
 void sb_reset(struct strbuf *sb)
 {
     sb->len = 0;

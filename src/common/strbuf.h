@@ -20,6 +20,10 @@ void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* Append s as a JSON string literal, quotes included. */
 void sb_json_str(struct strbuf *sb, const char *s);
+/* Append data with control bytes (C0 and DEL) written as \xNN, so text from a config file
+ * or a client cannot drive the terminal or forge lines. keep: control bytes let through
+ * as they are (e.g. "\n"), or NULL. */
+void sb_add_escaped(struct strbuf *sb, const char *data, size_t len, const char *keep);
 void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 

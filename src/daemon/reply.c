@@ -87,14 +87,14 @@ void reply_printf(struct reply *r, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The line may quote a config value or a client's bytes: control bytes in it are escaped,
+ * so they reach the user's terminal as text. */
 void reply_err_line(struct reply *r, const char *line)
 {
-    size_t len = strlen(line);
-
-    reply_flush(r);     /* keep stdout and stderr text in order */
     struct strbuf sb = STRBUF_INIT;
 
-    sb_add(&sb, line, len);
+    reply_flush(r);     /* keep stdout and stderr text in order */
+    sb_add_escaped(&sb, line, strlen(line), "\t");
     sb_add(&sb, "\n", 1);
     reply_send(r, FRAME_ERR, sb.s, sb.len);
     sb_free(&sb);

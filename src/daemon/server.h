@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* server.h - the listening socket and the connection threads. */
+/* server.h - the listening socket, the accept loop and the connection threads. */
 #ifndef ETMEM_SERVER_H
 #define ETMEM_SERVER_H
 
@@ -8,7 +8,8 @@
 int server_listen(const char *name);
 
 /* Serve until SIGINT or SIGTERM arrives (they must be blocked in every thread already),
- * then stop accepting and wait for the connections in progress. Returns the signal. */
+ * then stop accepting, cut every client connection off and wait for the commands still
+ * running. Returns the signal. */
 int server_run(int listen_fd);
 
 #endif

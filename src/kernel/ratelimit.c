@@ -28,6 +28,12 @@ uint64_t ratelimit_batch_bytes(const struct ratelimit *rl, uint64_t want)
     return want < tenth ? want : tenth;
 }
 
+/* What a batch "costs": the time the rate needs for it. */
+static uint64_t ratelimit_cost_ns(const struct ratelimit *rl, uint64_t bytes)
+{
+    return (uint64_t)((unsigned __int128)bytes * 1000000000ull / rl->bytes_per_sec);
+}
+
 uint64_t ratelimit_take(struct ratelimit *rl, uint64_t bytes)
 {
     if (!rl->bytes_per_sec)
@@ -41,8 +47,19 @@ uint64_t ratelimit_take(struct ratelimit *rl, uint64_t bytes)
         slept = wait;
         now = rl->next_ns;
     }
-    /* The batch "costs" bytes/rate seconds starting now. */
-    uint64_t cost = (uint64_t)((unsigned __int128)bytes * 1000000000ull / rl->bytes_per_sec);
-    rl->next_ns = now + cost;
+    rl->next_ns = now + ratelimit_cost_ns(rl, bytes);
     return slept;
+}
+
+bool ratelimit_admit(struct ratelimit *rl, uint64_t units, uint64_t burst_ns)
+{
+    if (!rl->bytes_per_sec)
+        return true;
+    uint64_t now = monotonic_ns();
+    if (rl->next_ns < now)
+        rl->next_ns = now;
+    if (rl->next_ns - now > burst_ns)
+        return false;
+    rl->next_ns += ratelimit_cost_ns(rl, units);
+    return true;
 }

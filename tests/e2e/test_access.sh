@@ -20,6 +20,10 @@ expect_err_lines 1 "... in one line"
 check "... and the daemon logs it" grep -q "refused project show from pid .*: uid 65534 is not root" "$DLOG"
 expect 186 "a non-root obj add is refused the same way" as_nobody "$pub/etmem" obj add -f /etc/passwd -s "$DSOCK"
 check "... without touching the file" sh -c "! grep -q '/etc/passwd' '$DLOG' || grep -q 'refused obj add' '$DLOG'"
+# The refusal comes before etmemd takes in a long request; the client still shows it.
+expect 186 "a non-root request of 700 bytes is refused the same way" \
+    as_nobody "$pub/etmem" obj add -f "/tmp/$(printf '%0690d' 0).yaml" -s "$DSOCK"
+expect_err "error: permission denied: etmemd serves only root" "... and told why"
 
 # "root" in a user namespace of its own is still uid 65534 to the daemon.
 if as_nobody unshare -U -r true 2>/dev/null; then

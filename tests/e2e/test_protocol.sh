@@ -31,8 +31,31 @@ case "$OUT" in
 *) not_ok "a failure ends with the original's error text and 0xfe" ;;
 esac
 run "$RAWSOCK" "$S" -L "proj_name x file_name - cmd 9 eng_name - eng_cmd - task_name -"
-check "an original request with an unknown command is dropped" [ -z "$OUT" ]
-check "... with a log line" grep -q "legacy request command is not known" "$DLOG"
+check "an original request with an unknown command is answered with the reason and 0xfe" \
+    [ "$OUT" = 'error: malformed request: legacy request command is not known
+error: malformed request\xfe' ]
+check "... and a log line" grep -q "legacy request command is not known" "$DLOG"
+run "$RAWSOCK" "$S" -L "proj_name x file_name"
+case "$OUT" in
+*"error: malformed request: "*'\xfe') ok "a cut-short original request is answered 0xfe too" ;;
+*) not_ok "a cut-short original request is answered 0xfe too" ;;
+esac
+
+# A one-line request is complete as soon as it parses: answered at once, not after a pause
+# to see whether more comes (the original client sends it whole, in one send()).
+for i in 1 2 3 4 5 6 7; do "$RAWSOCK" "$S" -l -T 2>&1 >/dev/null; done >"$E2E_TMP/legacy.ms"
+median=$(sort -n "$E2E_TMP/legacy.ms" | sed -n 4p)
+check "the original client's request is answered in under 20 ms (median of 7: $median ms)" \
+    awk -v m="$median" 'BEGIN { exit !(m != "" && m < 20) }'
+
+# Control bytes in a config value reach neither the client's terminal nor the log raw.
+esc=$(printf '[project]\nname=e\033[31mvil\nloop=1\ninterval=1\nsleep=1\n' | conf esc)
+expect 186 "a config value with an escape sequence is refused" "$ETMEM" obj add -f "$esc" -s "$S"
+expect_err "'e\x1b[31mvil'" "... quoting it with the escape byte written out"
+no_raw_esc() { case "$1" in *$'\033'*) return 1 ;; esac; }
+check "... to the client (no raw ESC byte)" no_raw_esc "$ERR"
+log_escaped() { grep -qF 'e\x1b[31mvil' "$DLOG" && ! grep -q $'\033' "$DLOG"; }
+check "... and to the log" log_escaped
 
 run "$RAWSOCK" "$S" -t "hello, this is not etmem talking"
 check "garbage gets no answer" [ -z "$OUT" ]

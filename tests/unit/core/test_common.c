@@ -164,6 +164,36 @@ static void test_json_escaping(void **state)
     }
 }
 
+/* Text quoted to a terminal or the log: control bytes written out, the rest untouched. */
+static void test_control_escaping(void **state)
+{
+    static const struct {
+        const char *in, *keep, *out;
+        size_t len;             /* 0: strlen(in) */
+    } cases[] = {
+        { "", NULL, "", 0 },
+        { "plain text", NULL, "plain text", 0 },
+        { "e\033[31mvil", NULL, "e\\x1b[31mvil", 0 },
+        { "bell\a, del\x7f", NULL, "bell\\x07, del\\x7f", 0 },
+        { "tab\tline\n", "\t", "tab\tline\\x0a", 0 },
+        { "tab\tline\n", NULL, "tab\\x09line\\x0a", 0 },
+        { "caf\xc3\xa9 \\x1b", NULL, "caf\xc3\xa9 \\x1b", 0 },   /* UTF-8 and a literal backslash */
+        { "nul\0after", "\t", "nul\\x00after", 9 },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct strbuf sb = STRBUF_INIT;
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
+
+        sb_add(&sb, "", 0);
+        sb_add_escaped(&sb, cases[i].in, len, cases[i].keep);
+        assert_string_equal(sb.s, cases[i].out);
+        assert_int_equal(sb.len, strlen(cases[i].out));
+        sb_free(&sb);
+        cases_run++;
+    }
+}
+
 static void test_strbuf_growth(void **state)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -229,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_parse_int_range),
         cmocka_unit_test(test_printable_ascii),
         cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_control_escaping),
         cmocka_unit_test(test_strbuf_growth),
         cmocka_unit_test(test_diag_lists),
     };

@@ -312,7 +312,12 @@ static const struct legacy_case legacy_cases[] = {
     { "proj_name p file_name - cmd +3" TAIL, NULL, 3, "p" },
     { "file_name - proj_name p cmd 2" TAIL, KEYS_ORDER, 0, NULL },
     { "proj_name p file_name - cmd 2 eng_cmd - eng_name - task_name -", KEYS_ORDER, 0, NULL },
-    { "proj_name p file_name - cmd 2" " eng_name - eng_cmd -", KEYS_ORDER, 0, NULL },
+    { "proj_name p file_name - cmd 2" " eng_name - eng_cmd -",
+      "legacy request cut short at its task_name key", 0, NULL },
+    { "proj_name p file_name - cmd 2" " eng_name - eng_cmd - task_na",
+      "legacy request cut short at its task_name key", 0, NULL },
+    { "proj_name p file_name - cmd 4", "legacy request cut short at its eng_name key", 0, NULL },
+    { "proj_name p file_name - cmd 2" " eng_name - eng_cmd - tusk", KEYS_ORDER, 0, NULL },
     { "proj_name  file_name - cmd 2" TAIL, "legacy request has an empty value", 0, NULL },
     { "proj_name p file_name - cmd" TAIL, "legacy request command is not known", 0, NULL },
     { "proj_name p file_name - cmd x" TAIL, "legacy request command is not known", 0, NULL },
@@ -325,8 +330,8 @@ static const struct legacy_case legacy_cases[] = {
       0, NULL },
     { "proj_name\tp file_name - cmd 2" TAIL, KEYS_ORDER, 0, NULL },
     { "PROJ_NAME p file_name - cmd 2" TAIL, KEYS_ORDER, 0, NULL },
-    { "", KEYS_ORDER, 0, NULL },
-    { "proj_name", KEYS_ORDER, 0, NULL },
+    { "", "legacy request cut short at its proj_name key", 0, NULL },
+    { "proj_name", "legacy request cut short at its proj_name key", 0, NULL },
 };
 
 static void test_legacy_malformed_and_odd(void **state)
