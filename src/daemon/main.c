@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "protocol.h"
 #include "runtime.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "strparse.h"
 #include "tracker.h"
@@ -117,8 +118,15 @@ static void man_page(void)
         man_item(stdout, spec + strspn(spec, " "), option_helps[i].help);
     }
     puts(".SH SYSTEMD");
-    man_text(stdout, "The etmemd.service unit starts it with -m, the original's forking "
-             "mode: the parent returns once the child listens and the pid file is written.");
+    man_text(stdout, "Under systemd (etmemd.service) etmemd runs in the foreground as a "
+             "Type=notify service: it sends READY=1 once its socket listens, STATUS= lines "
+             "with the number of projects and tasks and the access tracker the probe chose, "
+             "and, when the unit sets WatchdogSec=, WATCHDOG=1 every half period only while "
+             "no thread has been busy for a whole period: the server loop, every task "
+             "thread's cycle (between its sleeps) and every call into a plug-in. A stuck "
+             "engine stops the pings and systemd restarts the daemon. With -m it keeps the "
+             "original's forking mode instead: the parent returns once the child listens and "
+             "the pid file is written.");
     puts(".SH SIGNALS\n.TP\n.B SIGTERM\\fR, \\fBSIGINT");
     man_text(stdout, "stop every project (their engine threads finish their step), restore "
              "the kernel knobs the projects changed, remove the pid file and exit 0.");
@@ -174,8 +182,8 @@ static void print_probe(bool json)
 }
 
 /* Probe once; engines pick their backends from it. Say what slide would use (the selector
- * itself warns when that is the fallback tracker). */
-static void probe_kernel(void)
+ * itself warns when that is the fallback tracker) and return its name. */
+static const char *probe_kernel(void)
 {
     const struct tracker_ops *t;
     char why[256];
@@ -189,6 +197,7 @@ static void probe_kernel(void)
         log_err("kernel %s: no usable access tracker: %s", kernel_caps.release, why);
     if (kernel_caps.swap_total_kb == 0)
         log_warn("no swap space: the slide engine cannot swap anything out until swap exists");
+    return t != NULL ? t->name : "none";
 }
 
 /* Returns 0 to run, 1 to exit successfully (help), -1 on a usage error (message printed). */
@@ -378,6 +387,7 @@ int main(int argc, char **argv)
     struct options opt;
     int rc = parse_options(argc, argv, &opt);
     int lfd, pid_fd = -1;
+    const char *backend;
 
     if (rc != 0)
         return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
@@ -396,10 +406,13 @@ int main(int argc, char **argv)
     caps_drop_unneeded();
     log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", ETMEM_VERSION,
              opt.socket, (int)getpid(), opt.log_level);
-    probe_kernel();
+    backend = probe_kernel();
     rc = opt.metrics_file != NULL ? metrics_file_start(opt.metrics_file) : 0;
     if (rc == 0)
+        rc = sdnotify_start(backend);
+    if (rc == 0)
         server_run(lfd);
+    sdnotify_stop();
     close(lfd);
     metrics_file_stop();
     model_shutdown();

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "dispatch.h"
+#include "liveness.h"
 #include "log.h"
 #include "log_limit.h"
 #include "protocol.h"
@@ -515,7 +516,9 @@ int server_run(int listen_fd)
         if ((log_limit_flush(&client_log, false) | log_limit_flush(&accept_log, false)) &&
             (timeout < 0 || timeout > 1000))
             timeout = 1000;     /* tell the suppressed count once it is due */
+        liveness_idle();        /* waiting for clients is not being stuck */
         rc = poll(pfd, (nfds_t)(PFD_REFUSALS + nr_refusals), timeout);
+        liveness_busy("the server loop");
         if (rc < 0) {
             if (errno == EINTR)
                 continue;

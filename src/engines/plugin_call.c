@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "liveness.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -215,8 +216,11 @@ static void call_release(struct plugin_call *c)
 static void *call_main(void *arg)
 {
     struct plugin_call *c = arg;
-    int rc = plugin_op_run(&c->a);
+    int rc;
     bool abandoned;
+
+    liveness_busy("a plug-in call");    /* judged until this thread ends */
+    rc = plugin_op_run(&c->a);
 
     close_owned_fd(c);
     if (c->a.config != NULL)

@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "etmemd_project_exp.h"
+#include "liveness.h"
 #include "log.h"
 #include "proc.h"
 #include "tracker.h"
@@ -156,6 +157,7 @@ bool stopper_sleep(struct stopper *s, double seconds)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
+    liveness_idle();    /* a sleeping thread is not stuck; its cycle is judged */
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
         if (pthread_cond_timedwait(&s->cond, &s->lock, &deadline) == ETIMEDOUT)
@@ -163,6 +165,7 @@ bool stopper_sleep(struct stopper *s, double seconds)
     }
     stopping = s->stopping;
     pthread_mutex_unlock(&s->lock);
+    liveness_busy("a task thread's cycle");
     return !stopping;
 }
 
