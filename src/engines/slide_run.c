@@ -35,6 +35,7 @@
 #include "runtime.h"
 #include "slide.h"
 #include "targets.h"
+#include "thp_whole.h"
 #include "tracker.h"
 #include "xalloc.h"
 
@@ -203,6 +204,16 @@ static void classify_regions(const struct cycle *cy, const struct mon_region *r,
     }
 }
 
+/* A huge page goes out whole or stays whole: paging out part of one splits it for good. */
+static void keep_huge_pages_whole(const struct cycle *cy, pid_t pid, struct cold_ranges *cr)
+{
+    int64_t left_out = thp_whole_ranges(pid, cr->r, &cr->n);
+
+    if (left_out < 0)
+        log_debug("task %s pid %d: huge pages not told apart: %s", cy->rt->tk->name,
+                  (int)pid, strerror((int)-left_out));
+}
+
 /* Swap out the cold ranges in batches; returns 0 or -ESRCH/-errno. */
 static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct cold_ranges *cr,
                     struct action_counters *ac)
@@ -309,6 +320,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
             return;
         classify(cy, sp, pid, &cr);
     }
+    keep_huge_pages_whole(cy, pid, &cr);
     sp->scanned_now = true;
     sp->scanned = cr.hot + cr.cold;
     sp->hot = cr.hot;

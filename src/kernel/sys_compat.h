@@ -60,6 +60,7 @@ struct etmem_page_region {
 #define KPF_WRITEBACK 8
 #define KPF_SWAPCACHE 13
 #define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
 #define KPF_THP 22
 
 /* IOV_MAX of process_madvise (UIO_MAXIOV) */

@@ -11,7 +11,9 @@
  * swapped right after the pageout, or resident again under another PFN at the end). A page
  * that never left (no swap, pinned, isolated by someone else's reclaim) says nothing, so
  * it never makes a cold region look hot. Probe pages are chosen among resident pages the
- * target maps alone (pagemap PM_EXCLUSIVE): shared and zero pages cannot be paged out. A
+ * target maps alone (pagemap PM_EXCLUSIVE): shared and zero pages cannot be paged out;
+ * never a page of a large folio (THP, mTHP), which the pageout would split, so memory in
+ * huge pages is judged by level (a) only. A
  * probe page still out at the end is watched for one more window: if the target touches
  * it late (it was descheduled, or slowed by refaults) its region counts as accessed then.
  * Regions found accessed go on a hot list that backs off (hot_skip, 2x, 4x ... windows),
@@ -38,6 +40,7 @@
 #include "pagemap_weigh.h"
 #include "probe.h"
 #include "proc.h"
+#include "thp_whole.h"
 #include "tracker_common.h"
 #include "xalloc.h"
 
@@ -320,6 +323,8 @@ static int pick_probe_pages(struct tracker *t, struct fb_region *r, size_t n, si
                 return rc;
             if (!(e & PM_PRESENT) || !(e & PM_EXCLUSIVE))
                 continue; /* gone meanwhile, or shared / the zero page: cannot leave */
+            if (pfn_in_large_folio(e & PM_PFN_MASK) == 1)
+                continue; /* part of a huge page: paging it out would split it for good */
             t->probe[*k] = (struct fb_probe){ .addr = a, .pfn = e & PM_PFN_MASK };
             t->iov[*k].iov_base = (void *)(uintptr_t)a;
             t->iov[*k].iov_len = (size_t)t->ps;

@@ -48,6 +48,8 @@ const struct proc_identity *ktest_identity(pid_t pid);
 int ktest_pagemap_count(pid_t pid, uint64_t start, size_t len, size_t *present, size_t *swapped);
 /* smaps "Swap:" kB of the VMA containing addr. */
 int ktest_smaps_swap_kb(pid_t pid, uint64_t addr, uint64_t *kb);
+/* Any smaps field ("AnonHugePages", ...) in kB of the VMA containing addr. */
+int ktest_smaps_kb(pid_t pid, uint64_t addr, const char *field, uint64_t *kb);
 
 /* Make sure swap exists: use what is there, or (only when the host has no swap at all)
  * set up /dev/zram0 as swap and LEAVE it on (other tests and the platform may rely on it

@@ -193,9 +193,10 @@ int ktest_pagemap_count(pid_t pid, uint64_t start, size_t len, size_t *present, 
     return 0;
 }
 
-int ktest_smaps_swap_kb(pid_t pid, uint64_t addr, uint64_t *kb)
+int ktest_smaps_kb(pid_t pid, uint64_t addr, const char *field, uint64_t *kb)
 {
     char path[64], line[512];
+    size_t flen = strlen(field);
     snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
     FILE *f = fopen(path, "r");
     if (!f)
@@ -203,15 +204,20 @@ int ktest_smaps_swap_kb(pid_t pid, uint64_t addr, uint64_t *kb)
     bool in = false;
     int rc = -ENOENT;
     while (fgets(line, sizeof(line), f)) {
-        unsigned long long s, e, v;
+        unsigned long long s, e;
         if (sscanf(line, "%llx-%llx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' '))
             in = addr >= s && addr < e;
-        else if (in && sscanf(line, "Swap: %llu kB", &v) == 1) {
-            *kb = v;
+        else if (in && strncmp(line, field, flen) == 0 && line[flen] == ':') {
+            *kb = strtoull(line + flen + 1, NULL, 10);
             rc = 0;
             break;
         }
     }
     fclose(f);
     return rc;
+}
+
+int ktest_smaps_swap_kb(pid_t pid, uint64_t addr, uint64_t *kb)
+{
+    return ktest_smaps_kb(pid, addr, "Swap", kb);
 }

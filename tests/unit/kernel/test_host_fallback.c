@@ -134,9 +134,60 @@ static void test_finds_cold_region(void **state)
     assert_int_equal(err, -ESRCH);
 }
 
+/* A THP-backed target, mostly idle: the tracker's probes never page out one page of a huge
+ * page (that would split it), so all its huge pages are still there after many windows. */
+static void test_probes_keep_huge_pages(void **state)
+{
+    char why[512];
+    if (!ktest_swap_ensure(why, sizeof(why))) {
+        print_message("SKIP: %s\n", why);
+        skip();
+    }
+    struct kernel_caps caps;
+    kernel_probe(&caps);
+    const struct tracker_ops *ops = tracker_select(&caps, "fallback", true, why, sizeof(why));
+    assert_non_null(ops);
+    const size_t len = 16u << 20;
+    struct kchild a;
+    uint64_t huge0, huge1, sum;
+    assert_int_equal(kchild_start_thp(&a, len, 2u << 20, 23), 0);
+    assert_int_equal(ktest_smaps_kb(a.pid, a.base, "AnonHugePages", &huge0), 0);
+    if (huge0 < len / 1024) {
+        kchild_stop(&a);
+        print_message("SKIP: the target got %llu kB of THPs of %zu\n",
+                      (unsigned long long)huge0, len / 1024);
+        skip();
+    }
+    struct scan_opts o;
+    scan_opts_default(&o);
+    o.fallback.max_probes = 256;
+    o.fallback.min_region_kb = 256;
+    int err;
+    struct tracker *t = ops->open(a.pid, &o, &err);
+    assert_non_null(t);
+    assert_int_equal(ops->prime(t), 0);
+    struct heat_map *hm = heat_map_new();
+    struct scan_stats st = { 0 };
+    for (int w = 0; w < 6; w++) {
+        sleep_ms(150);
+        assert_int_equal(ops->sample(t, hm, &st), 0);
+    }
+    assert_int_equal(ktest_smaps_kb(a.pid, a.base, "AnonHugePages", &huge1), 0);
+    print_message("AnonHugePages %llu -> %llu kB after 6 windows (%llu probes)\n",
+                  (unsigned long long)huge0, (unsigned long long)huge1,
+                  (unsigned long long)st.probes);
+    assert_int_equal(huge1, huge0);
+    assert_int_equal(kchild_checksum(&a, &sum), 0);
+    assert_int_equal(sum, kchild_expected(len, 23));
+    heat_map_free(hm);
+    ops->close(t);
+    kchild_stop(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_probes_keep_huge_pages),
         cmocka_unit_test(test_finds_cold_region),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

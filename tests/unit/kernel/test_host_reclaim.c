@@ -17,6 +17,7 @@
 #include "ktest.h"
 #include "probe.h"
 #include "proc.h"
+#include "thp_whole.h"
 
 #define LEN (16u << 20)
 #define PAGES (LEN / 4096)
@@ -162,9 +163,55 @@ static void test_reused_pid_untouched(void **state)
     kchild_stop(&b);
 }
 
+/* A THP-backed target: ranges that end inside huge pages are cut back to them, and paging
+ * out what is left keeps every other huge page whole (AnonHugePages before and after); the
+ * data reads back intact. */
+static void test_huge_pages_out_whole(void **state)
+{
+    char why[256];
+    const size_t two = 2u << 20, len = 8u << 20;
+    struct kchild a;
+    uint64_t huge0, huge1, sum;
+
+    assert_int_equal(kchild_start_thp(&a, len, 0, 21), 0);
+    assert_int_equal(ktest_smaps_kb(a.pid, a.base, "AnonHugePages", &huge0), 0);
+    if (huge0 < len / 1024) {
+        kchild_stop(&a);
+        print_message("SKIP: the target got %llu kB of THPs of %zu (THP off or memory "
+                      "fragmented)\n", (unsigned long long)huge0, len / 1024);
+        skip();
+    }
+    /* half of huge page 0, all of 1, half of 2; and a range inside huge page 3 */
+    struct page_range r[] = { { a.base + two / 2, 2 * two }, { a.base + 3 * two + 4096, 4096 } };
+    size_t n = 2;
+    assert_int_equal(thp_whole_ranges(a.pid, r, &n), two + 4096);
+    assert_int_equal(n, 1);
+    assert_true(r[0].start == a.base + two && r[0].len == two);
+    if (!ktest_swap_ensure(why, sizeof(why))) {
+        kchild_stop(&a);
+        print_message("SKIP the pageout: %s\n", why);
+        skip();
+    }
+
+    int err;
+    struct reclaimer *rc = reclaim_madvise_ops.open(ktest_identity(a.pid), NULL, &err);
+    assert_non_null(rc);
+    struct action_counters c = { 0 };
+    assert_int_equal(reclaim_madvise_ops.reclaim(rc, r, n, &c), 0);
+    reclaim_madvise_ops.close(rc);
+    assert_int_equal(ktest_smaps_kb(a.pid, a.base, "AnonHugePages", &huge1), 0);
+    print_message("AnonHugePages %llu -> %llu kB (huge page 1 out)\n",
+                  (unsigned long long)huge0, (unsigned long long)huge1);
+    assert_true(huge1 >= huge0 - two / 1024);  /* 0, 2 and 3 stay huge */
+    assert_int_equal(kchild_checksum(&a, &sum), 0);
+    assert_int_equal(sum, kchild_expected(len, 21));
+    kchild_stop(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_huge_pages_out_whole),
         cmocka_unit_test(test_reused_pid_untouched),
         cmocka_unit_test(test_pageout_to_swap),
         cmocka_unit_test(test_move_pages_query),
