@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MulanPSL-2.0
 # install-deps.sh GROUP... - install the Debian packages a task needs, only those missing.
 # Groups: build (compile etmem), test (unit + end-to-end suite), fuzz (libFuzzer), valgrind,
-#         bench (benchmarks), demo.  Needs root and apt-get when something is missing.
+#         bench (benchmarks), demo, deb (build and check the Debian packages).
+#         Needs root and apt-get when something is missing.
 set -euo pipefail
 
 declare -A group=(
@@ -12,6 +13,7 @@ declare -A group=(
   [valgrind]="valgrind"
   [bench]="redis-server redis-tools libhiredis-dev gnuplot-nox"
   [demo]=""
+  [deb]="debhelper dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd"
 )
 
 want=()

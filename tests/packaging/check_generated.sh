@@ -3,7 +3,8 @@
 # check_generated.sh - the committed man pages and bash completion are what the binaries
 # print (no drift); every man page is clean under `mandoc -T lint` and renders with `man -l` without
 # a groff warning, and the hand-written etmem-engine-abi(3) names every public header,
-# every exported scan library symbol and every struct engine_ops member.
+# every exported scan library symbol and every struct engine_ops member; the Debian
+# changelog carries the project's version.
 set -uo pipefail
 src=${ETMEM_SRC_DIR:?} build=${ETMEM_BUILD_DIR:?}
 pass=0 fail=0
@@ -61,6 +62,15 @@ if [ ${#names[@]} -gt 20 ] && [ ${#missing[@]} = 0 ]; then
     ok "etmem-engine-abi.3 names all ${#names[@]} headers, symbols and engine_ops members"
 else
     not_ok "etmem-engine-abi.3 does not name: ${missing[*]} (of ${#names[@]})"
+fi
+
+# One version: CMake's project() is the source; the Debian changelog must say the same.
+version=$("$build/bin/etmem" --version | sed 's/^etmem //')
+changelog=$(sed -n '1s/^etmem (\([^)]*\)).*/\1/p' "$src/debian/changelog")
+if [ "$changelog" = "$version" ]; then
+    ok "debian/changelog's version is the project's ($version)"
+else
+    not_ok "debian/changelog says '$changelog', CMakeLists.txt's project() says '$version'"
 fi
 
 echo "generated: $pass passed, $fail failed"
