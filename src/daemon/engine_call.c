@@ -131,8 +131,14 @@ int engine_call(enum plugin_op op, struct engine *e, struct task *t, GKeyFile *c
     int rc;
 
     if (!engine_obj(e)->kind->plugin) {
+        bool waits = op == PLUGIN_STOP_TASK;    /* for the engine's threads: not locked */
+
         engine_diag_begin(d);
+        if (waits)
+            model_unlock();
         rc = plugin_op_run(&a);
+        if (waits)
+            model_lock();
         engine_diag_end();
         return rc;
     }

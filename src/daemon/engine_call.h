@@ -3,7 +3,9 @@
  * plug-in. The model says what to call; this says how.
  *
  * A built-in engine's op is trusted and quick: it runs at once in the calling thread, and
- * what the engine reports goes to the command's diag. A plug-in's op runs on a helper
+ * what the engine reports goes to the command's diag. Its stop_task waits for the engine's
+ * threads to leave their current step: the model lock is dropped for it (the project is
+ * held, and the task no longer counts as running, so no command reads its runtime). A plug-in's op runs on a helper
  * thread through its library's gate with the engine's time-out (plugin_call.h), the model
  * lock dropped for the call. While it is under way the task, engine and project it
  * concerns count it (calls); a call that times out is abandoned and stays counted until

@@ -497,6 +497,7 @@ int task_stop(struct task *t, struct diag *d)
 
     if (!to->running)
         return 0;
+    to->running = false;    /* from now on nothing reads its runtime (project show) */
     if (!plugin_op_present(e->ops, PLUGIN_STOP_TASK))
         log_err("engine %s has no stop_task; task %s cannot be stopped cleanly", e->name,
                 t->name);
@@ -504,7 +505,6 @@ int task_stop(struct task *t, struct diag *d)
         log_err("task %s of engine %s cannot be stopped: %s", t->name, e->name, why);
     else
         rc = engine_call(PLUGIN_STOP_TASK, e, t, NULL, d);
-    to->running = false;
     log_info("project %s: task %s of engine %s stopped", e->proj->name, t->name, e->name);
     return rc;
 }

@@ -26,8 +26,9 @@
  * - Deleting an engine waits (mutex released, project held) up to ENGINE_DRAIN_SEC for
  *   such calls to return before it gives up and keeps the engine.
  * - Engine threads never take the mutex: they read only their task's configuration, which
- *   does not change while the task runs, and their own runtime state; stopping a task
- *   waits for its threads.
+ *   does not change while the task runs, and their own runtime state. Stopping a task
+ *   marks it not running under the mutex, then waits for its threads with the mutex
+ *   released (the project held); every wait of theirs ends on stop, so that is short.
  *
  * Targets of plug-in tasks: as in the original, etmemd does not resolve a thirdparty task's
  * processes (the original's pool adapter does that only for slide/memdcd, cslide and damon

@@ -477,6 +477,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     m->be.opts.vm_flags = p->vm_flags;     /* copied by the tracker's open */
     m->be.opts.ign_host = p->ign_host;
     m->be.opts.scan_as_huge = true;
+    m->be.opts.stop = &rt->stop;
     snprintf(m->rep.backend, sizeof(m->rep.backend), "%s+%s", m->be.tracker->name,
              rt->migrate->name);
     m->rep.state = "starting";

@@ -95,10 +95,13 @@ static bool open_or_note(struct pid_run *pr, const struct pid_backends *b,
     return false;
 }
 
-/* A failed scan: the note says why, the handles are closed. */
+/* A failed scan: the note says why, the handles are closed. A wait of the tracker's that
+ * stop ended (opts.stop) is no failure: the handles stay for the task's teardown. */
 static enum pid_scan_result scan_failed(struct pid_run *pr, const struct pid_backends *b,
                                         pid_t pid, int rc)
 {
+    if (rc == -ECANCELED)
+        return PID_SCAN_STOPPED;
     pid_run_note_errno(pr, pid, "scanning", -rc);
     pid_run_close(pr, b);
     return PID_SCAN_FAILED;

@@ -33,7 +33,8 @@ struct pid_backends {
     const struct tracker_ops *tracker;
     const struct reclaim_ops *reclaim;
     const struct migrate_ops *migrate;
-    struct scan_opts opts;          /* for the tracker's open (which copies what it needs) */
+    struct scan_opts opts;          /* for the tracker's open (which copies what it needs);
+                                       opts.stop: the stopper given to pid_run_scan */
 };
 
 struct pid_run {

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* runtime.c - engine run-time services: caps, error routing, stoppable sleeps, pool runs,
+/* runtime.c - engine run-time services: caps, error routing, pool runs,
  * the per-process scan guard. */
 #include "runtime.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 
 #include "diag.h"
 #include "etmemd_project_exp.h"
-#include "liveness.h"
 #include "log.h"
 #include "proc.h"
 #include "tracker.h"
@@ -107,66 +105,6 @@ void proc_memory_bytes(pid_t pid, uint64_t *rss, uint64_t *swap)
         return;
     *rss = st.vm_rss * 1024;
     *swap = st.vm_swap * 1024;
-}
-
-void stopper_init(struct stopper *s)
-{
-    pthread_condattr_t attr;
-
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cond, &attr);
-    pthread_condattr_destroy(&attr);
-    s->stopping = false;
-}
-
-void stopper_destroy(struct stopper *s)
-{
-    pthread_cond_destroy(&s->cond);
-    pthread_mutex_destroy(&s->lock);
-}
-
-void stopper_raise(struct stopper *s)
-{
-    pthread_mutex_lock(&s->lock);
-    s->stopping = true;
-    pthread_cond_broadcast(&s->cond);
-    pthread_mutex_unlock(&s->lock);
-}
-
-bool stopper_raised(struct stopper *s)
-{
-    bool r;
-
-    pthread_mutex_lock(&s->lock);
-    r = s->stopping;
-    pthread_mutex_unlock(&s->lock);
-    return r;
-}
-
-bool stopper_sleep(struct stopper *s, double seconds)
-{
-    struct timespec deadline;
-    bool stopping;
-
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += (time_t)seconds;
-    deadline.tv_nsec += (long)((seconds - floor(seconds)) * 1e9);
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    liveness_idle();    /* a sleeping thread is not stuck; its cycle is judged */
-    pthread_mutex_lock(&s->lock);
-    while (!s->stopping) {
-        if (pthread_cond_timedwait(&s->cond, &s->lock, &deadline) == ETIMEDOUT)
-            break;
-    }
-    stopping = s->stopping;
-    pthread_mutex_unlock(&s->lock);
-    liveness_busy("a task thread's cycle");
-    return !stopping;
 }
 
 struct pool_job {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* runtime.h - services the daemon gives engines at run time: the kernel's capabilities
  * (probed once at start-up), a way to report errors to the client whose command started a
- * task, stoppable sleeps, a pool run, and the one-scan-per-process guard. */
+ * task, stoppable sleeps (stopper.h), a pool run, and the one-scan-per-process guard. */
 #ifndef ETMEM_RUNTIME_H
 #define ETMEM_RUNTIME_H
 
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "stopper.h"
 
 struct diag;
 struct kernel_caps;
@@ -40,19 +42,6 @@ void engine_note_errno(char *buf, size_t len, pid_t pid, const char *what, int e
 double thread_cpu_secs(void);
 /* A process's resident and swapped memory in bytes (VmRSS, VmSwap); 0 when it is gone. */
 void proc_memory_bytes(pid_t pid, uint64_t *rss, uint64_t *swap);
-
-/* A stop flag with sleeps that end early when it is raised. */
-struct stopper {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool stopping;
-};
-void stopper_init(struct stopper *s);
-void stopper_destroy(struct stopper *s);
-void stopper_raise(struct stopper *s);
-bool stopper_raised(struct stopper *s);
-/* Sleep up to seconds; false if the stopper was raised (now or while sleeping). */
-bool stopper_sleep(struct stopper *s, double seconds);
 
 /* Run fn(arg, i) for i in [0, n) on up to threads threads; returns when all are done.
  * Items not started when s is raised are skipped. */

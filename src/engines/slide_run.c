@@ -556,6 +556,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     engine_scan_attrs(&rt->be.opts, eng->proj);
     rt->be.opts.anon_only = true;
     rt->be.opts.swap_flag_only = tk->swap_flag;
+    rt->be.opts.stop = &rt->stop;
     if (tk->swap_flag)
         explain_swap_flag(rt, caps);
     snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->be.tracker->name,

@@ -16,7 +16,8 @@
  * A handle is not thread-safe. open() copies what it needs from opts. sample() re-reads
  * the target's VMAs each time (targets remap), so it blocks for the scan's duration.
  * Return values are 0 or a negative errno: -ESRCH means the target exited (a normal
- * outcome), -EBUSY a resource owned by someone else (DAMON), others are real failures.
+ * outcome), -EBUSY a resource owned by someone else (DAMON), -ECANCELED a sample that
+ * opts.stop ended, others are real failures.
  * Two trackers on the same pid interfere (both clear accessed bits); the engine layer
  * must not do that. */
 #ifndef ETMEM_KERNEL_TRACKER_H
@@ -30,6 +31,7 @@
 struct heat_map;
 struct kernel_caps;
 struct mon_region;
+struct stopper;
 
 struct damon_attrs {
     uint64_t sample_us;      /* default 5000 */
@@ -55,6 +57,9 @@ struct scan_opts {
     bool scan_as_huge;       /* openEuler SCAN_AS_HUGE; ignored elsewhere */
     struct damon_attrs damon;
     struct fallback_limits fallback;
+    struct stopper *stop;    /* the engine's: a sample waiting for the kernel (DAMON's next
+                                aggregation) ends early with -ECANCELED when it is raised;
+                                NULL: nothing stops it. Must outlive the handle. */
 };
 
 /* Fill opts with the defaults above (anon_only true as slide does). */

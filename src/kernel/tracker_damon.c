@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "heatmap.h"
@@ -32,6 +31,7 @@
 #include "pagemap_weigh.h"
 #include "probe_internal.h"
 #include "proc.h"
+#include "stopper.h"
 #include "tracker_common.h"
 #include "xalloc.h"
 
@@ -478,11 +478,8 @@ static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stat
      * round, leaving the list empty: ask again after an aggregation interval. */
     size_t seen = 0;
     for (int attempt = 0; attempt < 3 && rc == 0 && seen == 0; attempt++) {
-        if (attempt) {
-            struct timespec ts = { (time_t)(t->opts.o.damon.aggr_us / 1000000),
-                                   (long)(t->opts.o.damon.aggr_us % 1000000) * 1000 };
-            nanosleep(&ts, NULL);
-        }
+        if (attempt && !stopper_sleep(t->opts.o.stop, (double)t->opts.o.damon.aggr_us / 1e6))
+            return -ECANCELED;
         rc = damon_sample_once(t, hm, st, &seen);
     }
     if (rc == 0 && seen == 0)

@@ -172,6 +172,26 @@ static void test_failures_close_and_say_why(void **state)
     stopper_destroy(&stop);
 }
 
+/* A tracker's own wait ended by stop (opts.stop): the scan stopped, nothing failed. */
+static void test_tracker_wait_ended_by_stop(void **state)
+{
+    struct pid_backends be = { .tracker = &fake_tracker, .reclaim = &fake_reclaim };
+    struct pid_run pr;
+    struct stopper stop;
+    struct scan_stats st = { 0 };
+
+    stopper_init(&stop);
+    pid_run_init(&pr);
+    fake.sample_rc = -ECANCELED;
+    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_STOPPED);
+    assert_int_equal(fake.samples, 1);
+    assert_string_equal(pr.note, "");
+    assert_non_null(pr.tracker);    /* left open: the task's teardown closes it */
+    pid_run_close(&pr, &be);
+    pid_run_fini(&pr);
+    stopper_destroy(&stop);
+}
+
 struct raiser {
     struct stopper *stop;
 };
@@ -238,6 +258,7 @@ int main(void)
         cmocka_unit_test_setup(test_scan_keeps_handles, setup),
         cmocka_unit_test_setup(test_failures_close_and_say_why, setup),
         cmocka_unit_test_setup(test_stop_ends_scan, setup),
+        cmocka_unit_test_setup(test_tracker_wait_ended_by_stop, setup),
         cmocka_unit_test_setup(test_claim, setup),
     };
 
