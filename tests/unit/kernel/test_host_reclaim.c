@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "action.h"
@@ -120,6 +121,10 @@ static void test_reused_pid_untouched(void **state)
     bool have_madvise = r != NULL;  /* process_madvise may be missing: move_pages is enough */
     pid_t pid = a.pid;
     kchild_stop(&a);
+    /* start times count clock ticks (10 ms): a newcomer within A's tick would carry A's
+     * identity, which nothing outside a pid namespace can make happen */
+    struct timespec tick = { 0, 30000000 };
+    nanosleep(&tick, NULL);
     int rc = kchild_start_at(&b, pid, len, 0, 6);
     if (rc == -EPERM || rc == -ENOSYS || rc == -EEXIST || rc == -EINVAL) {
         migrate_move_pages_ops.close(m);
