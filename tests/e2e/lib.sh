@@ -295,6 +295,9 @@ task_field() {
         head -1 | cut -d: -f2
 }
 
+# cycles_reach PROJECT N: the project's first task has ended at least N cycles.
+cycles_reach() { [ "$(task_field "$1" cycles)" -ge "$2" ]; }
+
 # swap_grows PID KB BASE_KB: true once PID's VmSwap is KB above BASE_KB.
 swap_grows() { [ "$(vmswap_kb "$1")" -ge $(( $3 + $2 )) ]; }
 

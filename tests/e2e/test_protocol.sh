@@ -68,8 +68,8 @@ check "... with a log line giving the limit" grep -q "4294967295 bytes, the limi
 check "... and the daemon still serves" serves
 
 run "$RAWSOCK" "$S" -x 454d010000010000 -c
-sleep 0.3
-check "a client leaving in the middle of its request is logged" grep -q "dropping request from pid .*: Connection reset by peer" "$DLOG"
+check "a client leaving in the middle of its request is logged" \
+    wait_for 5 grep -q "dropping request from pid .*: Connection reset by peer" "$DLOG"
 check "... and the daemon still serves" serves
 
 # version 2 request: header (EM, REQUEST, len 18) + version 2, cmd 4, flags 0, 5 absent fields
@@ -81,7 +81,8 @@ check "... and the daemon still serves" serves
 "$RAWSOCK" "$S" -w 8000 >/dev/null 2>&1 &
 stall=$!
 track_pid $stall
-sleep 0.2
+connected() { ls -l "/proc/$stall/fd" 2>/dev/null | grep -q 'socket:'; }
+check "a client connects and stalls" poll_for 5 connected
 start=$(date +%s%N)
 expect 0 "project show answers while another client stalls" "$ETMEM" project show -s "$S"
 took=$(( ($(date +%s%N) - start) / 1000000 ))

@@ -222,13 +222,13 @@ if knob max_threads; then
         echo "$peak"
     }
     check "max_threads=2 starts" slide_project mthr interval=2 max_threads=2
-    sleep 1
+    check "... and covers the three processes" wait_for 20 sh -c "'$ETMEM' project show -n mthr -s '$S' --json | grep -q '\"nr_pids\":3'"
     p2=$(peak_threads 5)
     check "... etmemd runs at most main + task + 2 workers ($p2 threads at peak)" [ "$p2" -le 4 ]
     check "... and does use both workers" [ "$p2" -ge 4 ]
     remove_project mthr
     check "max_threads=1 starts" slide_project mthr interval=2 max_threads=1
-    sleep 1
+    check "... and covers the three processes" wait_for 20 sh -c "'$ETMEM' project show -n mthr -s '$S' --json | grep -q '\"nr_pids\":3'"
     p1=$(peak_threads 5)
     check "... etmemd runs main + task thread only ($p1 threads at peak)" [ "$p1" -le 2 ]
     remove_project mthr

@@ -98,7 +98,9 @@ expect 0 "... and started" "$ETMEM" project start -n redis -s "$DSOCK"
 mostly_out() { [ "$(swapped_pct "$tpid")" -ge 50 ]; }
 check "at least half of redis' memory goes to swap (smaps_rollup)" wait_for 240 mostly_out
 echo "# target: $(swapped_pct "$tpid")% of its memory in swap, RSS $(rss_mb "$tpid") MiB"
-sleep 12 # three more cycles: what comes back is only what the reads need
+# three more cycles: what comes back is only what the reads need
+more=$(( $(task_field redis cycles) + 3 ))
+check "... three more cycles end" wait_for 60 cycles_reach redis "$more"
 out=$(swapped_pct "$tpid")
 echo "# ... and after three more cycles: $out% in swap, RSS $(rss_mb "$tpid") MiB"
 check "... and stays there while the reads go on ($out%)" [ "$out" -ge 50 ]

@@ -65,7 +65,11 @@ t0=$(date +%s)
 cold_out() { [ "$(pct_of swapped "$EX_PID" "$EX_COLD")" -ge 90 ]; }
 check "at least 90% of the target's cold part goes to swap (pagemap)" wait_for 120 cold_out
 echo "# cold part: $(pct_of swapped "$EX_PID" "$EX_COLD")% swapped after $(( $(date +%s) - t0 )) s"
-sleep 10
+# the plug-in's own count of its cycles (etmem engine showstats)
+tp_cycles() { "$ETMEM" engine showstats -n tp -e coldswap -s "$DSOCK" | sed -n 's/.* cycles=\([0-9]*\).*/\1/p'; }
+tp_cycles_reach() { [ "$(tp_cycles)" -ge "$1" ]; }
+more=$(( $(tp_cycles) + 5 ))
+check "... five more of its cycles end" wait_for 60 tp_cycles_reach "$more"
 echo "# cold part: $(pct_of swapped "$EX_PID" "$EX_COLD")% swapped after $(( $(date +%s) - t0 )) s," \
     "hot part $(pct_of present "$EX_PID" "$EX_HOT")% resident"
 hot_res=$(pct_of present "$EX_PID" "$EX_HOT")
