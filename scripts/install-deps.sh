@@ -13,7 +13,7 @@ declare -A group=(
   [valgrind]="valgrind"
   [bench]="redis-server redis-tools libhiredis-dev gnuplot-nox"
   [demo]=""
-  [deb]="debhelper dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd"
+  [deb]="build-essential debhelper dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd"
 )
 
 want=()
