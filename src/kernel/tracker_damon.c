@@ -9,7 +9,8 @@
  * where commit fails, by turning the kdamond off and on again. Without target filters
  * (6.2-6.5) there is one scheme and one target at a time (-EBUSY for a second).
  * It never touches kdamonds it did not create: it only changes nr_kdamonds from 0 and back
- * to 0, and refuses when any other kdamond exists. Every write first checks that DAMON
+ * to 0, and refuses when any other kdamond exists, but one: the kdamond an etmemd that was
+ * killed left behind, which its record (damon_owner.h) names, is taken back. Every write first checks that DAMON
  * vaddr is available and that the kdamond is ours, so on a host without vaddr (whose DAMON
  * belongs to someone else) nothing is ever written. DAMON cannot tell writes from reads;
  * its nr_accesses covers the last aggregation interval before the sample (the engines make
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "damon_owner.h"
 #include "heatmap.h"
 #include "log.h"
 #include "pagemap.h"
@@ -61,8 +63,14 @@ static bool damon_usable(const struct kernel_caps *caps, char *why, size_t len)
     if (!kernel_require(caps, why, len, 1, KF_DAMON_VADDR))
         return false;
     if (caps->damon_nr_kdamonds > 0) {
-        snprintf(why, len, "%d kdamond(s) already exist that etmemd did not create; DAMON is "
-                 "left to its owner", caps->damon_nr_kdamonds);
+        char whose[160];
+
+        /* one kdamond, left by an etmemd that was killed: taken back at the first open */
+        if (caps->damon_nr_kdamonds == 1 && damon_owner_gone(whose, sizeof(whose)))
+            return true;
+        snprintf(why, len, "%d kdamond(s) already exist that etmemd did not create or still "
+                 "uses (%s); DAMON is left to its owner", caps->damon_nr_kdamonds,
+                 caps->damon_nr_kdamonds == 1 ? whose : "more than one");
         return false;
     }
     return true;
@@ -117,9 +125,10 @@ static void damon_teardown(void)
     sys_path(path, sizeof(path), KD "/0/state");
     if (file_read_line(path, state, sizeof(state)) == 0 && strcmp(state, "on") == 0)
         damon_write(KD "/0/state", "off");
-    if (damon_write(KD "/nr_kdamonds", "0") == 0)
+    if (damon_write(KD "/nr_kdamonds", "0") == 0) {
         damon_owned = false;
-    else
+        damon_owner_clear();
+    } else
         log_err("DAMON: could not remove the kdamond etmemd created");
     damon_n = 0;
 }
@@ -271,13 +280,28 @@ static int damon_create(pid_t pid, const struct damon_attrs *a)
     damon_verified = true;
     if ((rc = damon_read_u64(KD "/nr_kdamonds", &nr)) != 0)
         return rc;
+    if (nr == 1 && damon_owner_gone(why, sizeof(why))) {
+        log_warn("DAMON: taking back kdamond 0: %s", why);
+        damon_owned = true;
+        damon_teardown();
+        if ((rc = damon_read_u64(KD "/nr_kdamonds", &nr)) != 0)
+            return rc;
+    }
     if (nr != 0) {
-        /* we remove ours when the last target goes, so any kdamond here is someone else's */
-        log_err("DAMON: refusing to touch %" PRIu64 " kdamond(s) etmemd did not create", nr);
+        /* we remove ours when the last target goes, and take back one a killed etmemd
+         * left: any kdamond here now is someone else's */
+        log_err("DAMON: refusing to touch %" PRIu64 " kdamond(s) etmemd did not create or "
+                "still uses", nr);
         return -EBUSY;
     }
-    if ((rc = damon_write(KD "/nr_kdamonds", "1")) != 0)
+    /* recorded first: a crash right after the kdamond exists still leaves it ours */
+    if ((rc = damon_owner_record()) != 0)
+        log_warn("DAMON: cannot record the kdamond as etmemd's in %s (%s): if etmemd is "
+                 "killed, the next one will leave it alone", DAMON_OWNER_FILE, strerror(-rc));
+    if ((rc = damon_write(KD "/nr_kdamonds", "1")) != 0) {
+        damon_owner_clear();
         return rc;
+    }
     damon_owned = true;
     damon_attrs_used = *a;
     const struct {

@@ -5,7 +5,10 @@
  * Bitmap I/O is batched: the 64-bit words holding our PFNs are sorted, and each run of
  * nearby words (small gaps included) is one pread/pwrite. A PMD-mapped THP (512 present
  * pages, contiguous PFNs, aligned head; confirmed by /proc/kpageflags when readable) is
- * one unit: the kernel keeps the idle flag on the head page only. Reads only, no dirty information. */
+ * one unit: the kernel keeps the idle flag on the head page only. So does it for any large
+ * folio (mTHP, a THP not aligned to 2 MiB or mapped by PTEs), and it reports a tail page
+ * as accessed: each such page is read and marked through its folio's head (folio_heads.h).
+ * Reads only, no dirty information. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "folio_heads.h"
 #include "heatmap.h"
+#include "log.h"
 #include "pagemap.h"
 #include "probe.h"
 #include "proc.h"
@@ -42,6 +47,8 @@ struct tracker {
     int bitmap_fd;
     int kpf_fd;               /* /proc/kpageflags, -1 if unreadable */
     struct pi_unit *units;    /* one pagemap batch */
+    uint64_t *pfns, *heads;   /* its base-page units' PFNs and their folios' heads */
+    size_t *unit_of;          /* the unit of each of those */
     uint64_t *words;          /* sorted unique bitmap word indexes */
     uint64_t *vals;           /* read values / masks to write, per word */
     uint64_t *span;           /* I/O buffer: BITMAP_SPAN_MAX words */
@@ -66,6 +73,9 @@ static void page_idle_close(struct tracker *t)
     vma_list_free(&t->vmas);
     scan_opts_copy_free(&t->opts);
     free(t->units);
+    free(t->pfns);
+    free(t->heads);
+    free(t->unit_of);
     free(t->words);
     free(t->vals);
     free(t->span);
@@ -91,6 +101,9 @@ static struct tracker *page_idle_open(pid_t pid, const struct scan_opts *opts, i
     proc_path(path, sizeof(path), "kpageflags");
     t->kpf_fd = open(path, O_RDONLY | O_CLOEXEC);
     t->units = xmalloc(PAGEMAP_BATCH * sizeof(*t->units));
+    t->pfns = xmalloc(PAGEMAP_BATCH * sizeof(*t->pfns));
+    t->heads = xmalloc(PAGEMAP_BATCH * sizeof(*t->heads));
+    t->unit_of = xmalloc(PAGEMAP_BATCH * sizeof(*t->unit_of));
     t->words = xmalloc(PAGEMAP_BATCH * sizeof(*t->words));
     t->vals = xmalloc(PAGEMAP_BATCH * sizeof(*t->vals));
     t->span = xmalloc(BITMAP_SPAN_MAX * sizeof(*t->span));
@@ -115,6 +128,42 @@ static bool block_is_thp(struct tracker *t, const uint64_t *e)
     if (pread(t->kpf_fd, &flags, sizeof(flags), (off_t)(pfn0 * 8)) != sizeof(flags))
         return true;
     return (flags >> KPF_THP & 1) && (flags >> KPF_COMPOUND_HEAD & 1);
+}
+
+static int kpf_pread(void *arg, uint64_t pfn, size_t n, uint64_t *flags)
+{
+    struct tracker *t = arg;
+    size_t len = n * sizeof(*flags);
+    ssize_t r = pread(t->kpf_fd, flags, len, (off_t)(pfn * sizeof(*flags)));
+
+    t->st->syscalls++;
+    if (r == (ssize_t)len)
+        return 0;
+    return r < 0 ? -errno : -EIO;
+}
+
+/* Base-page units of large folios take their head's PFN: the kernel keeps the idle bit
+ * there and answers "accessed" for a tail. Without kpageflags every page is its own. */
+static void units_to_heads(struct tracker *t, size_t nu)
+{
+    size_t n = 0;
+    int rc;
+
+    if (t->kpf_fd < 0)
+        return;
+    for (size_t i = 0; i < nu; i++) {
+        if (!t->units[i].huge) {
+            t->unit_of[n] = i;
+            t->pfns[n++] = t->units[i].pfn;
+        }
+    }
+    if ((rc = folio_heads(t->pfns, n, kpf_pread, t, t->heads)) != 0) {
+        log_debug("page_idle pid %d: kpageflags unreadable (%s): each page counts alone",
+                  (int)t->pid, strerror(-rc));
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        t->units[t->unit_of[k]].pfn = t->heads[k];
 }
 
 static int u64_cmp(const void *a, const void *b)
@@ -213,6 +262,7 @@ static int page_idle_batch(void *arg, uint64_t addr, const uint64_t *e, size_t n
     }
     if (nu == 0)
         return 0;
+    units_to_heads(t, nu);
     for (size_t i = 0; i < nu; i++)
         t->words[i] = t->units[i].pfn / 64;
     qsort(t->words, nu, sizeof(*t->words), u64_cmp);
