@@ -63,6 +63,7 @@ static const struct config_key slide_task_keys[] = {
     { "allow_fallback", KEY_YESNO, 0, 0, 0, "yes",
       offsetof(struct slide_task_params, allow_fallback),
       .help = "let auto use the fallback tracker (probes cost the target refaults)" },
+    GUARD_TASK_KEYS(struct slide_task_params, guard),
     KEY_END,
 };
 

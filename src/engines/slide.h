@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guard_keys.h"
+
 struct slide_runtime;
 
 struct slide_task_params {
@@ -17,6 +19,7 @@ struct slide_task_params {
     int scan_backend;           /* index into tracker_choices */
     int swap_backend;           /* index into reclaim_choices */
     int allow_fallback;
+    struct guard_task_keys guard; /* feedback guard targets and safety envelope */
     struct slide_runtime *rt;   /* while the task runs */
 };
 

@@ -12,6 +12,11 @@
  *      batches, checking for stop between batches; with both swapcache watermarks set,
  *      then brings the swap cache back under them through the reclaim backend;
  *   4. sleeps `sleep` seconds.
+ * The feedback guard (src/guard) is asked before the swap-outs: its safety envelope can
+ * stop them for the cycle (swap nearly full, zram gaining nothing), the cgroup floor bounds
+ * them, and with targets set (guard_refault_pct, guard_psi_us, guard_rate_mib) it narrows
+ * the cold pages to those cold long enough and not held for coming back, within its quota;
+ * after the cycle it measures the processes and updates its throttle.
  * Sleeps end at once when the task is stopped. The tracker, reclaimer and heat map of a
  * process (pidrun.c, shared with cslide) live as long as the process stays a target
  * (task_pid->params). The report for
@@ -26,12 +31,14 @@
 
 #include "action.h"
 #include "engine.h"
+#include "guard.h"
 #include "heatmap.h"
 #include "log.h"
 #include "pidrun.h"
 #include "probe.h"
 #include "proc.h"
 #include "region_monitor.h"
+#include "ratelimit.h"
 #include "runtime.h"
 #include "slide.h"
 #include "targets.h"
@@ -43,6 +50,7 @@
 
 struct slide_pid {
     struct pid_run run;
+    struct guard_proc gp;
     uint64_t majflt_base;
     bool majflt_known;
     /* results of its last job, read by the task thread after the pool run */
@@ -59,6 +67,7 @@ struct slide_runtime {
     pthread_mutex_t lock;           /* report and tk->pids */
     struct targets targets;
     struct pid_backends be;
+    struct guard_task guard;        /* used by the task thread only */
     struct task_report rep;
     uint64_t swapped_gone;          /* totals of processes no longer targets */
     uint64_t refaults_gone;
@@ -70,6 +79,8 @@ struct cycle {
     const struct slide_task_params *p;
     const struct page_scan *scan;   /* page projects; NULL for region projects */
     struct task_pid **pids;
+    enum guard_stop stop;           /* the safety envelope's verdict for this cycle */
+    bool guarded;                   /* targets set: the guard narrows the cold pages */
 };
 
 struct cold_ranges {
@@ -214,24 +225,27 @@ static void keep_huge_pages_whole(const struct cycle *cy, pid_t pid, struct cold
                   (int)pid, strerror((int)-left_out));
 }
 
-/* Swap out the cold ranges in batches; returns 0 or -ESRCH/-errno. */
+/* Swap out the cold ranges in batches, paced by rl (guard_rate_mib) on what really went
+ * out (pages already out cost nothing); returns 0 or -ESRCH/-errno. */
 static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct cold_ranges *cr,
-                    struct action_counters *ac)
+                    struct ratelimit *rl, struct action_counters *ac)
 {
     size_t i = 0;
     uint64_t off = 0;
+    uint64_t max_batch = ratelimit_batch_bytes(rl, RECLAIM_BATCH_BYTES);
 
     while (i < cr->n) {
         struct page_range batch[64];
         size_t nb = 0;
         uint64_t bytes = 0;
+        uint64_t done = ac->pages_done;
         int rc;
 
-        while (i < cr->n && nb < 64 && bytes < RECLAIM_BATCH_BYTES) {
+        while (i < cr->n && nb < 64 && bytes < max_batch) {
             uint64_t take = cr->r[i].len - off;
 
-            if (take > RECLAIM_BATCH_BYTES - bytes)
-                take = RECLAIM_BATCH_BYTES - bytes;
+            if (take > max_batch - bytes)
+                take = max_batch - bytes;
             batch[nb++] = (struct page_range){ cr->r[i].start + off, take };
             bytes += take;
             off += take;
@@ -245,6 +259,7 @@ static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct
             return rc;
         if (stopper_raised(&rt->stop))
             return 0;
+        ratelimit_take(rl, (ac->pages_done - done) * (uint64_t)cr->ps);
     }
     return 0;
 }
@@ -280,6 +295,25 @@ static void reclaim_swapcache(const struct cycle *cy, struct slide_pid *sp, pid_
                  (unsigned long long)res.high_kb, (unsigned long long)res.pages_reclaimed,
                  (unsigned long long)res.pages_found,
                  (unsigned long long)res.swapcached_after_kb, (unsigned long long)res.low_kb);
+}
+
+/* What the guard lets go of the cold ranges: nothing while the envelope stops swap-outs,
+ * else the guard's narrowing (the cgroup floor always; with targets, cold age, held pages
+ * and the quota). */
+static void guard_narrow(const struct cycle *cy, struct slide_pid *sp, struct cold_ranges *cr)
+{
+    struct page_range *r;
+
+    if (cy->stop != GUARD_GO) {
+        cr->n = 0;
+        return;
+    }
+    cr->n = guard_proc_select(&sp->gp, &cy->rt->guard, cr->r, cr->n, cr->ps, &r);
+    free(cr->r);
+    cr->r = r;
+    cr->cap = cr->n;
+    if (sp->gp.floor_why[0] != '\0' && sp->gp.floor_budget < sp->cold * (uint64_t)cr->ps)
+        snprintf(sp->run.note, sizeof(sp->run.note), "%s", sp->gp.floor_why);
 }
 
 /* One process, one cycle: scan `loop` times, classify, swap out the cold pages. */
@@ -322,19 +356,30 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     }
     keep_huge_pages_whole(cy, pid, &cr);
     sp->scanned_now = true;
+    if (cy->guarded && cy->scan != NULL)
+        guard_proc_observe(&sp->gp, sp->run.hm, (unsigned)cy->p->T);
+    else if (cy->guarded)
+        guard_proc_observe_ranges(&sp->gp, cr.r, cr.n);
     sp->scanned = cr.hot + cr.cold;
     sp->hot = cr.hot;
     sp->cold = cr.cold;
+    guard_narrow(cy, sp, &cr);
     if (cr.n > 0) {
         bool known = proc_read_status(pid, &before) == 0;
+        struct ratelimit rl;
 
-        rc = swap_out(rt, sp, &cr, &ac);
+        ratelimit_init(&rl, (uint64_t)(cy->p->guard.rate_mib * 1048576.0 /
+                                       (double)cy->rt->tk->max_threads));
+        rc = swap_out(rt, sp, &cr, &rl, &ac);
         if (rc < 0)
             pid_run_note_errno(&sp->run, pid, "swapping out", -rc);
         else if (known && proc_read_status(pid, &after) == 0 && after.vm_swap > before.vm_swap)
             sp->swapped_bytes += (after.vm_swap - before.vm_swap) * 1024;
+        if (cy->guarded)
+            guard_proc_sent(&sp->gp, pid, cr.r, cr.n, cr.ps, ac.pages_done * (uint64_t)cr.ps);
     }
     free(cr.r);
+    guard_proc_sample(&sp->gp, pid);
     if (rc >= 0 && !stopper_raised(&rt->stop))
         reclaim_swapcache(cy, sp, pid);
     if (proc_read_stat(pid, &ps) == 0) {
@@ -423,7 +468,11 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
     rep->pages_cold = cold;
     rep->bytes_swapped = swapped + rt->swapped_gone;
     rep->refaults = refaults + rt->refaults_gone;
-    snprintf(rep->note, sizeof(rep->note), "%s", note[0] ? note : rt->standing_note);
+    guard_task_report(&rt->guard, &rep->guard);
+    if (rep->guard.stop != NULL && note[0] == '\0')
+        note = rep->guard.stop_why;
+    snprintf(rep->note, sizeof(rep->note), "%.*s", (int)sizeof(rep->note) - 1,
+             note[0] ? note : rt->standing_note);
     pthread_mutex_unlock(&rt->lock);
 }
 
@@ -444,6 +493,7 @@ static void *slide_task_main(void *arg)
         .rt = rt,
         .p = tk->params,
         .scan = proj->type == PAGE_SCAN ? proj->scan_param : NULL,
+        .guarded = guard_targets_any(&rt->guard.conf.t),
     };
     /* region projects monitor on without pause: a cycle is one aggregation interval */
     double pause = cy.scan ? cy.scan->sleep : 0;
@@ -469,11 +519,16 @@ static void *slide_task_main(void *arg)
         }
         begin = time(NULL);
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        cy.stop = guard_task_begin(&rt->guard);
         pool_run((unsigned)tk->max_threads, n, pid_job, &cy, &rt->stop);
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        if (!stopper_raised(&rt->stop))
-            report_cycle(rt, &cy, n, begin,
-                         (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+        if (stopper_raised(&rt->stop))
+            break;
+        for (size_t i = 0; i < n; i++)
+            guard_task_add(&rt->guard, &((struct slide_pid *)cy.pids[i]->params)->gp);
+        guard_task_end(&rt->guard);
+        report_cycle(rt, &cy, n, begin,
+                     (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
     } while (stopper_sleep(&rt->stop, pause));
     free(cy.pids);
     return NULL;
@@ -484,6 +539,7 @@ static int slide_alloc_pid(struct engine *eng, struct task_pid **tk_pid)
     struct slide_pid *sp = xcalloc(1, sizeof(*sp));
 
     pid_run_init(&sp->run);
+    guard_proc_init(&sp->gp);
     (*tk_pid)->params = sp;
     return 0;
 }
@@ -503,6 +559,7 @@ static void slide_free_pid(struct engine *eng, struct task_pid **tk_pid)
         pid_run_close(&sp->run, &p->rt->be);
     }
     pid_run_fini(&sp->run);
+    guard_proc_free(&sp->gp);
     free(sp);
     (*tk_pid)->params = NULL;
 }
@@ -532,6 +589,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     const struct kernel_caps *caps = engines_caps();
     struct slide_runtime *rt;
     char why[1024]; /* one reason per backend tried */
+    struct guard_conf conf;
     int rc;
 
     if (caps == NULL) {
@@ -562,6 +620,8 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->be.tracker->name,
              rt->be.reclaim->name);
     rt->rep.state = "starting";
+    guard_conf_from_keys(&p->guard, &conf);
+    guard_task_init(&rt->guard, &conf);
     stopper_init(&rt->stop);
     pthread_mutex_init(&rt->lock, NULL);
     p->rt = rt;

@@ -8,7 +8,7 @@
  *   guard_ctl      the controller (pure): AIMD on a share of the cold pages an engine may
  *                  take per cycle, halved when a target is exceeded, crept back when all
  *                  are comfortably met; the share also sets how many cycles in a row a page
- *                  must have been cold before it goes.
+ *                  must have been cold before it goes (1 at share 1, 2 more per halving).
  *   guard_counters what one process has suffered so far (I/O: /proc, cgroup, pressure);
  *                  guard_window sums deltas over a task's processes into guard_measured.
  *   guard_pages    the pages an engine sent out, which of them came back (pagemap), and
@@ -46,7 +46,7 @@ struct guard_measured {
 
 #define GUARD_SHARE_MIN (1.0 / 64)   /* the controller never stops a task entirely: it must
                                         keep probing to learn when it may take more */
-#define GUARD_COLD_CYCLES_MAX 7
+#define GUARD_COLD_CYCLES_MAX 13
 
 enum guard_verdict {
     GUARD_OFF,        /* no target set */
@@ -68,10 +68,9 @@ bool guard_targets_any(const struct guard_targets *t);
 void guard_ctl_init(struct guard_ctl *c, const struct guard_targets *t);
 /* One window's measurements in, the throttle for the next cycle out. */
 void guard_ctl_update(struct guard_ctl *c, const struct guard_measured *m);
-/* Pages the engine may swap out this cycle out of cold_pages candidates: the share, and
- * with a rate cap no more than cap x cycle_secs. */
-uint64_t guard_ctl_quota(const struct guard_ctl *c, uint64_t cold_pages, long page_size,
-                         double cycle_secs);
+/* Pages the engine may swap out this cycle out of cold_pages candidates (the share). The
+ * rate cap is the engine's to apply, by pacing what really goes out (ratelimit.h). */
+uint64_t guard_ctl_quota(const struct guard_ctl *c, uint64_t cold_pages);
 const char *guard_verdict_name(enum guard_verdict v);
 
 /* ---- measurement ---- */
@@ -107,6 +106,18 @@ void guard_window_add(struct guard_window *w, const struct guard_counters *befor
                       const struct guard_counters *after);
 void guard_window_measure(const struct guard_window *w, struct guard_measured *m);
 
+/* The last cycles' windows: refaults are judged over the last GUARD_REFAULT_SECS (the
+ * target is per minute, and memory read again every few cycles comes back in bursts that
+ * one cycle's window would miss or inflate), pressure and rate over the last cycle. */
+#define GUARD_HISTORY 64
+#define GUARD_REFAULT_SECS 60.0
+struct guard_history {
+    struct guard_window w[GUARD_HISTORY];
+    size_t n, head;             /* w[head] is the newest */
+};
+void guard_history_push(struct guard_history *h, const struct guard_window *w);
+void guard_history_measure(const struct guard_history *h, struct guard_measured *m);
+
 /* ---- pages that came back ---- */
 
 struct guard_page {
@@ -122,8 +133,8 @@ struct guard_pages {
     uint64_t comebacks_cycle; /* pages seen back during the last update */
 };
 #define GUARD_PAGES_MAX (1u << 22)  /* 16 GiB of 4 KiB pages, 64 MiB of bookkeeping */
-#define GUARD_HOLD_BASE 2           /* cycles a page that came back twice is left alone,
-                                       doubled at each further comeback */
+#define GUARD_HOLD_BASE 4           /* cycles a page that came back is left alone, doubled
+                                       at each further comeback */
 void guard_pages_init(struct guard_pages *g);
 void guard_pages_free(struct guard_pages *g);
 /* Start a new cycle (before the update and the filter). */
@@ -131,8 +142,9 @@ void guard_pages_next_cycle(struct guard_pages *g);
 /* The engine sent [start, start+len) out in this cycle (address order not required). */
 void guard_pages_sent(struct guard_pages *g, uint64_t start, uint64_t len, long page_size);
 /* The pages of [start, end) are resident (present) or not; call for runs in ascending
- * address order. A page sent out and now present came back: counted, and held when it
- * came back more than once. Returns pages seen back in this run. */
+ * address order. A page sent out and now present came back: counted, and held
+ * GUARD_HOLD_BASE cycles, twice as long at each further comeback. Returns pages seen back
+ * in this run. */
 uint64_t guard_pages_seen(struct guard_pages *g, uint64_t start, uint64_t end, bool present,
                           long page_size);
 bool guard_pages_held(const struct guard_pages *g, uint64_t addr);
@@ -178,6 +190,7 @@ struct guard_envelope {
     struct zram_mm_stat last[GUARD_ZRAM_MAX];
     bool have_last[GUARD_ZRAM_MAX];
     unsigned hold;             /* cycles left of a poor-compression stop */
+    char stop_why[200];        /* what it measured when it stopped */
     /* the zram device the kernel fills first, last cycle: for project show */
     int zram;
     struct zram_mm_stat zram_now;
@@ -235,6 +248,7 @@ struct guard_task {
     struct guard_ctl ctl;
     struct guard_envelope env;
     struct guard_window win;
+    struct guard_history hist;
     struct guard_measured last;
     bool measured;
     enum guard_stop stop;
@@ -272,17 +286,20 @@ int guard_proc_sample(struct guard_proc *gp, pid_t pid);
  * resident) have been cold. */
 struct heat_map;
 void guard_proc_observe(struct guard_proc *gp, const struct heat_map *hm, unsigned T);
+/* The same from the cold ranges alone (region monitoring: regions do not tell whether a
+ * page is resident, so nothing is learnt about pages coming back, only cold ages). */
+void guard_proc_observe_ranges(struct guard_proc *gp, const struct page_range *r, size_t n);
 /* Narrow the engine's cold ranges (address order) to what may go: with targets, only
  * pages not held and cold for ctl->cold_cycles, at most the controller's quota, the
  * longest cold first; always within the cgroup floor. *out malloc'ed, address order.
- * Returns the number of ranges. cycle_secs: this process's share of the cycle, for the
- * rate cap. */
+ * Returns the number of ranges. */
 struct page_range;
 size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
                          const struct page_range *in, size_t n, long page_size,
-                         double cycle_secs, struct page_range **out);
-/* The engine sent these out (bytes: what really left, for the rate). */
-void guard_proc_sent(struct guard_proc *gp, const struct page_range *r, size_t n,
+                         struct page_range **out);
+/* The engine asked for these to go out (bytes: what really left, for the rate); the pages
+ * pagemap shows gone are remembered as sent. */
+void guard_proc_sent(struct guard_proc *gp, pid_t pid, const struct page_range *r, size_t n,
                      long page_size, uint64_t bytes);
 
 #endif

@@ -7,8 +7,9 @@
  * back per cycle, so it takes many quiet cycles to return to full speed; in between the
  * share holds, so the controller settles just under the target instead of oscillating
  * around it. The share also sets the cold age a page needs: at share 1/2^k a page must
- * have been cold k+1 cycles in a row, so backing off first drops the memory that was only
- * briefly idle, the memory most likely to come back. */
+ * have been cold 2k+1 cycles in a row, so backing off first drops the memory that was only
+ * briefly idle, the memory most likely to come back, and a few halvings take the cold age
+ * past the reuse distance of memory read again every few cycles. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +41,7 @@ static unsigned cold_cycles_for(double share)
 {
     unsigned k = (unsigned)floor(log2(1.0 / share) + 1e-9);
 
-    return k + 1 > GUARD_COLD_CYCLES_MAX ? GUARD_COLD_CYCLES_MAX : k + 1;
+    return 2 * k + 1 > GUARD_COLD_CYCLES_MAX ? GUARD_COLD_CYCLES_MAX : 2 * k + 1;
 }
 
 void guard_ctl_init(struct guard_ctl *c, const struct guard_targets *t)
@@ -103,16 +104,9 @@ void guard_ctl_update(struct guard_ctl *c, const struct guard_measured *m)
     snprintf(c->why, sizeof(c->why), "%s", why);
 }
 
-uint64_t guard_ctl_quota(const struct guard_ctl *c, uint64_t cold_pages, long page_size,
-                         double cycle_secs)
+uint64_t guard_ctl_quota(const struct guard_ctl *c, uint64_t cold_pages)
 {
     uint64_t q = (uint64_t)ceil((double)cold_pages * c->share);
 
-    if (c->t.rate_mib_s > 0 && page_size > 0 && cycle_secs > 0) {
-        double cap = c->t.rate_mib_s * 1048576.0 * cycle_secs / (double)page_size;
-
-        if ((double)q > cap)
-            q = (uint64_t)cap;
-    }
     return q > cold_pages ? cold_pages : q;
 }

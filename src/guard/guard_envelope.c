@@ -102,25 +102,26 @@ enum guard_stop guard_envelope_decide(struct guard_envelope *e, const struct swa
         return stop;
     if (e->hold > 0) {
         e->hold--;
-        snprintf(why, len, "swap-out stopped: zram%d gained too little on the last pages it "
-                 "took (below guard_zram_min_gain %u%%); %u more cycle(s) before trying again",
-                 z, e->conf.zram_min_gain_pct, e->hold);
+        snprintf(why, len, "%s; %s", e->stop_why, e->hold ? "held for more cycles" :
+                 "trying again next cycle");
         return GUARD_STOP_POOR_COMPRESSION;
     }
     if (e->conf.zram_min_gain_pct == 0 || !g.known ||
         g.gain * 100.0 >= (double)e->conf.zram_min_gain_pct)
         return GUARD_GO;
     e->hold = e->conf.hold_cycles;
-    snprintf(why, len, "swap-out stopped: zram%d took %.1f MiB and its memory grew %.1f MiB "
-             "(%.0f%% saved, below guard_zram_min_gain %u%%)", z,
-             (double)g.in_bytes / 1048576.0, (double)g.used_bytes / 1048576.0, g.gain * 100.0,
-             e->conf.zram_min_gain_pct);
-    if (g.in_bytes < ZRAM_JUDGE_MIN_BYTES)
-        snprintf(why, len, "swap-out stopped: zram%d holds %.1f MiB in %.1f MiB of RAM (%.0f%% "
-                 "saved, below guard_zram_min_gain %u%%)", z,
+    if (g.in_bytes >= ZRAM_JUDGE_MIN_BYTES)
+        snprintf(e->stop_why, sizeof(e->stop_why), "swap-out stopped: zram%d took %.1f MiB "
+                 "and its memory grew %.1f MiB (%.0f%% saved, below guard_zram_min_gain %u%%)",
+                 z, (double)g.in_bytes / 1048576.0, (double)g.used_bytes / 1048576.0,
+                 g.gain * 100.0, e->conf.zram_min_gain_pct);
+    else
+        snprintf(e->stop_why, sizeof(e->stop_why), "swap-out stopped: zram%d holds %.1f MiB "
+                 "in %.1f MiB of RAM (%.0f%% saved, below guard_zram_min_gain %u%%)", z,
                  (double)mm[idx].orig_data_size / 1048576.0,
                  (double)mm[idx].mem_used_total / 1048576.0, g.gain * 100.0,
                  e->conf.zram_min_gain_pct);
+    snprintf(why, len, "%s", e->stop_why);
     return GUARD_STOP_POOR_COMPRESSION;
 }
 

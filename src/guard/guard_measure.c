@@ -100,3 +100,33 @@ void guard_window_measure(const struct guard_window *w, struct guard_measured *m
     m->psi_us = w->psi_us_per_s;
     m->out_mib_s = (double)w->bytes_out / 1048576.0 / w->secs;
 }
+
+void guard_history_push(struct guard_history *h, const struct guard_window *w)
+{
+    h->head = (h->head + 1) % GUARD_HISTORY;
+    h->w[h->head] = *w;
+    if (h->n < GUARD_HISTORY)
+        h->n++;
+}
+
+void guard_history_measure(const struct guard_history *h, struct guard_measured *m)
+{
+    struct guard_window sum = { 0 };
+    struct guard_measured span;
+
+    memset(m, 0, sizeof(*m));
+    if (h->n == 0)
+        return;
+    guard_window_measure(&h->w[h->head], m);
+    for (size_t i = 0; i < h->n && sum.secs < GUARD_REFAULT_SECS; i++) {
+        const struct guard_window *w = &h->w[(h->head + GUARD_HISTORY - i) % GUARD_HISTORY];
+
+        sum.secs += w->secs;
+        sum.refaults += w->refaults;
+        sum.procs += w->procs;
+    }
+    sum.rss_kb = h->w[h->head].rss_kb;
+    guard_window_measure(&sum, &span);
+    m->refault_known = span.refault_known;
+    m->refault_pct = span.refault_pct;
+}

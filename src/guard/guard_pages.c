@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* guard_pages.c - the pages an engine sent out, seen back or not: a page that came back
- * more than once is memory that is not really cold, so it is left alone for a while
- * (GUARD_HOLD_BASE cycles, doubled at each further comeback).
+ * was not really cold, so it is left alone for a while (GUARD_HOLD_BASE cycles, doubled at
+ * each further comeback: memory that keeps coming back soon stays in).
  *
  * A sorted array of pages; pages sent in a cycle are appended and merged in (sort, then
  * one pass) before the next look-up, so a cycle costs O(n log n) whatever the order. */
@@ -107,11 +107,9 @@ uint64_t guard_pages_seen(struct guard_pages *g, uint64_t start, uint64_t end, b
         p->out = false;
         if (p->comebacks < UINT16_MAX)
             p->comebacks++;
-        if (p->comebacks >= 2) {
-            unsigned shift = p->comebacks - 2u > HOLD_SHIFT_MAX ? HOLD_SHIFT_MAX : p->comebacks - 2u;
+        unsigned shift = p->comebacks - 1u > HOLD_SHIFT_MAX ? HOLD_SHIFT_MAX : p->comebacks - 1u;
 
-            p->hold_until = g->cycle + ((uint32_t)GUARD_HOLD_BASE << shift);
-        }
+        p->hold_until = g->cycle + ((uint32_t)GUARD_HOLD_BASE << shift);
         back++;
     }
     g->comebacks_cycle += back;

@@ -13,6 +13,7 @@
 #include "action.h"
 #include "guard.h"
 #include "heatmap.h"
+#include "pagemap.h"
 #include "xalloc.h"
 
 static const char *const stop_names[] = {
@@ -55,7 +56,8 @@ void guard_task_end(struct guard_task *gt)
 {
     if (gt->win.procs == 0)
         return;   /* first cycle: nothing to compare with yet */
-    guard_window_measure(&gt->win, &gt->last);
+    guard_history_push(&gt->hist, &gt->win);
+    guard_history_measure(&gt->hist, &gt->last);
     gt->measured = true;
     guard_ctl_update(&gt->ctl, &gt->last);
 }
@@ -155,6 +157,14 @@ void guard_proc_observe(struct guard_proc *gp, const struct heat_map *hm, unsign
     guard_ages_commit(&gp->ages);
 }
 
+void guard_proc_observe_ranges(struct guard_proc *gp, const struct page_range *r, size_t n)
+{
+    guard_pages_next_cycle(&gp->pages);
+    for (size_t i = 0; i < n; i++)
+        guard_ages_cold(&gp->ages, r[i].start, r[i].start + r[i].len);
+    guard_ages_commit(&gp->ages);
+}
+
 /* A candidate piece: cold for `age` cycles, none of its pages held. */
 struct piece {
     uint64_t start, end;
@@ -213,7 +223,7 @@ static int by_start(const void *a, const void *b)
 
 size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
                          const struct page_range *in, size_t n, long page_size,
-                         double cycle_secs, struct page_range **out)
+                         struct page_range **out)
 {
     struct pieces p = { .gp = gp, .ps = page_size };
     bool guarded = guard_targets_any(&gt->conf.t);
@@ -227,7 +237,7 @@ size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
         else
             piece_push(&p, in[i].start, in[i].start + in[i].len, 0);
     }
-    quota = guarded ? guard_ctl_quota(&gt->ctl, p.pages, page_size, cycle_secs) : p.pages;
+    quota = guarded ? guard_ctl_quota(&gt->ctl, p.pages) : p.pages;
     if (gp->floor_budget != UINT64_MAX && gp->floor_budget / (uint64_t)page_size < quota)
         quota = gp->floor_budget / (uint64_t)page_size;
     if (quota < p.pages)
@@ -249,10 +259,34 @@ size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
     return nout;
 }
 
-void guard_proc_sent(struct guard_proc *gp, const struct page_range *r, size_t n,
+struct sent_walk {
+    struct guard_pages *pages;
+    long ps;
+};
+
+/* Only pages that really left count as sent: a page the kernel kept (busy, pinned) would
+ * otherwise look like one that came back. */
+static int record_left(void *arg, uint64_t addr, const uint64_t *e, size_t n)
+{
+    struct sent_walk *w = arg;
+
+    for (size_t i = 0; i < n; i++)
+        if (!(e[i] & PM_PRESENT))
+            guard_pages_sent(w->pages, addr + i * (uint64_t)w->ps, (uint64_t)w->ps, w->ps);
+    return 0;
+}
+
+void guard_proc_sent(struct guard_proc *gp, pid_t pid, const struct page_range *r, size_t n,
                      long page_size, uint64_t bytes)
 {
-    for (size_t i = 0; i < n; i++)
-        guard_pages_sent(&gp->pages, r[i].start, r[i].len, page_size);
+    struct sent_walk w = { &gp->pages, page_size };
+    struct pagemap pm;
+
     gp->bytes_out += bytes;
+    if (pagemap_open(&pm, pid) < 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (pagemap_walk(&pm, r[i].start, r[i].start + r[i].len, record_left, &w) < 0)
+            break;
+    pagemap_close(&pm);
 }

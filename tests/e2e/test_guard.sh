@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
+# The feedback guard and the safety envelope on this machine's kernel, with slide:
+#  - refaults: a workload whose warm part (40 MiB read every 6 s) is idle in most of
+#    slide's 1 s windows, so it is swapped out and comes back again and again. Without a
+#    target that goes on (the old behaviour); with guard_refault_pct the refault rate comes
+#    back under the target within a few cycles. Both measured from the process's own major
+#    faults and from /proc/vmstat pswpin, not from etmemd;
+#  - guard_rate_mib: bytes out per second, from the target's VmSwap and /proc/vmstat pswpout;
+#  - swap nearly full and zram gaining nothing: the stops trigger, are reported by project
+#    show, and nothing more goes out.
+# An unmanaged control with the same pattern is left alone throughout.
+. "$(dirname "$0")/lib.sh"
+ensure_swap
+[ "$SWAP_FREE_MB" -ge 400 ] || skip "only $SWAP_FREE_MB MiB of swap free"
+daemon_start
+# The fallback tracker's probes cost the target some major faults of their own (a hot page
+# probed is one): the target leaves room for them.
+TARGET_PCT=25
+majflt() { awk '{print $12}' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+vmswap_kb() { awk '/^VmSwap:/ {print $2}' "/proc/$1/status"; }
+vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
+# pct_per_min FAULTS RSS_KB SECS: faults per minute as % of the resident pages
+pct_per_min() { awk -v f="$1" -v r="$2" -v s="$3" 'BEGIN { printf "%.2f", f / (r / 4) * 100 * 60 / s }'; }
+
+slide_task() { # NAME TARGET-COMM EXTRA-KEYS
+    conf "$1" <<CONF
+[project]
+name=$1
+loop=1
+interval=1
+sleep=1
+[engine]
+name=slide
+project=$1
+[task]
+project=$1
+engine=slide
+name=t
+type=name
+value=$2
+T=1
+$3
+CONF
+}
+task_json() { "$ETMEM" project show -n "$1" --json -s "$DSOCK"; }
+cycles_of() { task_json "$1" | sed -n 's/.*"cycles":\([0-9]*\).*/\1/p'; }
+wait_cycles() { # PROJECT N
+    local want=$(( $(cycles_of "$1") + $2 ))
+    wait_for $(( $2 * 6 + 30 )) sh -c "[ \"\$('$ETMEM' project show -n '$1' --json -s '$DSOCK' | sed -n 's/.*\"cycles\":\([0-9]*\).*/\1/p')\" -ge $want ]"
+}
+
+exerciser "gctl$E2E_TAG" --total 96 --hot 8 --warm 40 --warm-period 6 --fill half
+ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_warm=$EX_WARM ctl_cold=$EX_COLD
+
+# refault_phase NAME EXTRA-KEYS: run a slide task on a fresh exerciser, let it settle 8
+# cycles, then measure 16 s; sets FAULTS PCT SWPIN RSS SHOW, and stops the task (the
+# exerciser stays, its cold part in swap, until the end).
+refault_phase() {
+    local cfg f0 f1 s0 s1
+    exerciser "$1$E2E_TAG" --total 96 --hot 8 --warm 40 --warm-period 6 --fill half
+    cfg=$(slide_task "$1" "$1$E2E_TAG" "$2")
+    expect 0 "$1: obj add" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
+    expect 0 "$1: project start" "$ETMEM" project start -n "$1" -s "$DSOCK"
+    check "$1: 8 cycles pass" wait_cycles "$1" 8
+    f0=$(majflt "$EX_PID") s0=$(vmstat pswpin)
+    sleep 16
+    f1=$(majflt "$EX_PID") s1=$(vmstat pswpin)
+    RSS=$(rss_kb "$EX_PID") FAULTS=$((f1 - f0)) SWPIN=$((s1 - s0))
+    PCT=$(pct_per_min "$FAULTS" "$RSS" 16)
+    echo "# $1: $FAULTS major faults in 16 s, $RSS kB resident: $PCT %/min; /proc/vmstat pswpin +$SWPIN"
+    run "$ETMEM" project show -n "$1" -s "$DSOCK"
+    SHOW=$OUT
+    printf '%s\n' "$OUT" | sed 's/^/# /'
+    check "$1: the exerciser's pages are intact" verify_exerciser "$EX_PID" "$EX_OUT"
+    expect 0 "$1: project stop" "$ETMEM" project stop -n "$1" -s "$DSOCK"
+    expect 0 "$1: obj del" "$ETMEM" obj del -f "$cfg" -s "$DSOCK"
+}
+
+refault_phase gfree "guard_zram_min_gain=0"
+free_faults=$FAULTS free_pct=$PCT free_swpin=$SWPIN
+check "without a target the warm part keeps coming back ($free_pct %/min, over ${TARGET_PCT}0 %/min)" \
+    awk -v p="$free_pct" -v t="$TARGET_PCT" 'BEGIN { exit !(p > 10 * t) }'
+# the machine's count (other processes' swap-ins add to it, never take from it)
+check "... and /proc/vmstat counts them as swap-ins (pswpin +$free_swpin >= 90% of $free_faults)" \
+    [ $(( free_swpin * 10 )) -ge $(( free_faults * 9 )) ]
+
+refault_phase gtgt "guard_zram_min_gain=0
+guard_refault_pct=$TARGET_PCT"
+check "with guard_refault_pct=$TARGET_PCT the process's refaults are under it ($PCT %/min)" \
+    awk -v p="$PCT" -v t="$TARGET_PCT" 'BEGIN { exit !(p <= t) }'
+case "$SHOW" in
+*"guard: refaults"*"target ${TARGET_PCT}.000%"*) ok "project show gives the target, the measured rate and the throttle" ;;
+*) not_ok "project show gives the target, the measured rate and the throttle" ;;
+esac
+
+# The rate cap: 64 MiB cold, at most 2 MiB/s.
+exerciser "grate$E2E_TAG" --total 72 --hot 8 --fill half
+cfg=$(slide_task grate "grate$E2E_TAG" "guard_rate_mib=2
+guard_zram_min_gain=0")
+expect 0 "grate: obj add" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
+expect 0 "grate: project start" "$ETMEM" project start -n grate -s "$DSOCK"
+swapping() { [ "$(vmswap_kb "$EX_PID")" -gt 1024 ]; }
+check "grate: swap-out begins" wait_for 30 swapping
+w0=$(vmswap_kb "$EX_PID") o0=$(vmstat pswpout) t0=$(date +%s.%N)
+sleep 8
+w1=$(vmswap_kb "$EX_PID") o1=$(vmstat pswpout) t1=$(date +%s.%N)
+rate=$(awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.2f", (b - a) / 1024 / (e - s) }')
+vrate=$(awk -v a="$o0" -v b="$o1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.2f", (b - a) * 4 / 1024 / (e - s) }')
+echo "# grate: VmSwap grew $rate MiB/s; /proc/vmstat pswpout $vrate MiB/s (all processes)"
+check "guard_rate_mib=2 holds: the target's VmSwap grows at most 2.5 MiB/s ($rate)" \
+    awk -v r="$rate" 'BEGIN { exit !(r <= 2.5 && r > 0.5) }'
+check "... and /proc/vmstat saw it go out ($vrate MiB/s)" \
+    awk -v r="$vrate" -v t="$rate" 'BEGIN { exit !(r >= t * 0.9) }'
+expect 0 "grate: project stop" "$ETMEM" project stop -n grate -s "$DSOCK"
+expect 0 "grate: obj del" "$ETMEM" obj del -f "$cfg" -s "$DSOCK"
+
+# Swap nearly full: a threshold the swap in use is already at (the exercisers above hold
+# their cold parts in swap).
+used_pct=$(awk 'NR > 1 { s += $3; u += $4 } END { printf "%d", s ? u * 100 / s : 0 }' /proc/swaps)
+if [ "$used_pct" -ge 1 ]; then
+    exerciser "gfull$E2E_TAG" --total 48 --hot 8 --fill half
+    cfg=$(slide_task gfull "gfull$E2E_TAG" "guard_swap_full=$used_pct")
+    expect 0 "gfull: obj add (guard_swap_full=$used_pct)" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
+    expect 0 "gfull: project start" "$ETMEM" project start -n gfull -s "$DSOCK"
+    check "gfull: 2 cycles pass" wait_cycles gfull 2
+    run "$ETMEM" project show -n gfull -s "$DSOCK"
+    expect_out "stopped (swap nearly full): swap-out stopped: swap is" "the swap-full stop is reported"
+    sw=$(pct_of swapped "$EX_PID" "$EX_COLD")
+    check "... and the cold part stays in ($sw% swapped)" [ "$sw" -le 5 ]
+    expect 0 "gfull: project stop" "$ETMEM" project stop -n gfull -s "$DSOCK"
+    expect 0 "gfull: obj del" "$ETMEM" obj del -f "$cfg" -s "$DSOCK"
+else
+    echo "# swap-full stop not checked: only $used_pct% of swap in use"
+fi
+
+# zram gaining nothing: random bytes (the exerciser's default fill) into zram.
+first=$(awk 'NR > 1 && $4 < $3 { print $5, $1 }' /proc/swaps | sort -rn | head -1 | awk '{print $2}')
+case "$first" in
+/dev/zram*)
+    exerciser "grand$E2E_TAG" --total 72 --hot 8
+    cfg=$(slide_task grand "grand$E2E_TAG" "")
+    expect 0 "grand: obj add" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
+    expect 0 "grand: project start" "$ETMEM" project start -n grand -s "$DSOCK"
+    check "grand: 3 cycles pass" wait_cycles grand 3
+    run task_json grand
+    check "the poor-compression stop is reported (--json)" \
+        sh -c "printf '%s' '$OUT' | grep -q '\"stop\":\"poor compression\",\"stop_why\":\"swap-out stopped: ${first#/dev/}'"
+    run "$ETMEM" project show -n grand -s "$DSOCK"
+    printf '%s\n' "$OUT" | sed 's/^/# /'
+    expect_out "stopped (poor compression)" "... and in the text"
+    expect 0 "grand: project stop" "$ETMEM" project stop -n grand -s "$DSOCK"
+    expect 0 "grand: obj del" "$ETMEM" obj del -f "$cfg" -s "$DSOCK"
+    ;;
+*) echo "# poor-compression stop not checked: swap goes to $first, not zram" ;;
+esac
+
+ctl_sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
+check "the unmanaged control is left alone ($ctl_sw% of its cold part swapped)" [ "$ctl_sw" -le 5 ]
+finish
