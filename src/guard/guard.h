@@ -285,6 +285,7 @@ int guard_proc_sample(struct guard_proc *gp, pid_t pid);
 /* After the scans: which pages sent out came back, and how long the cold ones (count < T,
  * resident) have been cold. */
 struct heat_map;
+struct page_range;
 void guard_proc_observe(struct guard_proc *gp, const struct heat_map *hm, unsigned T);
 /* The same from the cold ranges alone (region monitoring: regions do not tell whether a
  * page is resident, so nothing is learnt about pages coming back, only cold ages). */
@@ -293,7 +294,6 @@ void guard_proc_observe_ranges(struct guard_proc *gp, const struct page_range *r
  * pages not held and cold for ctl->cold_cycles, at most the controller's quota, the
  * longest cold first; always within the cgroup floor. *out malloc'ed, address order.
  * Returns the number of ranges. */
-struct page_range;
 size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
                          const struct page_range *in, size_t n, long page_size,
                          struct page_range **out);
