@@ -233,7 +233,7 @@ static void report_cycle(struct psi_runtime *rt, const struct psi_task_params *p
         snprintf(rep->guard.why, sizeof(rep->guard.why), "%s", worst->ctl.why);
     }
     if (why[0] != '\0')
-        snprintf(rep->note, sizeof(rep->note), "%s", why);
+        snprintf(rep->note, sizeof(rep->note), "%.*s", (int)sizeof(rep->note) - 1, why);
     else if (worst != NULL)
         snprintf(rep->note, sizeof(rep->note), "%zu cgroup(s); %s: %s", rt->n,
                  worst->path + strlen(rt->mnt) + 1, worst->note);
