@@ -154,6 +154,10 @@ static void show_text(struct reply *r, struct project *p)
                          human_size(rep.bytes_swapped, out_total, sizeof(out_total)), rep.refaults,
                          rep.note);
             show_guard_text(r, &rep.guard);
+            if (rep.damos.action != NULL)
+                reply_printf(r, "    damos %s: tried %llu regions (%llu bytes), applied to %llu "
+                             "(%llu bytes)\n", rep.damos.action, rep.damos.nr_tried,
+                             rep.damos.sz_tried, rep.damos.nr_applied, rep.damos.sz_applied);
         }
     }
 }
@@ -232,6 +236,11 @@ static void show_json_report(struct strbuf *sb, struct task *t)
               rep.rss_bytes, rep.swap_bytes);
     sb_json_str(sb, rep.note);
     show_json_guard(sb, &rep.guard);
+    if (rep.damos.action != NULL)
+        sb_printf(sb, ",\"damos\":{\"action\":\"%s\",\"nr_tried\":%llu,\"sz_tried\":%llu,"
+                  "\"nr_applied\":%llu,\"sz_applied\":%llu}", rep.damos.action,
+                  rep.damos.nr_tried, rep.damos.sz_tried, rep.damos.nr_applied,
+                  rep.damos.sz_applied);
 }
 
 static void show_json_project(struct strbuf *sb, struct project *p)

@@ -68,6 +68,12 @@ struct task_report {
     unsigned long long swap_bytes;
     char note[192];             /* why it is waiting/idle, or the last error */
     struct guard_report guard;  /* the feedback guard and safety envelope */
+    /* the damon engine's scheme since start, as DAMOS counts them: regions that qualified
+     * (tried) and what its action was applied to */
+    struct {
+        const char *action;     /* NULL: not a damon task */
+        unsigned long long nr_tried, sz_tried, nr_applied, sz_applied;
+    } damos;
 };
 
 /* How the daemon calls a plug-in engine (see plugin_call.h); filled by the kind's attach. */
@@ -126,6 +132,7 @@ extern const struct engine_kind slide_engine_kind;
 extern const struct engine_kind cslide_engine_kind;
 extern const struct engine_kind thirdparty_engine_kind;
 extern const struct engine_kind psi_engine_kind;
+extern const struct engine_kind damon_engine_kind;
 
 /* The newest original numbers its psi engine between DAMON and the fallback engines, which
  * moves THIRDPARTY_ENGINE; plug-ins built for the guide see the guide's numbers, so ours

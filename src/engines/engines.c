@@ -9,6 +9,7 @@ const struct engine_kind *const engine_kinds[] = {
     &cslide_engine_kind,
     &thirdparty_engine_kind,
     &psi_engine_kind,
+    &damon_engine_kind,
     NULL,
 };
 

@@ -26,10 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "action.h"
+#include "damon.h"
 #include "engine.h"
 #include "guard.h"
 #include "heatmap.h"
@@ -69,6 +71,7 @@ struct slide_runtime {
     struct pid_backends be;
     struct guard_task guard;        /* used by the task thread only */
     struct task_report rep;
+    uint64_t damos_nr_tried, damos_sz_tried, damos_nr_applied, damos_sz_applied;
     uint64_t swapped_gone;          /* totals of processes no longer targets */
     uint64_t refaults_gone;
     char standing_note[192];        /* shown when a cycle has nothing more specific */
@@ -78,6 +81,7 @@ struct cycle {
     struct slide_runtime *rt;
     const struct slide_task_params *p;
     const struct page_scan *scan;   /* page projects; NULL for region projects */
+    const struct damos_params *scheme; /* the damon engine's; NULL for slide */
     struct task_pid **pids;
     enum guard_stop stop;           /* the safety envelope's verdict for this cycle */
     bool guarded;                   /* targets set: the guard narrows the cold pages */
@@ -225,6 +229,57 @@ static void keep_huge_pages_whole(const struct cycle *cy, pid_t pid, struct cold
                   (int)pid, strerror((int)-left_out));
 }
 
+/* The damon engine: the regions its scheme qualifies, counted as DAMOS counts them. */
+static void scheme_select(const struct cycle *cy, const struct mon_region *r, size_t n,
+                          struct cold_ranges *cr)
+{
+    struct slide_runtime *rt = cy->rt;
+    uint64_t nr = 0, sz = 0;
+
+    memset(cr, 0, sizeof(*cr));
+    cr->ps = sysconf(_SC_PAGESIZE);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bytes = r[i].end - r[i].start;
+        if (!damos_matches(cy->scheme, &r[i])) {
+            cr->hot += bytes / (uint64_t)cr->ps;
+            continue;
+        }
+        ranges_add(cr, r[i].start, r[i].end);
+        cr->cold += bytes / (uint64_t)cr->ps;
+        nr++;
+        sz += bytes;
+    }
+    pthread_mutex_lock(&rt->lock);
+    rt->damos_nr_tried += nr;
+    rt->damos_sz_tried += sz;
+    pthread_mutex_unlock(&rt->lock);
+}
+
+static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct cold_ranges *cr,
+                    struct ratelimit *rl, struct action_counters *ac);
+
+/* The scheme's action on the qualified regions: the remote madvise it stands for. */
+static int scheme_act(const struct cycle *cy, struct slide_pid *sp, const struct cold_ranges *cr,
+                      struct ratelimit *rl, struct action_counters *ac)
+{
+    static const int advice[] = { [DAMOS_WILLNEED] = MADV_WILLNEED, [DAMOS_COLD] = MADV_COLD };
+    struct slide_runtime *rt = cy->rt;
+    int rc;
+
+    if (cy->scheme->action == DAMOS_STAT)
+        return 0;
+    if (cy->scheme->action == DAMOS_PAGEOUT)
+        rc = swap_out(rt, sp, cr, rl, ac);
+    else
+        rc = reclaim_madvise_advise(sp->run.reclaimer, cr->r, cr->n,
+                                    advice[cy->scheme->action], ac);
+    pthread_mutex_lock(&rt->lock);
+    rt->damos_nr_applied += ac->pages_done ? cr->n : 0;
+    rt->damos_sz_applied += ac->pages_done * (uint64_t)cr->ps;
+    pthread_mutex_unlock(&rt->lock);
+    return rc;
+}
+
 /* Swap out the cold ranges in batches, paced by rl (guard_rate_mib) on what really went
  * out (pages already out cost nothing); returns 0 or -ESRCH/-errno. */
 static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct cold_ranges *cr,
@@ -348,7 +403,10 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
         if (pid_run_regions(&sp->run, &rt->be, &rt->stop, &id, &st, &regions, &n) !=
             PID_SCAN_DONE)
             return;
-        classify_regions(cy, regions, n, pid, &cr);
+        if (cy->scheme)
+            scheme_select(cy, regions, n, &cr);
+        else
+            classify_regions(cy, regions, n, pid, &cr);
     } else {
         if (pid_run_scan(&sp->run, &rt->be, cy->scan, &rt->stop, &id, &st) != PID_SCAN_DONE)
             return;
@@ -370,9 +428,10 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
 
         ratelimit_init(&rl, (uint64_t)(cy->p->guard.rate_mib * 1048576.0 /
                                        (double)cy->rt->tk->max_threads));
-        rc = swap_out(rt, sp, &cr, &rl, &ac);
+        rc = cy->scheme ? scheme_act(cy, sp, &cr, &rl, &ac) : swap_out(rt, sp, &cr, &rl, &ac);
         if (rc < 0)
-            pid_run_note_errno(&sp->run, pid, "swapping out", -rc);
+            pid_run_note_errno(&sp->run, pid, cy->scheme ? "applying the scheme" : "swapping out",
+                               -rc);
         else if (known && proc_read_status(pid, &after) == 0 && after.vm_swap > before.vm_swap)
             sp->swapped_bytes += (after.vm_swap - before.vm_swap) * 1024;
         if (cy->guarded)
@@ -494,6 +553,7 @@ static void *slide_task_main(void *arg)
         .p = tk->params,
         .scan = proj->type == PAGE_SCAN ? proj->scan_param : NULL,
         .guarded = guard_targets_any(&rt->guard.conf.t),
+        .scheme = tk->eng->engine_type == DAMON_ENGINE ? tk->eng->params : NULL,
     };
     /* region projects monitor on without pause: a cycle is one aggregation interval */
     double pause = cy.scan ? cy.scan->sleep : 0;
@@ -604,7 +664,11 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         free(rt);
         return -1;
     }
-    rt->be.reclaim = reclaim_select(caps, reclaim_choices[p->swap_backend], why, sizeof(why));
+    /* the damon engine's actions are remote madvises */
+    rt->be.reclaim = reclaim_select(caps, eng->engine_type == DAMON_ENGINE
+                                              ? reclaim_madvise_ops.name
+                                              : reclaim_choices[p->swap_backend],
+                                    why, sizeof(why));
     if (rt->be.reclaim == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(rt);
@@ -622,6 +686,8 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     rt->rep.state = "starting";
     guard_conf_from_keys(&p->guard, &conf);
     guard_task_init(&rt->guard, &conf);
+    if (eng->engine_type == DAMON_ENGINE)
+        rt->rep.damos.action = damos_action_names[((const struct damos_params *)eng->params)->action];
     stopper_init(&rt->stop);
     pthread_mutex_init(&rt->lock, NULL);
     p->rt = rt;
@@ -664,6 +730,10 @@ void slide_report_task(struct task *tk, struct task_report *rep)
         return;
     pthread_mutex_lock(&rt->lock);
     *rep = rt->rep;
+    rep->damos.nr_tried = rt->damos_nr_tried;
+    rep->damos.sz_tried = rt->damos_sz_tried;
+    rep->damos.nr_applied = rt->damos_nr_applied;
+    rep->damos.sz_applied = rt->damos_sz_applied;
     targets_report(tk, rep);
     pthread_mutex_unlock(&rt->lock);
 }

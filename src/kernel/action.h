@@ -124,6 +124,10 @@ struct migrate_ops {
 
 extern const struct reclaim_ops reclaim_swap_pages_ops;
 extern const struct reclaim_ops reclaim_madvise_ops;
+/* A reclaimer of reclaim_madvise_ops giving ranges another advice process_madvise takes
+ * (MADV_COLD, MADV_WILLNEED, MADV_PAGEOUT), in the same batches and under the same limit. */
+int reclaim_madvise_advise(struct reclaimer *r, const struct page_range *ranges, size_t n,
+                           int advice, struct action_counters *c);
 extern const struct migrate_ops migrate_move_pages_ops;
 
 extern const struct reclaim_ops *const reclaim_registry[]; /* auto order, NULL-ended */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* pageout.c - the process_madvise(MADV_PAGEOUT) loop: up to 1024 iovecs per call, resume
+/* pageout.c - the process_madvise loop (MADV_PAGEOUT and the other remote advices): up to 1024 iovecs per call, resume
  * after partial progress, skip (and count) the iovec a call fails on. */
 #include "pageout.h"
 
@@ -23,9 +23,15 @@ static void iov_advance(struct iovec **iov, size_t *n, size_t bytes)
 int pageout_iov(int pidfd, struct iovec *iov, size_t n, long page_size,
                 struct action_counters *c)
 {
+    return advise_iov(pidfd, iov, n, MADV_PAGEOUT, page_size, c);
+}
+
+int advise_iov(int pidfd, struct iovec *iov, size_t n, int advice, long page_size,
+               struct action_counters *c)
+{
     while (n) {
         size_t cnt = n < ETMEM_IOV_MAX ? n : ETMEM_IOV_MAX;
-        ssize_t r = sys_process_madvise(pidfd, iov, cnt, MADV_PAGEOUT);
+        ssize_t r = sys_process_madvise(pidfd, iov, cnt, advice);
         c->syscalls++;
         if (r >= 0) {
             uint64_t pages = (uint64_t)r / (uint64_t)page_size;

@@ -15,5 +15,8 @@
  * errno that makes going on pointless (-EPERM, -ENOSYS, -EBADF). */
 int pageout_iov(int pidfd, struct iovec *iov, size_t n, long page_size,
                 struct action_counters *c);
+/* The same with another advice process_madvise takes (MADV_COLD, MADV_WILLNEED, ...). */
+int advise_iov(int pidfd, struct iovec *iov, size_t n, int advice, long page_size,
+               struct action_counters *c);
 
 #endif

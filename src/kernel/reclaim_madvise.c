@@ -53,8 +53,8 @@ static struct reclaimer *madvise_open(const struct proc_identity *id,
     return r;
 }
 
-static int madvise_reclaim(struct reclaimer *r, const struct page_range *ranges, size_t n,
-                           struct action_counters *c)
+int reclaim_madvise_advise(struct reclaimer *r, const struct page_range *ranges, size_t n,
+                           int advice, struct action_counters *c)
 {
     size_t i = 0;
     uint64_t off = 0;
@@ -84,11 +84,17 @@ static int madvise_reclaim(struct reclaimer *r, const struct page_range *ranges,
         if (cnt == 0)
             break;
         c->ns_throttled += ratelimit_take(&r->rl, total);
-        int rc = pageout_iov(r->pidfd, r->iov, cnt, r->page_size, c);
+        int rc = advise_iov(r->pidfd, r->iov, cnt, advice, r->page_size, c);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+static int madvise_reclaim(struct reclaimer *r, const struct page_range *ranges, size_t n,
+                           struct action_counters *c)
+{
+    return reclaim_madvise_advise(r, ranges, n, MADV_PAGEOUT, c);
 }
 
 /* Upstream has no swap cache reclaim to ask for. What a process can do: its resident pages

@@ -9,8 +9,14 @@
 
 #include "xalloc.h"
 
+static uint32_t ratio(uint64_t a, uint64_t b)
+{
+    uint64_t r = b ? a / b : a;
+    return r < 1 ? 1 : r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+}
+
 void region_monitor_init(struct region_monitor *m, const struct damon_attrs *attrs,
-                         uint64_t page_size, uint64_t seed)
+                         uint64_t min_sample_us, uint64_t page_size, uint64_t seed)
 {
     memset(m, 0, sizeof(*m));
     m->a = *attrs;
@@ -20,11 +26,15 @@ void region_monitor_init(struct region_monitor *m, const struct damon_attrs *att
         m->a.max_nr_regions = m->a.min_nr_regions;
     m->page_size = page_size;
     m->rng = seed ? seed : 0x2545f4914f6cdd1dull;
-    uint64_t sample = m->a.sample_us ? m->a.sample_us : 1;
-    uint64_t per_aggr = m->a.aggr_us / sample, per_update = m->a.update_us / sample;
-    m->samples_per_aggr = per_aggr < 1 ? 1 : per_aggr > UINT32_MAX ? UINT32_MAX : (uint32_t)per_aggr;
-    m->samples_per_update =
-        per_update < 1 ? 1 : per_update > UINT32_MAX ? UINT32_MAX : (uint32_t)per_update;
+    m->acc_max = ratio(m->a.aggr_us, m->a.sample_us);
+    if (m->a.sample_us < min_sample_us)
+        m->a.sample_us = min_sample_us;
+    if (m->a.sample_us == 0)
+        m->a.sample_us = 1;
+    if (m->a.aggr_us < m->a.sample_us)
+        m->a.aggr_us = m->a.sample_us;
+    m->samples_per_aggr = ratio(m->a.aggr_us, m->a.sample_us);
+    m->samples_per_update = ratio(m->a.update_us, m->a.sample_us);
 }
 
 void region_monitor_free(struct region_monitor *m)
@@ -47,7 +57,7 @@ uint64_t region_monitor_rand(struct region_monitor *m)
 
 uint32_t region_monitor_max_acc(const struct region_monitor *m)
 {
-    return m->samples_per_aggr;
+    return m->acc_max;
 }
 
 static uint64_t sz(const struct mon_region *r)
@@ -254,23 +264,23 @@ void region_monitor_split(struct region_monitor *m)
     m->cap = cap;
 }
 
-/* Counts as if every check of the aggregation had been conclusive; no conclusive check:
- * the last verdict stands (a fresh region stays fresh). */
+/* Counts as if every check of the aggregation had been conclusive, in the configured
+ * scale; no conclusive check: the last verdict stands (a fresh region stays fresh). */
 static void normalize(struct region_monitor *m)
 {
     for (size_t i = 0; i < m->n; i++) {
         struct mon_region *r = &m->r[i];
         if (r->nr_checked == 0)
             r->nr_accesses = r->last_acc;
-        else if (r->nr_checked < m->samples_per_aggr)
-            r->nr_accesses = (uint32_t)((uint64_t)r->nr_accesses * m->samples_per_aggr /
-                                        r->nr_checked);
+        else
+            r->nr_accesses = (uint32_t)(((uint64_t)r->nr_accesses * m->acc_max +
+                                         r->nr_checked / 2) / r->nr_checked);
     }
 }
 
 static void aggregate(struct region_monitor *m)
 {
-    uint32_t max_thres = m->samples_per_aggr / 10, threshold = max_thres;
+    uint32_t max_thres = m->acc_max / 10, threshold = max_thres;
     uint64_t sz_limit = m->total_size / m->a.min_nr_regions;
     if (sz_limit < m->page_size)
         sz_limit = m->page_size;

@@ -81,7 +81,8 @@ struct region_monitor {
     size_t samples_cap;
     bool prepared;
     uint64_t rng;
-    uint32_t samples_per_aggr;   /* aggr_us / sample_us, at least 1 */
+    uint32_t samples_per_aggr;   /* checks per aggregation as run, at least 1 */
+    uint32_t acc_max;            /* counts' scale: configured aggr_us / sample_us */
     uint32_t samples_per_update; /* update_us / sample_us, at least 1 */
     uint32_t since_aggr;
     uint32_t since_update;
@@ -92,10 +93,12 @@ struct region_monitor {
     uint64_t checks_unknown;     /* of which the sampler could not tell */
 };
 
-/* attrs are used as given (sample_us and aggr_us > 0, 1 <= min <= max); seed the random
- * choices of sample pages and split points. */
+/* attrs as configured (1 <= min <= max); a sampler that cannot sample faster than
+ * min_sample_us gets its intervals stretched to that (aggregation at least one sample),
+ * while counts stay in the configured scale: nr_accesses out of aggr_us/sample_us. seed
+ * the random choices of sample pages and split points. */
 void region_monitor_init(struct region_monitor *m, const struct damon_attrs *attrs,
-                         uint64_t page_size, uint64_t seed);
+                         uint64_t min_sample_us, uint64_t page_size, uint64_t seed);
 void region_monitor_free(struct region_monitor *m);
 
 /* Fit the regions to ranges (sorted, disjoint): regions outside are dropped, those across
@@ -107,8 +110,9 @@ void region_monitor_set_ranges(struct region_monitor *m, const struct region_ran
                                size_t n);
 
 /* One sample interval: check the pages prepared by the previous step and count accesses;
- * at the end of an aggregation interval scale the counts to full aggregations (checks the
- * sampler could not tell about do not count), merge, age and split (*aggregated = true: the
+ * at the end of an aggregation interval scale the counts to a full aggregation in the
+ * configured scale (checks the sampler could not tell about do not count), merge, age and
+ * split (*aggregated = true: the
  * regions' last_acc and age describe the interval just ended until the next aggregation);
  * at the end of an update interval (and at the first step) ask the sampler for the ranges;
  * then pick one random page per region and prepare its check. Returns 0 or the sampler's
@@ -116,7 +120,7 @@ void region_monitor_set_ranges(struct region_monitor *m, const struct region_ran
 int region_monitor_step(struct region_monitor *m, const struct region_sampler *s,
                         bool *aggregated);
 
-/* Largest nr_accesses an aggregation can give (samples_per_aggr). */
+/* Largest nr_accesses an aggregation can give (configured aggr_us / sample_us). */
 uint32_t region_monitor_max_acc(const struct region_monitor *m);
 
 /* The pieces, exposed for tests. */

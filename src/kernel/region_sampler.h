@@ -16,10 +16,10 @@
 
 #include "region_monitor.h"
 
-/* Shortest sample interval of the probe sampler: a probe page needs time to be touched
- * (the fallback tracker's shortest window), and each hot probe costs the target a
- * refault. */
-#define REGION_PROBE_MIN_SAMPLE_US 100000
+/* Shortest sample interval of the probe sampler: a probe page needs time to be touched,
+ * also by a target that waits for a CPU on a loaded machine, and each hot probe costs the
+ * target a refault. */
+#define REGION_PROBE_MIN_SAMPLE_US 200000
 
 struct region_source_ops {
     const struct region_sampler_ops *sampler;

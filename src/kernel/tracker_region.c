@@ -44,12 +44,8 @@ static struct tracker *region_open(const struct region_source_ops *src, pid_t pi
     struct tracker *t = xcalloc(1, sizeof(*t));
     t->src = src;
     t->pm.fd = -1;
-    struct damon_attrs a = opts->damon;
-    if (a.sample_us < src->min_sample_us)
-        a.sample_us = src->min_sample_us;
-    if (a.aggr_us < a.sample_us)
-        a.aggr_us = a.sample_us;
-    region_monitor_init(&t->mon, &a, (uint64_t)sysconf(_SC_PAGESIZE),
+    region_monitor_init(&t->mon, &opts->damon, src->min_sample_us,
+                        (uint64_t)sysconf(_SC_PAGESIZE),
                         (uint64_t)pid * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL));
     if ((*err = src->open(pid, opts, &t->ctx)) != 0 || (*err = pagemap_open(&t->pm, pid)) != 0) {
         region_close(t);

@@ -185,9 +185,9 @@ bad "a repeated key" "bad.yaml:3: [project] key 'name' is set twice (first on li
 name=p
 name=q
 CONF
-bad "an unsupported engine" "engine 'damon' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi)" <<'CONF'
+bad "an unsupported engine" "engine 'memdcd' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi|damon)" <<'CONF'
 [engine]
-name=damon
+name=memdcd
 project=test
 CONF
 bad "a swap_threshold in MiB" "[task] swap_threshold: '512m' is not a size in GiB" <<'CONF'

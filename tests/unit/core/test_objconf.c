@@ -86,12 +86,11 @@ static const struct custom_case custom_cases[] = {
     { NULL, "engine", "name", "slide", NULL },
     { NULL, "engine", "name", "cslide", NULL },
     { NULL, "engine", "name", "thirdparty", NULL },
-    { NULL, "engine", "name", "damon",
-      "engine 'damon' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi)" },
+    { NULL, "engine", "name", "damon", NULL },
     { NULL, "engine", "name", "memdcd",
-      "engine 'memdcd' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi)" },
+      "engine 'memdcd' is not supported by this etmemd (allowed: slide|cslide|thirdparty|psi|damon)" },
     { NULL, "engine", "name", "Slide",
-      "engine 'Slide' is not supported (allowed: slide|cslide|thirdparty|psi)" },
+      "engine 'Slide' is not supported (allowed: slide|cslide|thirdparty|psi|damon)" },
     { NULL, "task", "value", "1", NULL },
     { NULL, "task", "value", "mysql", NULL },
     { NULL, "task", "value", "a.b/c%d_e-f", NULL },
@@ -358,9 +357,9 @@ static const struct section_case section_cases[] = {
       CT_LABEL ":1: [project]: missing required key 'name' (the project's name; engines and "
       "tasks name it in project=)", NULL },
     { "engine", SEC_ENGINE, false, "[engine]\nproject=p\nname=cslide\n", NULL, NULL },
-    { "engine of the original only", SEC_ENGINE, false, "[engine]\nproject=p\nname=damon\n",
-      CT_LABEL ":3: [engine] name: engine 'damon' is not supported by this etmemd (allowed: "
-      "slide|cslide|thirdparty|psi)", NULL },
+    { "engine of the original only", SEC_ENGINE, false, "[engine]\nproject=p\nname=memdcd\n",
+      CT_LABEL ":3: [engine] name: engine 'memdcd' is not supported by this etmemd (allowed: "
+      "slide|cslide|thirdparty|psi|damon)", NULL },
     { "engine without project", SEC_ENGINE, false, "[engine]\nname=slide\n",
       CT_LABEL ":1: [engine]: missing required key 'project' (the project the engine belongs "
       "to)", NULL },

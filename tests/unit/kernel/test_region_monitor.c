@@ -154,7 +154,7 @@ static void test_initial_regions(void **state)
     (void)state;
     struct region_monitor m;
     struct damon_attrs a = attrs(5000, 100000, 1000000, 10, 1000);
-    region_monitor_init(&m, &a, PS, 1);
+    region_monitor_init(&m, &a, 0, PS, 1);
     struct region_range rg[] = { { BASE, BASE + 60 * MIB }, { BASE + 100 * MIB, BASE + 104 * MIB } };
     region_monitor_set_ranges(&m, rg, 2);
     assert_cover(&m, rg, 2);
@@ -165,7 +165,7 @@ static void test_initial_regions(void **state)
         assert_true(m.r[i].fresh);
     /* a range of two pages cannot hold more than two regions */
     region_monitor_free(&m);
-    region_monitor_init(&m, &a, PS, 1);
+    region_monitor_init(&m, &a, 0, PS, 1);
     struct region_range tiny = { BASE, BASE + 2 * PS };
     region_monitor_set_ranges(&m, &tiny, 1);
     assert_int_equal(m.n, 2);
@@ -179,7 +179,7 @@ static void test_one_sample_per_region(void **state)
     struct region_monitor m;
     struct damon_attrs a = attrs(5000, 100000, 1000000, 10, 200);
     sim_one_range(&s, 64 * MIB, hot_two_parts);
-    region_monitor_init(&m, &a, PS, 7);
+    region_monitor_init(&m, &a, 0, PS, 7);
     s.m = &m;
     struct region_sampler smp = { &sim_ops, &s };
     for (int i = 0; i < 500; i++) {
@@ -205,7 +205,7 @@ static void test_converges_on_boundaries(void **state)
     /* one check per aggregation, as the slide engine runs it: nr_accesses is 0 or 1 */
     struct damon_attrs a = attrs(1000000, 1000000, 1000000, 10, 1000);
     sim_one_range(&s, 64 * MIB, hot_two_parts);
-    region_monitor_init(&m, &a, PS, 3);
+    region_monitor_init(&m, &a, 0, PS, 3);
     run_aggregations(&m, &s, 20);
     double ok = agreement(&m, &s);
     print_message("one check per aggregation: %.1f%% of bytes right, %zu regions\n", ok * 100, m.n);
@@ -215,7 +215,7 @@ static void test_converges_on_boundaries(void **state)
     /* DAMON's defaults: 20 checks per aggregation */
     region_monitor_free(&m);
     a = attrs(5000, 100000, 1000000, 10, 1000);
-    region_monitor_init(&m, &a, PS, 5);
+    region_monitor_init(&m, &a, 0, PS, 5);
     run_aggregations(&m, &s, 15);
     ok = agreement(&m, &s);
     print_message("20 checks per aggregation: %.1f%% of bytes right, %zu regions\n", ok * 100, m.n);
@@ -235,7 +235,7 @@ static void test_merges_uniform_memory(void **state)
     struct damon_attrs a = attrs(1000000, 1000000, 1000000, 10, 1000);
     sim_one_range(&s, 256 * MIB, hot_below);
     s.hot_end = 0; /* all cold */
-    region_monitor_init(&m, &a, PS, 9);
+    region_monitor_init(&m, &a, 0, PS, 9);
     for (int i = 0; i < 30; i++) {
         run_aggregations(&m, &s, 1);
         /* merged back after every split: never more than 3 pieces per min region */
@@ -252,7 +252,7 @@ static void test_bounds_under_noise(void **state)
     struct region_monitor m;
     struct damon_attrs a = attrs(5000, 100000, 1000000, 10, 100);
     sim_one_range(&s, 512 * MIB, hot_noise);
-    region_monitor_init(&m, &a, PS, 11);
+    region_monitor_init(&m, &a, 0, PS, 11);
     size_t most = 0;
     for (int i = 0; i < 60; i++) {
         run_aggregations(&m, &s, 1);
@@ -276,7 +276,7 @@ static void test_aging(void **state)
     struct damon_attrs a = attrs(1000000, 1000000, 1000000, 4, 100);
     sim_one_range(&s, 16 * MIB, hot_below);
     s.hot_end = BASE + 16 * MIB; /* all hot */
-    region_monitor_init(&m, &a, PS, 13);
+    region_monitor_init(&m, &a, 0, PS, 13);
     run_aggregations(&m, &s, 1);
     for (size_t i = 0; i < m.n; i++)
         assert_int_equal(m.r[i].age, 0); /* fresh regions start at age 0 */
@@ -308,7 +308,7 @@ static void test_unknown_checks(void **state)
     struct damon_attrs a = attrs(1000000, 1000000, 1000000, 10, 100);
     sim_one_range(&s, 64 * MIB, hot_below);
     s.hot_end = BASE + 64 * MIB;
-    region_monitor_init(&m, &a, PS, 29);
+    region_monitor_init(&m, &a, 0, PS, 29);
     run_aggregations(&m, &s, 3);
     s.unknown_every = 1; /* every check */
     run_aggregations(&m, &s, 4);
@@ -317,18 +317,42 @@ static void test_unknown_checks(void **state)
     assert_true(m.checks_unknown > 0);
     /* a region nothing could be learned about yet stays fresh: never idle */
     region_monitor_free(&m);
-    region_monitor_init(&m, &a, PS, 31);
+    region_monitor_init(&m, &a, 0, PS, 31);
     run_aggregations(&m, &s, 2);
     for (size_t i = 0; i < m.n; i++)
         assert_true(m.r[i].fresh);
     /* 20 checks per aggregation, every other one unknown: hot regions still count 20 */
     region_monitor_free(&m);
     a = attrs(5000, 100000, 1000000, 10, 100);
-    region_monitor_init(&m, &a, PS, 37);
+    region_monitor_init(&m, &a, 0, PS, 37);
     s.unknown_every = 2;
     run_aggregations(&m, &s, 3);
     for (size_t i = 0; i < m.n; i++)
         assert_int_equal(m.r[i].last_acc, 20);
+    region_monitor_free(&m);
+}
+
+/* A sampler slower than the configured sample interval: the intervals stretch, the counts
+ * keep the configured scale (DAMON's defaults: 20 per aggregation). */
+static void test_slow_sampler_keeps_scale(void **state)
+{
+    (void)state;
+    struct sim s;
+    struct region_monitor m;
+    struct damon_attrs a = attrs(5000, 100000, 1000000, 10, 100);
+    sim_one_range(&s, 64 * MIB, hot_below);
+    s.hot_end = BASE + 32 * MIB;
+    region_monitor_init(&m, &a, 100000, PS, 41);
+    assert_int_equal(m.a.sample_us, 100000);
+    assert_int_equal(m.a.aggr_us, 100000);
+    assert_int_equal(m.samples_per_aggr, 1);
+    assert_int_equal(m.samples_per_update, 10);
+    assert_int_equal(region_monitor_max_acc(&m), 20);
+    run_aggregations(&m, &s, 12);
+    for (size_t i = 0; i < m.n; i++)
+        assert_true(m.r[i].last_acc == 0 || m.r[i].last_acc == 20 ||
+                    s.hot(&s, m.r[i].start) != s.hot(&s, m.r[i].end - PS));
+    assert_true(agreement(&m, &s) >= 0.95);
     region_monitor_free(&m);
 }
 
@@ -341,7 +365,7 @@ static void test_follows_ranges(void **state)
     struct damon_attrs a = attrs(1000000, 1000000, 1000000, 10, 1000);
     sim_one_range(&s, 64 * MIB, hot_below);
     s.hot_end = BASE + 32 * MIB;
-    region_monitor_init(&m, &a, PS, 17);
+    region_monitor_init(&m, &a, 0, PS, 17);
     run_aggregations(&m, &s, 8);
     /* the range shrinks at the front and a new one appears */
     s.ranges[0].start = BASE + 8 * MIB;
@@ -368,7 +392,7 @@ static void test_many_ranges_joined(void **state)
     (void)state;
     struct region_monitor m;
     struct damon_attrs a = attrs(1000000, 1000000, 1000000, 3, 8);
-    region_monitor_init(&m, &a, PS, 19);
+    region_monitor_init(&m, &a, 0, PS, 19);
     struct region_range rg[20];
     for (size_t i = 0; i < 20; i++) /* gaps grow: the first ones are joined */
         rg[i] = (struct region_range){ BASE + i * (i + 2) * MIB, BASE + i * (i + 2) * MIB + MIB };
@@ -389,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_bounds_under_noise),
         cmocka_unit_test(test_aging),
         cmocka_unit_test(test_unknown_checks),
+        cmocka_unit_test(test_slow_sampler_keeps_scale),
         cmocka_unit_test(test_follows_ranges),
         cmocka_unit_test(test_many_ranges_joined),
     };
