@@ -27,10 +27,15 @@ void region_monitor_init(struct region_monitor *m, const struct damon_attrs *att
     m->page_size = page_size;
     m->rng = seed ? seed : 0x2545f4914f6cdd1dull;
     m->acc_max = ratio(m->a.aggr_us, m->a.sample_us);
-    if (m->a.sample_us < min_sample_us)
-        m->a.sample_us = min_sample_us;
     if (m->a.sample_us == 0)
         m->a.sample_us = 1;
+    if (m->a.sample_us < min_sample_us) {
+        /* sampling and aggregation stretched alike: as many checks per aggregation as
+         * configured, so counts keep their meaning and their precision */
+        uint64_t f = (min_sample_us + m->a.sample_us - 1) / m->a.sample_us;
+        m->a.sample_us *= f;
+        m->a.aggr_us = m->a.aggr_us > UINT64_MAX / f ? UINT64_MAX : m->a.aggr_us * f;
+    }
     if (m->a.aggr_us < m->a.sample_us)
         m->a.aggr_us = m->a.sample_us;
     m->samples_per_aggr = ratio(m->a.aggr_us, m->a.sample_us);

@@ -93,10 +93,10 @@ struct region_monitor {
     uint64_t checks_unknown;     /* of which the sampler could not tell */
 };
 
-/* attrs as configured (1 <= min <= max); a sampler that cannot sample faster than
- * min_sample_us gets its intervals stretched to that (aggregation at least one sample),
- * while counts stay in the configured scale: nr_accesses out of aggr_us/sample_us. seed
- * the random choices of sample pages and split points. */
+/* attrs as configured (1 <= min <= max); for a sampler that cannot sample faster than
+ * min_sample_us the sample and aggregation intervals are stretched by the same factor, so
+ * an aggregation still holds aggr_us/sample_us checks (counts keep their scale and
+ * precision; ages count the longer aggregations); the update interval stays. seed the random choices of sample pages and split points. */
 void region_monitor_init(struct region_monitor *m, const struct damon_attrs *attrs,
                          uint64_t min_sample_us, uint64_t page_size, uint64_t seed);
 void region_monitor_free(struct region_monitor *m);

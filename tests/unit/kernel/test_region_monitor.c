@@ -332,8 +332,8 @@ static void test_unknown_checks(void **state)
     region_monitor_free(&m);
 }
 
-/* A sampler slower than the configured sample interval: the intervals stretch, the counts
- * keep the configured scale (DAMON's defaults: 20 per aggregation). */
+/* A sampler slower than the configured sample interval: every interval stretches alike,
+ * so an aggregation still holds the configured checks (DAMON's defaults: 20). */
 static void test_slow_sampler_keeps_scale(void **state)
 {
     (void)state;
@@ -344,8 +344,9 @@ static void test_slow_sampler_keeps_scale(void **state)
     s.hot_end = BASE + 32 * MIB;
     region_monitor_init(&m, &a, 100000, PS, 41);
     assert_int_equal(m.a.sample_us, 100000);
-    assert_int_equal(m.a.aggr_us, 100000);
-    assert_int_equal(m.samples_per_aggr, 1);
+    assert_int_equal(m.a.aggr_us, 2000000);
+    assert_int_equal(m.a.update_us, 1000000);
+    assert_int_equal(m.samples_per_aggr, 20);
     assert_int_equal(m.samples_per_update, 10);
     assert_int_equal(region_monitor_max_acc(&m), 20);
     run_aggregations(&m, &s, 12);
