@@ -122,8 +122,11 @@ static void show_guard_text(struct reply *r, const struct guard_report *g)
             reply_printf(r, " stall %.0f us/s (target %.0f)", g->m.psi_us, g->t.psi_us);
         if (g->t.rate_mib_s > 0)
             reply_printf(r, " out %.2f MiB/s (cap %.0f)", g->m.out_mib_s, g->t.rate_mib_s);
-        reply_printf(r, "; share %.0f%%, cold >= %u cycle(s), %llu page(s) held; %s: %s\n",
-                     g->share * 100.0, g->cold_cycles, g->held_pages, g->verdict, g->why);
+        if (g->cold_cycles == 0) /* the psi engine: the share is its reclaim rate */
+            reply_printf(r, "; reclaim rate %.3f; %s: %s\n", g->share, g->verdict, g->why);
+        else
+            reply_printf(r, "; share %.0f%%, cold >= %u cycle(s), %llu page(s) held; %s: %s\n",
+                         g->share * 100.0, g->cold_cycles, g->held_pages, g->verdict, g->why);
     }
     if (g->stop != NULL)
         reply_printf(r, "    stopped (%s): %s\n", g->stop, g->stop_why);

@@ -86,6 +86,18 @@ static const struct metric task_metrics[] = {
       NULL, NULL, AT(rep.last_scan_secs), V_DOUBLE, false },
     { "etmem_task_last_scan_timestamp_seconds", "gauge", "When the last cycle started",
       NULL, NULL, AT(rep.last_scan), V_TIME, false },
+    { "etmem_task_guard_share", "gauge",
+      "The feedback guard's throttle: share of the cold pages taken per cycle (psi: the "
+      "reclaim rate)", NULL, NULL, AT(rep.guard.share), V_DOUBLE, false },
+    { "etmem_task_guard_refault_percent_per_minute", "gauge",
+      "Major faults per minute as a % of the targets' resident memory, over the last minute",
+      NULL, NULL, AT(rep.guard.m.refault_pct), V_DOUBLE, false },
+    { "etmem_task_guard_stall_microseconds_per_second", "gauge",
+      "Memory \"some\" stall over the last cycle (the target's cgroup, else the system)",
+      NULL, NULL, AT(rep.guard.m.psi_us), V_DOUBLE, false },
+    { "etmem_task_guard_held_bytes", "gauge",
+      "Memory left alone because it came back after being swapped out",
+      NULL, NULL, AT(rep.guard.held_pages), V_PAGES, false },
 };
 
 static void sb_label_value(struct strbuf *sb, const char *v)

@@ -222,6 +222,7 @@ static void report_cycle(struct psi_runtime *rt, const struct psi_task_params *p
     rep->bytes_swapped = reclaimed;
     guard_task_report(&rt->guard, &rep->guard);
     rep->guard.on = true;
+    rep->guard.cold_cycles = 0;     /* no pages of its own: project show says "reclaim rate" */
     rep->guard.t.psi_us = p->pressure * 10000.0;
     if (worst != NULL) {
         rep->guard.measured = worst->stall_pct >= 0;
