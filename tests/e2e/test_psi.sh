@@ -3,7 +3,7 @@
 # The psi engine: a child cgroup this test creates under the cgroup v2 mount, holding the
 # exerciser (charged to it from its first page), is reclaimed through memory.reclaim while
 # its memory pressure stays under the target; project show reports the rate, the stall and
-# what was reclaimed. Where the kernel cannot (no cgroup v2, no memory controller on it, no
+# what was reclaimed; with memory.min set to what it holds, nothing more goes. Where the kernel cannot (no cgroup v2, no memory controller on it, no
 # memory.reclaim), obj add must say exactly why, and the rest is skipped with that reason.
 . "$(dirname "$0")/lib.sh"
 daemon_start
@@ -94,6 +94,15 @@ check "project show reports the stall target and the rate" \
     sh -c "printf '%s' '$OUT' | grep -q '\"psi_us\":200000' && printf '%s' '$OUT' | grep -q '\"share\":0\\.'"
 expect 0 "project show" "$ETMEM" project show -s "$DSOCK"
 printf '%s\n' "$OUT" | sed 's/^/# /'
+# memory.min: what the cgroup holds now is protected; the engine stops at that floor
+floor=$(cat "$CG/memory.current")
+echo "$floor" >"$CG/memory.min"
+at_floor() { "$ETMEM" project show -n psi_e2e -s "$DSOCK" | grep -q "at its floor"; }
+check "with memory.min at what it holds ($((floor >> 20)) MiB), the engine says it is at its floor" \
+    wait_for 20 at_floor
+sleep 3
+kept=$(cat "$CG/memory.current")
+check "... and the cgroup keeps it ($((kept >> 20)) MiB)" [ "$kept" -ge $(( floor - (4 << 20) )) ]
 check "the exerciser's pages are intact" verify_exerciser "$EX_PID" "$EX_OUT"
 expect 0 "project stop" "$ETMEM" project stop -n psi_e2e -s "$DSOCK"
 expect 0 "obj del" "$ETMEM" obj del -f "$cfg" -s "$DSOCK"
