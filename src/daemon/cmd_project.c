@@ -65,6 +65,7 @@ void task_report_get(struct task *t, struct task_report *rep)
     const struct engine_kind *kind = engine_obj(t->eng)->kind;
 
     memset(rep, 0, sizeof(*rep));
+    rep->cgroup_memory = rep->cgroup_swap = -1;
     if (task_obj(t)->running && kind->report_task != NULL)
         kind->report_task(t, rep);
     if (rep->state == NULL)
@@ -145,10 +146,21 @@ static void show_text(struct reply *r, struct project *p)
 
         for (struct task *t = e->tasks; t != NULL; t = t->next) {
             struct task_report rep;
-            char hot[16], cold[16], in_swap[16], out_total[16];
+            char hot[16], cold[16], in_swap[16], out_total[16], cgmem[16], cgswap[16];
             unsigned long long ps = (unsigned long long)sysconf(_SC_PAGESIZE);
 
             task_report_get(t, &rep);
+            if (rep.cgroup_dir[0] != '\0') {     /* type=cgroup: what its controller counts */
+                char note[sizeof(rep.note)];
+
+                snprintf(note, sizeof(note), "%s", rep.note);
+                snprintf(rep.note, sizeof(rep.note), "cgroup memory %s, swap %s%s%.150s",
+                         rep.cgroup_memory < 0 ? "-" :
+                         human_size((unsigned long long)rep.cgroup_memory, cgmem, sizeof(cgmem)),
+                         rep.cgroup_swap < 0 ? "-" :
+                         human_size((unsigned long long)rep.cgroup_swap, cgswap, sizeof(cgswap)),
+                         note[0] ? "; " : "", note);
+            }
             reply_printf(r, SHOW_ROW, number++, t->type, t->value, t->name, e->name,
                          p->start ? "true" : "false", rep.state, rep.backend, rep.nr_pids,
                          human_size(rep.pages_hot * ps, hot, sizeof(hot)),
@@ -165,12 +177,12 @@ static void show_text(struct reply *r, struct project *p)
     }
 }
 
-static void json_int_or_null(struct strbuf *sb, const char *key, int v)
+static void json_ll_or_null(struct strbuf *sb, const char *key, long long v)
 {
     if (v < 0)
         sb_printf(sb, ",\"%s\":null", key);
     else
-        sb_printf(sb, ",\"%s\":%d", key, v);
+        sb_printf(sb, ",\"%s\":%lld", key, v);
 }
 
 static void json_double_or_null(struct strbuf *sb, const char *key, double v, bool known)
@@ -244,6 +256,16 @@ static void show_json_report(struct strbuf *sb, struct task *t)
                   "\"nr_applied\":%llu,\"sz_applied\":%llu}", rep.damos.action,
                   rep.damos.nr_tried, rep.damos.sz_tried, rep.damos.nr_applied,
                   rep.damos.sz_applied);
+    if (strcmp(t->type, "cgroup") != 0)
+        return;
+    sb_printf(sb, ",\"cgroup\":{\"dir\":");
+    if (rep.cgroup_dir[0] != '\0')
+        sb_json_str(sb, rep.cgroup_dir);
+    else
+        sb_add(sb, "null", 4);
+    json_ll_or_null(sb, "memory_bytes", rep.cgroup_memory);
+    json_ll_or_null(sb, "swap_bytes", rep.cgroup_swap);
+    sb_add(sb, "}", 1);
 }
 
 static void show_json_project(struct strbuf *sb, struct project *p)
@@ -260,9 +282,9 @@ static void show_json_project(struct strbuf *sb, struct project *p)
         sb_printf(sb, ",\"loop\":%d,\"interval\":%d,\"sleep\":%d", ps->loop, ps->interval,
                   ps->sleep);
     }
-    json_int_or_null(sb, "sysmem_threshold", p->sysmem_threshold);
-    json_int_or_null(sb, "swapcache_high_wmark", p->swapcache_high_wmark);
-    json_int_or_null(sb, "swapcache_low_wmark", p->swapcache_low_wmark);
+    json_ll_or_null(sb, "sysmem_threshold", p->sysmem_threshold);
+    json_ll_or_null(sb, "swapcache_high_wmark", p->swapcache_high_wmark);
+    json_ll_or_null(sb, "swapcache_low_wmark", p->swapcache_low_wmark);
     sb_add(sb, ",\"engines\":[", 12);
     for (struct engine *e = p->engs; e != NULL; e = e->next) {
         sb_add(sb, "{\"name\":", 8);

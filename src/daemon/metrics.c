@@ -35,7 +35,7 @@ struct task_sample {
     struct task_report rep;
 };
 
-enum value_kind { V_ULL, V_PAGES, V_INT, V_DOUBLE, V_TIME };
+enum value_kind { V_ULL, V_PAGES, V_INT, V_DOUBLE, V_TIME, V_KNOWN };    /* V_KNOWN: -1 is unknown */
 
 struct metric {
     const char *name;
@@ -82,6 +82,12 @@ static const struct metric task_metrics[] = {
       NULL, NULL, AT(rep.rss_bytes), V_ULL, false },
     { "etmem_task_swap_bytes", "gauge", "Swapped memory of the targets (VmSwap summed)",
       NULL, NULL, AT(rep.swap_bytes), V_ULL, false },
+    { "etmem_task_cgroup_memory_bytes", "gauge",
+      "type=cgroup: memory its controller counts (memory.current, v1 memory.usage_in_bytes)",
+      NULL, NULL, AT(rep.cgroup_memory), V_KNOWN, false },
+    { "etmem_task_cgroup_swap_bytes", "gauge",
+      "type=cgroup: swap its controller counts (memory.swap.current, v1 memsw minus usage)",
+      NULL, NULL, AT(rep.cgroup_swap), V_KNOWN, false },
     { "etmem_task_last_scan_duration_seconds", "gauge", "How long the last cycle took",
       NULL, NULL, AT(rep.last_scan_secs), V_DOUBLE, false },
     { "etmem_task_last_scan_timestamp_seconds", "gauge", "When the last cycle started",
@@ -139,6 +145,7 @@ static void render_value(struct strbuf *sb, const struct metric *m, const struct
         sb_printf(sb, " %.6f\n", *(const double *)p);
         break;
     case V_TIME:
+    case V_KNOWN:
         sb_printf(sb, " %lld\n", *(const long long *)p);
         break;
     }
@@ -157,6 +164,8 @@ static void render_task_metrics(struct strbuf *sb, const struct task_sample *s, 
         }
         for (size_t k = 0; k < n; k++) {
             if (!m->always && !s[k].figures)
+                continue;
+            if (m->kind == V_KNOWN && *(const long long *)((const char *)&s[k] + m->offset) < 0)
                 continue;
             sb_printf(sb, "%s{", m->name);
             sb_label(sb, true, "project", s[k].project);

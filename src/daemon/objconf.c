@@ -4,10 +4,12 @@
 #include "objconf.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "cgroup_tree.h"
 #include "conffile.h"
 #include "diag.h"
 #include "manpage.h"
@@ -17,7 +19,7 @@
 #include "xalloc.h"
 
 static const char *const scan_type_names[] = { "page", "region", "psi", NULL };
-const char *const task_type_names[] = { "pid", "name", NULL };
+const char *const task_type_names[] = { "pid", "name", "cgroup", NULL };
 
 #define PC(field) offsetof(struct project_conf, field)
 #define EC(field) offsetof(struct engine_conf, field)
@@ -108,12 +110,49 @@ const struct config_key engine_id_keys[] = {
     KEY_END,
 };
 
-/* value: the guide's rule for process names and pids, 1..15 of [A-Za-z0-9./%_-]. */
-static bool parse_task_value(const struct config_key *key, const char *text, void *dst,
-                             char **why)
+/* type=cgroup: a path of printable characters without blanks or a ".." component. */
+static bool parse_cgroup_path(const char *text, char **why)
 {
     size_t len = strlen(text);
 
+    if (len > CGROUP_PATH_MAX) {
+        xasprintf(why, "'%.40s...' is %zu characters long; cgroup paths have at most %d", text,
+                  len, CGROUP_PATH_MAX);
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] <= ' ' || text[i] > '~') {
+            xasprintf(why, "'%s' contains a blank, control or non-ASCII character (a cgroup "
+                      "path is printable ASCII without blanks)", text);
+            return false;
+        }
+    }
+    for (const char *p = text; (p = strstr(p, "..")) != NULL; p += 2) {
+        if ((p == text || p[-1] == '/') && (p[2] == '/' || p[2] == '\0')) {
+            xasprintf(why, "'%s' contains '..' (a cgroup path may not leave its hierarchy)",
+                      text);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* value: the guide's rule for process names and pids, 1..15 of [A-Za-z0-9./%_-]; a cgroup
+ * path for type=cgroup. type comes first in task_keys, so it is already set in dst's
+ * struct task_conf. */
+static bool parse_task_value(const struct config_key *key, const char *text, void *dst,
+                             char **why)
+{
+    const struct task_conf *tc =
+        (const struct task_conf *)((char *)dst - offsetof(struct task_conf, value));
+    size_t len = strlen(text);
+
+    if (tc->type == TASK_TYPE_CGROUP) {
+        if (!parse_cgroup_path(text, why))
+            return false;
+        *(char **)dst = xstrdup(text);
+        return true;
+    }
     if (len > TASK_VALUE_MAX) {
         xasprintf(why, "'%s' is %zu characters long; process names and pids have at most %d",
                   text, len, TASK_VALUE_MAX);
@@ -144,10 +183,12 @@ const struct config_key task_id_keys[] = {
 
 const struct config_key task_keys[] = {
     { "type", KEY_ENUM, KEY_REQUIRED, 0, 0, NULL, TC(type), task_type_names,
-      .help = "how the target is named: by pid or by process name" },
-    { "value", KEY_CUSTOM, KEY_REQUIRED, 0, TASK_VALUE_MAX, NULL, TC(value),
+      .help = "how the target is named: by pid, by process name or by cgroup" },
+    { "value", KEY_CUSTOM, KEY_REQUIRED, 0, CGROUP_PATH_MAX, NULL, TC(value),
       .parse = parse_task_value, .release = key_release_string,
-      .range = "1..15 of [A-Za-z0-9./%_-]", .help = "the target's pid or process name" },
+      .range = "1..15 of [A-Za-z0-9./%_-]; cgroup: a path of up to 4095 printable characters",
+      .help = "the target's pid or process name; for cgroup a path relative to the cgroup v2 "
+              "mount (or the v1 memory controller's), or an absolute path in either" },
     { "max_threads", KEY_INT, 0, 1, INT_MAX, "1", TC(max_threads),
       .range = "1..2*cores+1 (more is lowered to that)",
       .help = "worker threads for this task's processes" },

@@ -30,7 +30,7 @@ struct engine_conf {
     const struct engine_kind *kind;
 };
 
-enum task_type { TASK_TYPE_PID = 0, TASK_TYPE_NAME = 1 };
+enum task_type { TASK_TYPE_PID = 0, TASK_TYPE_NAME = 1, TASK_TYPE_CGROUP = 2 };
 
 struct task_conf {
     char *project;

@@ -578,7 +578,7 @@ void cslide_report_task(struct task *tk, struct task_report *rep)
         return;
     pthread_mutex_lock(&m->rt->lock);
     *rep = m->rep;
-    targets_report(tk, rep);
+    targets_report(&m->targets, tk, rep);
     pthread_mutex_unlock(&m->rt->lock);
 }
 

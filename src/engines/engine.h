@@ -66,6 +66,10 @@ struct task_report {
     /* the targets' memory at the end of the last cycle (VmRSS, VmSwap summed) */
     unsigned long long rss_bytes;
     unsigned long long swap_bytes;
+    /* type=cgroup: the cgroup found at the last cycle ("" none) and what its memory
+     * controller counts (v2 memory.current, memory.swap.current); -1: not known */
+    char cgroup_dir[256];
+    long long cgroup_memory, cgroup_swap;
     char note[192];             /* why it is waiting/idle, or the last error */
     struct guard_report guard;  /* the feedback guard and safety envelope */
     /* the damon engine's scheme since start, as DAMOS counts them: regions that qualified

@@ -734,7 +734,7 @@ void slide_report_task(struct task *tk, struct task_report *rep)
     rep->damos.sz_tried = rt->damos_sz_tried;
     rep->damos.nr_applied = rt->damos_nr_applied;
     rep->damos.sz_applied = rt->damos_sz_applied;
-    targets_report(tk, rep);
+    targets_report(&rt->targets, tk, rep);
     pthread_mutex_unlock(&rt->lock);
 }
 

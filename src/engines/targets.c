@@ -74,6 +74,24 @@ static bool want(struct targets *tg, bool allow_init, struct wanted **w, size_t 
     return true;
 }
 
+static bool is_cgroup_task(const struct task *tk)
+{
+    return strcmp(tk->type, "cgroup") == 0;
+}
+
+/* type=cgroup: find the cgroup again (it may come and go) and list its processes. */
+static void find_cgroup_members(struct targets *tg, const struct task *tk, pid_t **pids,
+                                size_t *n)
+{
+    tg->cgroup_found = cgroup_resolve(tk->value, &tg->cgroup) == 0;
+    tg->cgroup_memory = tg->cgroup_swap = -1;
+    if (!tg->cgroup_found)
+        return;
+    if (cgroup_list_procs(&tg->cgroup, pids, n) < 0)
+        *n = 0;
+    cgroup_memory_usage(&tg->cgroup, &tg->cgroup_memory, &tg->cgroup_swap);
+}
+
 /* The processes the task names directly (before children). */
 static void find_roots(struct targets *tg, const struct task *tk, pid_t **roots, size_t *n)
 {
@@ -82,6 +100,10 @@ static void find_roots(struct targets *tg, const struct task *tk, pid_t **roots,
 
     *roots = NULL;
     *n = 0;
+    if (is_cgroup_task(tk)) {
+        find_cgroup_members(tg, tk, roots, n);
+        return;
+    }
     if (strcmp(tk->type, "name") == 0) {
         if (proc_find_by_comm(tk->value, roots, n) < 0)
             *n = 0;
@@ -127,7 +149,7 @@ void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_l
 
         if (!want(tg, allow_init, &w, &nw, &cap, roots[i]))
             continue;   /* a refused root's children come only with it */
-        if (proc_list_children(roots[i], &kids, &nk) == 0) {
+        if (!is_cgroup_task(tk) && proc_list_children(roots[i], &kids, &nk) == 0) {
             for (size_t k = 0; k < nk; k++)
                 want(tg, allow_init, &w, &nw, &cap, kids[k]);
             free(kids);
@@ -188,6 +210,11 @@ void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_l
     if (list == NULL && why != NULL) {
         if (tg->refused[0] != '\0')
             snprintf(why, why_len, "%s", tg->refused);
+        else if (is_cgroup_task(tk) && !tg->cgroup_found)
+            snprintf(why, why_len, "no cgroup %s (in the cgroup v2 or v1 memory hierarchy)",
+                     tk->value);
+        else if (is_cgroup_task(tk))
+            snprintf(why, why_len, "no process in cgroup %s", tg->cgroup.dir);
         else if (strcmp(tk->type, "name") == 0)
             snprintf(why, why_len, "no process named %s", tk->value);
         else if (tg->root_known)
@@ -227,8 +254,16 @@ void targets_append(const struct task *tk, struct task_pid ***arr, size_t *n, si
     }
 }
 
-void targets_report(const struct task *tk, struct task_report *rep)
+void targets_report(const struct targets *tg, const struct task *tk, struct task_report *rep)
 {
+    rep->cgroup_memory = rep->cgroup_swap = -1;
+    rep->cgroup_dir[0] = '\0';
+    if (tg->cgroup_found) {
+        snprintf(rep->cgroup_dir, sizeof(rep->cgroup_dir), "%.*s",
+                 (int)sizeof(rep->cgroup_dir) - 1, tg->cgroup.dir);     /* cut if longer */
+        rep->cgroup_memory = tg->cgroup_memory;
+        rep->cgroup_swap = tg->cgroup_swap;
+    }
     rep->nr_pids = 0;
     for (const struct task_pid *tp = tk->pids; tp != NULL; tp = tp->next) {
         if (rep->nr_pids < REPORT_PIDS_MAX)

@@ -3,8 +3,10 @@
  *
  * type=pid: that process (identified by pid AND start time from the first time it is seen,
  * so a reused pid is never adopted) and its direct children. type=name: every process whose
- * name (comm) is the value, and their direct children. Resolved from /proc, without running
- * pgrep, each time targets_update is called.
+ * name (comm) is the value, and their direct children. type=cgroup: every process in the
+ * cgroup the value names and in the cgroups below it (a process that leaves is no longer
+ * covered, its children included). Resolved from /proc and cgroupfs, without running pgrep,
+ * each time targets_update is called.
  *
  * Never covered: etmemd itself and kernel threads; pid 1 (init), and so its children, only
  * when the task says allow_init=yes. */
@@ -16,12 +18,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup_tree.h"
 #include "engine.h"
 
 struct targets {
     bool root_known;            /* type=pid: root_starttime is the target's */
     uint64_t root_starttime;
     char refused[256];          /* why a process the task names was left out, or "" */
+    /* type=cgroup: where it was found at the last update and what its controller counts */
+    bool cgroup_found;
+    struct cgroup_ref cgroup;
+    int64_t cgroup_memory, cgroup_swap;
 };
 
 /* true (and why) when etmemd must not cover pid: itself, a kernel thread, or pid 1 without
@@ -38,7 +45,8 @@ void targets_clear(struct task *tk);
 int targets_count(const struct task *tk);
 /* Append the entries of tk->pids to (*arr)[*n...], growing *arr (its size in *cap). */
 void targets_append(const struct task *tk, struct task_pid ***arr, size_t *n, size_t *cap);
-/* The task's processes for `project show`: rep->nr_pids and up to REPORT_PIDS_MAX pids. */
-void targets_report(const struct task *tk, struct task_report *rep);
+/* The task's processes for `project show`: rep->nr_pids and up to REPORT_PIDS_MAX pids,
+ * and for type=cgroup its directory and memory figures. */
+void targets_report(const struct targets *tg, const struct task *tk, struct task_report *rep);
 
 #endif

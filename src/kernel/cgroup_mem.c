@@ -62,7 +62,22 @@ static int mount_point_rooted(const char *mnt, char *buf, size_t len)
     return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int cgroup2_mount(char *buf, size_t len)
+/* Whether the comma-separated mount options hold option. */
+static bool has_option(const char *options, const char *option)
+{
+    size_t n = strlen(option);
+
+    for (const char *p = options; p != NULL; p = strchr(p, ',')) {
+        if (*p == ',')
+            p++;
+        if (strncmp(p, option, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/* The first mount of a file system type (with option among its options, if not NULL). */
+static int mount_find(const char *fstype, const char *option, char *buf, size_t len)
 {
     char path[512], *text, *line;
     int rc = proc_path(path, sizeof(path), "mounts");
@@ -71,18 +86,29 @@ int cgroup2_mount(char *buf, size_t len)
         return rc;
     rc = -ENOENT;
     for (line = text; line != NULL && *line; line = strchr(line, '\n')) {
-        char dev[64], mnt[256], type[32];
+        char dev[64], mnt[256], type[32], options[256];
 
         if (*line == '\n')
             line++;
-        if (sscanf(line, "%63s %255s %31s", dev, mnt, type) == 3 &&
-            strcmp(type, "cgroup2") == 0 && strchr(mnt, '\\') == NULL) {
+        if (sscanf(line, "%63s %255s %31s %255s", dev, mnt, type, options) == 4 &&
+            strcmp(type, fstype) == 0 && strchr(mnt, '\\') == NULL &&
+            (option == NULL || has_option(options, option))) {
             rc = mount_point_rooted(mnt, buf, len);
             break;
         }
     }
     free(text);
     return rc;
+}
+
+int cgroup2_mount(char *buf, size_t len)
+{
+    return mount_find("cgroup2", NULL, buf, len);
+}
+
+int cgroup1_memory_mount(char *buf, size_t len)
+{
+    return mount_find("cgroup", "memory", buf, len);
 }
 
 int cgroup2_dir_of(pid_t pid, char *buf, size_t len)

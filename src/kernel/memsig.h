@@ -87,6 +87,8 @@ int memcg_parse_stat(const char *text, struct memcg_stat *out);
 
 /* The mount point of the cgroup v2 hierarchy (first "cgroup2" line of <proc>/mounts). */
 int cgroup2_mount(char *buf, size_t len);
+/* The mount point of the cgroup v1 memory controller's hierarchy. */
+int cgroup1_memory_mount(char *buf, size_t len);
 /* The cgroup v2 directory of a process ("0::/path" of /proc/PID/cgroup under the v2
  * mount). -ENOENT when there is no v2 hierarchy, -ESRCH when the process is gone. */
 int cgroup2_dir_of(pid_t pid, char *buf, size_t len);
