@@ -381,8 +381,8 @@ static const struct section_case section_cases[] = {
       CT_LABEL ":6: [task] value: '2147483648' is not a pid (type=pid wants a positive "
       "number)", NULL },
     { "task without type", SEC_TASK, false, TASK_HEAD "value=1\n",
-      CT_LABEL ":1: [task]: missing required key 'type' (how the target is named: by pid or "
-      "by process name)", NULL },
+      CT_LABEL ":1: [task]: missing required key 'type' (how the target is named: by pid, "
+      "by process name or by cgroup)", NULL },
     { "task del reads the names only", SEC_TASK, true, TASK_HEAD, NULL, NULL },
 };
 
