@@ -150,6 +150,15 @@ static void show_text(struct reply *r, struct project *p)
             unsigned long long ps = (unsigned long long)sysconf(_SC_PAGESIZE);
 
             task_report_get(t, &rep);
+            if (rep.dry_run) {
+                char note[sizeof(rep.note)], would[16];
+
+                snprintf(note, sizeof(note), "%s", rep.note);
+                snprintf(rep.note, sizeof(rep.note), "dry run: would have sent %s in %llu regions "
+                         "to %s last cycle%s%.60s",
+                         human_size(rep.dry_bytes_last, would, sizeof(would)),
+                         rep.dry_regions_last, rep.dry_run_to, note[0] ? "; " : "", note);
+            }
             if (rep.cgroup_dir[0] != '\0') {     /* type=cgroup: what its controller counts */
                 char note[sizeof(rep.note)];
 
@@ -256,6 +265,12 @@ static void show_json_report(struct strbuf *sb, struct task *t)
                   "\"nr_applied\":%llu,\"sz_applied\":%llu}", rep.damos.action,
                   rep.damos.nr_tried, rep.damos.sz_tried, rep.damos.nr_applied,
                   rep.damos.sz_applied);
+    sb_printf(sb, ",\"dry_run\":%s", rep.dry_run ? "true" : "false");
+    if (rep.dry_run)
+        sb_printf(sb, ",\"dry_run_to\":\"%s\",\"dry_bytes_last\":%llu,\"dry_regions_last\":%llu,"
+                  "\"dry_bytes_total\":%llu,\"dry_regions_total\":%llu", rep.dry_run_to,
+                  rep.dry_bytes_last, rep.dry_regions_last, rep.dry_bytes_total,
+                  rep.dry_regions_total);
     if (strcmp(t->type, "cgroup") != 0)
         return;
     sb_printf(sb, ",\"cgroup\":{\"dir\":");

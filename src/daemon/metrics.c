@@ -32,6 +32,7 @@ struct task_sample {
     char *project, *task, *engine;
     bool figures;                   /* running, and its engine reports figures */
     unsigned long long running;
+    unsigned long long dry_run;
     struct task_report rep;
 };
 
@@ -46,64 +47,73 @@ struct metric {
     size_t offset;                  /* of the value in struct task_sample */
     enum value_kind kind;
     bool always;                    /* also for tasks without figures */
+    bool dry_only;                  /* only for dry-run tasks */
 };
 
 #define AT(field) offsetof(struct task_sample, field)
 
 static const struct metric task_metrics[] = {
     { "etmem_task_running", "gauge", "1 while the task runs, 0 when it is stopped",
-      NULL, NULL, AT(running), V_ULL, true },
+      NULL, NULL, AT(running), V_ULL, true, false },
     { "etmem_task_processes", "gauge", "Processes the task covers now",
-      NULL, NULL, AT(rep.nr_pids), V_INT, false },
+      NULL, NULL, AT(rep.nr_pids), V_INT, false, false },
     { "etmem_task_scans_total", "counter", "Scan cycles completed since the task started",
-      NULL, NULL, AT(rep.cycles), V_ULL, false },
+      NULL, NULL, AT(rep.cycles), V_ULL, false, false },
     { "etmem_task_scanned_pages_total", "counter",
       "Pages scanned since the task started (regions count their pages)",
-      NULL, NULL, AT(rep.pages_scanned_total), V_ULL, false },
+      NULL, NULL, AT(rep.pages_scanned_total), V_ULL, false, false },
     { "etmem_task_scan_cpu_seconds_total", "counter",
       "CPU time the task's scans used since it started",
-      NULL, NULL, AT(rep.scan_cpu_secs), V_DOUBLE, false },
+      NULL, NULL, AT(rep.scan_cpu_secs), V_DOUBLE, false, false },
     { "etmem_task_swapped_out_bytes_total", "counter",
       "Bytes of the targets swapped out since the task started",
-      NULL, NULL, AT(rep.bytes_swapped), V_ULL, false },
+      NULL, NULL, AT(rep.bytes_swapped), V_ULL, false, false },
     { "etmem_task_moved_bytes_total", "counter",
       "Bytes moved between NUMA nodes since the task started, by direction",
-      "direction", "to_slow", AT(rep.bytes_moved[0]), V_ULL, false },
+      "direction", "to_slow", AT(rep.bytes_moved[0]), V_ULL, false, false },
     { "etmem_task_moved_bytes_total", "counter", NULL,
-      "direction", "to_fast", AT(rep.bytes_moved[1]), V_ULL, false },
+      "direction", "to_fast", AT(rep.bytes_moved[1]), V_ULL, false, false },
     { "etmem_task_refaults_total", "counter",
       "Major faults of the targets since the task started",
-      NULL, NULL, AT(rep.refaults), V_ULL, false },
+      NULL, NULL, AT(rep.refaults), V_ULL, false, false },
     { "etmem_task_hot_bytes", "gauge", "Memory the last cycle found hot",
-      NULL, NULL, AT(rep.pages_hot), V_PAGES, false },
+      NULL, NULL, AT(rep.pages_hot), V_PAGES, false, false },
     { "etmem_task_cold_bytes", "gauge", "Memory the last cycle found cold",
-      NULL, NULL, AT(rep.pages_cold), V_PAGES, false },
+      NULL, NULL, AT(rep.pages_cold), V_PAGES, false, false },
     { "etmem_task_rss_bytes", "gauge", "Resident memory of the targets (VmRSS summed)",
-      NULL, NULL, AT(rep.rss_bytes), V_ULL, false },
+      NULL, NULL, AT(rep.rss_bytes), V_ULL, false, false },
     { "etmem_task_swap_bytes", "gauge", "Swapped memory of the targets (VmSwap summed)",
-      NULL, NULL, AT(rep.swap_bytes), V_ULL, false },
+      NULL, NULL, AT(rep.swap_bytes), V_ULL, false, false },
     { "etmem_task_cgroup_memory_bytes", "gauge",
       "type=cgroup: memory its controller counts (memory.current, v1 memory.usage_in_bytes)",
-      NULL, NULL, AT(rep.cgroup_memory), V_KNOWN, false },
+      NULL, NULL, AT(rep.cgroup_memory), V_KNOWN, false, false },
     { "etmem_task_cgroup_swap_bytes", "gauge",
       "type=cgroup: swap its controller counts (memory.swap.current, v1 memsw minus usage)",
-      NULL, NULL, AT(rep.cgroup_swap), V_KNOWN, false },
+      NULL, NULL, AT(rep.cgroup_swap), V_KNOWN, false, false },
+    { "etmem_task_dry_run", "gauge", "1 when the task only counts what it would do",
+      NULL, NULL, AT(dry_run), V_ULL, false, false },
+    { "etmem_task_dry_run_bytes_total", "counter",
+      "Dry run: bytes the task would have swapped out, moved or reclaimed since it started",
+      NULL, NULL, AT(rep.dry_bytes_total), V_ULL, false, true },
+    { "etmem_task_dry_run_regions_total", "counter",
+      "Dry run: regions (address ranges, or cgroups for psi) it would have acted on",
+      NULL, NULL, AT(rep.dry_regions_total), V_ULL, false, true },
     { "etmem_task_last_scan_duration_seconds", "gauge", "How long the last cycle took",
-      NULL, NULL, AT(rep.last_scan_secs), V_DOUBLE, false },
+      NULL, NULL, AT(rep.last_scan_secs), V_DOUBLE, false, false },
     { "etmem_task_last_scan_timestamp_seconds", "gauge", "When the last cycle started",
-      NULL, NULL, AT(rep.last_scan), V_TIME, false },
+      NULL, NULL, AT(rep.last_scan), V_TIME, false, false },
     { "etmem_task_guard_share", "gauge",
       "The feedback guard's throttle: share of the cold pages taken per cycle (psi: the "
-      "reclaim rate)", NULL, NULL, AT(rep.guard.share), V_DOUBLE, false },
+      "reclaim rate)", NULL, NULL, AT(rep.guard.share), V_DOUBLE, false, false },
     { "etmem_task_guard_refault_percent_per_minute", "gauge",
       "Major faults per minute as a % of the targets' resident memory, over the last minute",
-      NULL, NULL, AT(rep.guard.m.refault_pct), V_DOUBLE, false },
+      NULL, NULL, AT(rep.guard.m.refault_pct), V_DOUBLE, false, false },
     { "etmem_task_guard_stall_microseconds_per_second", "gauge",
       "Memory \"some\" stall over the last cycle (the target's cgroup, else the system)",
-      NULL, NULL, AT(rep.guard.m.psi_us), V_DOUBLE, false },
+      NULL, NULL, AT(rep.guard.m.psi_us), V_DOUBLE, false, false },
     { "etmem_task_guard_held_bytes", "gauge",
       "Memory left alone because it came back after being swapped out",
-      NULL, NULL, AT(rep.guard.held_pages), V_PAGES, false },
+      NULL, NULL, AT(rep.guard.held_pages), V_PAGES, false, false },
 };
 
 static void sb_label_value(struct strbuf *sb, const char *v)
@@ -163,7 +173,7 @@ static void render_task_metrics(struct strbuf *sb, const struct task_sample *s, 
             sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
         }
         for (size_t k = 0; k < n; k++) {
-            if (!m->always && !s[k].figures)
+            if ((!m->always && !s[k].figures) || (m->dry_only && !s[k].dry_run))
                 continue;
             if (m->kind == V_KNOWN && *(const long long *)((const char *)&s[k] + m->offset) < 0)
                 continue;
@@ -232,6 +242,7 @@ static struct task_sample *snapshot(size_t *n, struct strbuf *projects)
                 s[*n].task = xstrdup(t->name);
                 s[*n].engine = xstrdup(e->name);
                 s[*n].running = task_obj(t)->running;
+                s[*n].dry_run = task_ext_of(t)->dry_run;
                 s[*n].figures = task_obj(t)->running && engine_obj(e)->kind->report_task;
                 s[*n].rep.state = NULL;     /* may point into the engine: not kept */
                 (*n)++;

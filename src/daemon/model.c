@@ -195,6 +195,7 @@ struct project *project_new(const struct project_conf *pc)
     p->scan_param = p->type == PAGE_SCAN ? (void *)&po->page
                   : p->type == PSI_SCAN  ? (void *)&po->psi : (void *)&po->region;
     po->kernel_swap_enable = pc->kernel_swap_enable;
+    po->dry_run = pc->dry_run == 1;
     return p;
 }
 
@@ -363,6 +364,7 @@ struct task *task_new(const struct task_conf *tc, void *params)
     t->swap_flag = tc->swap_flag;
     t->params = params;
     to->ext.allow_init = tc->allow_init;
+    to->ext.dry_run = tc->dry_run == 1;
     return t;
 }
 

@@ -20,6 +20,7 @@ struct project_obj {
     struct region_scan region;
     struct psi_scan psi;
     int kernel_swap_enable;         /* -1: not set by this project */
+    bool dry_run;                   /* its tasks' default (each task_ext holds its own) */
     unsigned hold_depth;            /* held by holder (see Locking) when > 0 */
     pthread_t holder;
     const char *held_for;           /* the holding command, for "busy" messages */

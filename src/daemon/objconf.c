@@ -68,6 +68,9 @@ const struct config_key project_keys[] = {
     { "kernel_swap_enable", KEY_YESNO, 0, 0, 0, NULL, PC(kernel_swap_enable),
       .help = "openEuler only: set /sys/kernel/mm/swap/kernel_swap_enable while the project "
               "runs (restored after)" },
+    { "dry_run", KEY_YESNO, 0, 0, 0, "no", PC(dry_run),
+      .help = "the tasks scan and decide as usual but only count and log what they would "
+              "move or reclaim, changing nothing (a task may say otherwise)" },
     { "sample_interval", KEY_ULONG, 0, 1, LONG_MAX, NULL, PC(sample_interval),
       .required_if = is_region_scan, .help = "region: access sampling period (us)" },
     { "aggr_interval", KEY_ULONG, 0, 1, LONG_MAX, NULL, PC(aggr_interval),
@@ -198,6 +201,9 @@ const struct config_key task_keys[] = {
       .help = "let the task cover pid 1 (init) and so, as its direct children, every service "
               "of the host; without it a task on pid 1 is refused and init is never covered "
               "(etmemd itself and kernel threads never are)" },
+    { "dry_run", KEY_YESNO, 0, 0, 0, NULL, TC(dry_run),
+      .help = "this task only counts and logs what it would do (default: as [project] "
+              "dry_run says)" },
     KEY_END,
 };
 
@@ -213,6 +219,7 @@ void project_conf_init(struct project_conf *pc)
 void task_conf_init(struct task_conf *tc)
 {
     memset(tc, 0, sizeof(*tc));
+    tc->dry_run = -1;
 }
 
 /* The spelling of a project key that the file uses: its alias when only that is set, so

@@ -21,6 +21,7 @@ struct project_conf {
     int swapcache_high_wmark;   /* -1: unset */
     int swapcache_low_wmark;
     int kernel_swap_enable;     /* -1: leave the knob alone, else 0/1 */
+    int dry_run;                /* tasks decide and count but change nothing */
     unsigned long sample_interval, aggr_interval, update_interval;
     unsigned long min_nr_regions, max_nr_regions;
 };
@@ -41,6 +42,7 @@ struct task_conf {
     int max_threads;
     int swap_flag;
     int allow_init;             /* may cover pid 1 (init) and its direct children */
+    int dry_run;                /* -1: as its project says */
 };
 
 extern const struct config_key project_id_keys[];

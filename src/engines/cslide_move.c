@@ -133,6 +133,19 @@ static int move_units(struct cslide_rt *rt, size_t w, enum cs_move dir, int pair
     return mover_flush(mv);
 }
 
+/* Dry run: count the units of process w the plan would move, and move nothing. */
+static void dry_count(struct cslide_rt *rt, size_t w)
+{
+    struct cslide_pid *sp = rt->work[w].tp->params;
+
+    for (size_t i = sp->first; i < sp->end; i++) {
+        if (rt->units[i].move != CS_DEMOTE && rt->units[i].move != CS_PROMOTE)
+            continue;
+        sp->dry_bytes += rt->units[i].move_bytes;
+        sp->dry_regions++;
+    }
+}
+
 void cslide_move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_counters *ac)
 {
     struct mover *mv = xcalloc(1, sizeof(*mv));
@@ -143,8 +156,13 @@ void cslide_move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_coun
         struct cslide_pid *sp = rt->work[w].tp->params;
         int rc = 0;
 
+        sp->dry_bytes = sp->dry_regions = 0;
         if (!sp->scanned || sp->run.migrator == NULL)
             continue;
+        if (task_ext_of(rt->work[w].m->tk)->dry_run) {
+            dry_count(rt, w);
+            continue;
+        }
         for (int d = 0; d < 2 && rc == 0; d++) {
             for (int p = 0; p < rt->ep->pairs.nr && rc == 0; p++) {
                 mv->bytes = 0;

@@ -47,6 +47,7 @@ struct cslide_pid {
     uint64_t moved[2];              /* bytes since start: [0] to slow, [1] to fast; rt->lock */
     uint64_t rss, swap;             /* its memory after its last scan */
     double cpu_secs;                /* its last scan's CPU time */
+    uint64_t dry_bytes, dry_regions;    /* dry run: what its last cycle would have moved */
     struct node_use use[KERNEL_MAX_NODES];  /* published under rt->lock */
     int use_node[KERNEL_MAX_NODES];
     int nuse;

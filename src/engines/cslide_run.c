@@ -234,6 +234,7 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
 {
     long page = sysconf(_SC_PAGESIZE);
     char down[24], up[24], hold[24], wq[24], wr[24];   /* UINT64_MAX >> 10 is 17 digits */
+    uint64_t dry_all[2] = { 0, 0 };     /* bytes, regions of its dry-run tasks */
 
     human(moved[0], down, sizeof(down));
     human(moved[1], up, sizeof(up));
@@ -245,7 +246,7 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
     for (struct cslide_member *m = rt->members; m != NULL; m = m->next) {
         struct task_report *rep = &m->rep;
         uint64_t hot = 0, cold = 0, mdown = m->moved_gone[0], mup = m->moved_gone[1];
-        uint64_t rss = 0, swap = 0, scanned_now = 0;
+        uint64_t rss = 0, swap = 0, scanned_now = 0, dry_bytes = 0, dry_regions = 0;
         double cpu = 0;
         const char *note = "";
 
@@ -254,6 +255,8 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
 
             rss += sp->rss;
             swap += sp->swap;
+            dry_bytes += sp->dry_bytes;
+            dry_regions += sp->dry_regions;
             if (sp->scanned) {
                 cpu += sp->cpu_secs;
                 for (int i = 0; i < sp->nuse; i++)
@@ -282,6 +285,12 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
         rep->bytes_moved[1] = mup;
         rep->rss_bytes = rss;
         rep->swap_bytes = swap;
+        rep->dry_bytes_last = dry_bytes;
+        rep->dry_regions_last = dry_regions;
+        rep->dry_bytes_total += dry_bytes;
+        rep->dry_regions_total += dry_regions;
+        dry_all[0] += dry_bytes;
+        dry_all[1] += dry_regions;
         rep->pages_hot = hot / (uint64_t)page;
         rep->pages_cold = cold / (uint64_t)page;
         if (note[0] != '\0') {
@@ -307,6 +316,9 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
     rt->stat_time = time(NULL);
     rt->cycles++;
     pthread_mutex_unlock(&rt->lock);
+    if (dry_all[1] > 0)
+        log_info("engine %s: dry run: would move %" PRIu64 " bytes in %" PRIu64 " regions "
+                 "between NUMA nodes this cycle", rt->eng->name, dry_all[0], dry_all[1]);
 }
 
 static void cycle(struct cslide_rt *rt)
@@ -481,6 +493,8 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     snprintf(m->rep.backend, sizeof(m->rep.backend), "%s+%s", m->be.tracker->name,
              rt->migrate->name);
     m->rep.state = "starting";
+    m->rep.dry_run = task_ext_of(tk)->dry_run;
+    m->rep.dry_run_to = "the other node of its pair";
     pthread_mutex_lock(&rt->lock);
     m->next = rt->members;
     rt->members = m;

@@ -37,6 +37,7 @@ struct task_pid {
 struct task_ext {
     struct task pub;
     bool allow_init;            /* [task] allow_init=yes: pid 1 and its children may be covered */
+    bool dry_run;               /* decide and count, change nothing ([project]/[task] dry_run) */
 };
 
 static inline const struct task_ext *task_ext_of(const struct task *tk)
@@ -70,6 +71,11 @@ struct task_report {
      * controller counts (v2 memory.current, memory.swap.current); -1: not known */
     char cgroup_dir[256];
     long long cgroup_memory, cgroup_swap;
+    /* dry run: what the task would have done, in its last cycle and since start */
+    bool dry_run;
+    const char *dry_run_to;             /* where it would have sent memory: "swap", ... */
+    unsigned long long dry_bytes_last, dry_regions_last;
+    unsigned long long dry_bytes_total, dry_regions_total;
     char note[192];             /* why it is waiting/idle, or the last error */
     struct guard_report guard;  /* the feedback guard and safety envelope */
     /* the damon engine's scheme since start, as DAMOS counts them: regions that qualified

@@ -13,6 +13,7 @@
  * swap). The report is updated under rt->lock after each cycle. */
 #include <errno.h>
 #include <glob.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct psi_cg {
     bool have_prev;
     double stall_pct;       /* last interval, -1 before the first */
     uint64_t reclaimed;     /* since the task started */
+    uint64_t dry_bytes;     /* dry run: what this cycle would have asked memory.reclaim for */
     char note[160];
 };
 
@@ -173,6 +175,7 @@ static void cg_step(struct psi_runtime *rt, const struct psi_task_params *p, str
     double rate = psi_rate_of(p, c->ctl.share);
     int rc;
 
+    c->dry_bytes = 0;
     cg_measure(c);
     if (c->ctl.verdict == GUARD_BACKING_OFF) {
         snprintf(c->note, sizeof(c->note), "stall %.3f%% over pressure %g%%: rate %.3f, "
@@ -187,6 +190,12 @@ static void cg_step(struct psi_runtime *rt, const struct psi_task_params *p, str
     if (step == 0) {
         snprintf(c->note, sizeof(c->note), "at its floor (%llu MiB of %llu MiB)",
                  (unsigned long long)(floor >> 20), (unsigned long long)(current >> 20));
+        return;
+    }
+    if (task_ext_of(rt->tk)->dry_run) {
+        c->dry_bytes = step;
+        snprintf(c->note, sizeof(c->note), "dry run: would ask memory.reclaim for %llu KiB at "
+                 "rate %.3f", (unsigned long long)(step >> 10), rate);
         return;
     }
     rc = cgroup_reclaim(c->path, step);
@@ -207,10 +216,12 @@ static void report_cycle(struct psi_runtime *rt, const struct psi_task_params *p
 {
     struct task_report *rep = &rt->rep;
     const struct psi_cg *worst = NULL;
-    uint64_t reclaimed = rt->reclaimed_gone;
+    uint64_t reclaimed = rt->reclaimed_gone, dry_bytes = 0, dry_regions = 0;
 
     for (size_t i = 0; i < rt->n; i++) {
         reclaimed += rt->cg[i].reclaimed;
+        dry_bytes += rt->cg[i].dry_bytes;
+        dry_regions += rt->cg[i].dry_bytes > 0;
         if (worst == NULL || rt->cg[i].stall_pct > worst->stall_pct)
             worst = &rt->cg[i];
     }
@@ -220,6 +231,10 @@ static void report_cycle(struct psi_runtime *rt, const struct psi_task_params *p
     rep->last_scan = begin;
     rep->last_scan_secs = secs;
     rep->bytes_swapped = reclaimed;
+    rep->dry_bytes_last = dry_bytes;
+    rep->dry_regions_last = dry_regions;
+    rep->dry_bytes_total += dry_bytes;
+    rep->dry_regions_total += dry_regions;
     guard_task_report(&rt->guard, &rep->guard);
     rep->guard.on = true;
     rep->guard.cold_cycles = 0;     /* no pages of its own: project show says "reclaim rate" */
@@ -239,6 +254,9 @@ static void report_cycle(struct psi_runtime *rt, const struct psi_task_params *p
         snprintf(rep->note, sizeof(rep->note), "%zu cgroup(s); %s: %s", rt->n,
                  worst->path + strlen(rt->mnt) + 1, worst->note);
     pthread_mutex_unlock(&rt->lock);
+    if (rep->dry_run)
+        log_info("task %s: dry run: would reclaim %" PRIu64 " bytes from %" PRIu64 " cgroup(s) "
+                 "this cycle", rt->tk->name, dry_bytes, dry_regions);
 }
 
 static void *psi_task_main(void *arg)
@@ -289,6 +307,8 @@ static int psi_start_task(struct engine *eng, struct task *tk)
     guard_conf_from_keys(&p->guard, &conf);
     guard_task_init(&rt->guard, &conf);
     snprintf(rt->rep.backend, sizeof(rt->rep.backend), "memory.reclaim");
+    rt->rep.dry_run = task_ext_of(tk)->dry_run;
+    rt->rep.dry_run_to = "memory.reclaim";
     rt->rep.state = "starting";
     stopper_init(&rt->stop);
     pthread_mutex_init(&rt->lock, NULL);

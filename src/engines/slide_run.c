@@ -59,6 +59,7 @@ struct slide_pid {
     uint64_t scanned, hot, cold, swapped_bytes, refaults;
     uint64_t rss, swap;             /* its memory at the end of the job */
     double cpu_secs;                /* the job's CPU time */
+    uint64_t dry_bytes, dry_regions;    /* dry run: what this cycle would have swapped out */
     bool scanned_now;
 };
 
@@ -422,7 +423,11 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     sp->hot = cr.hot;
     sp->cold = cr.cold;
     guard_narrow(cy, sp, &cr);
-    if (cr.n > 0) {
+    if (cr.n > 0 && task_ext_of(rt->tk)->dry_run) {
+        for (size_t i = 0; i < cr.n; i++)
+            sp->dry_bytes += cr.r[i].len;
+        sp->dry_regions = cr.n;
+    } else if (cr.n > 0) {
         bool known = proc_read_status(pid, &before) == 0;
         struct ratelimit rl;
 
@@ -439,7 +444,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     }
     free(cr.r);
     guard_proc_sample(&sp->gp, pid);
-    if (rc >= 0 && !stopper_raised(&rt->stop))
+    if (rc >= 0 && !stopper_raised(&rt->stop) && !task_ext_of(rt->tk)->dry_run)
         reclaim_swapcache(cy, sp, pid);
     if (proc_read_stat(pid, &ps) == 0) {
         if (!sp->majflt_known)
@@ -465,6 +470,7 @@ static void pid_job(void *arg, size_t i)
 
     sp->scanned_now = false;
     sp->cpu_secs = 0;
+    sp->dry_bytes = sp->dry_regions = 0;
     if (!pid_run_claim(&sp->run, (pid_t)tp->pid))
         return;
     slide_pid_cycle(cy, tp);
@@ -495,6 +501,7 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
     struct task_report *rep = &rt->rep;
     uint64_t scanned = 0, hot = 0, cold = 0, swapped = 0, refaults = 0, rss = 0, swap = 0;
     uint64_t scanned_now = 0;       /* processes skipped this cycle keep their last figures */
+    uint64_t dry_bytes = 0, dry_regions = 0;
     double cpu = 0;
     const char *note = "";
 
@@ -506,6 +513,8 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
         rss += sp->rss;
         swap += sp->swap;
         cpu += sp->cpu_secs;
+        dry_bytes += sp->dry_bytes;
+        dry_regions += sp->dry_regions;
         hot += sp->hot;
         cold += sp->cold;
         swapped += sp->swapped_bytes;
@@ -530,9 +539,16 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
     guard_task_report(&rt->guard, &rep->guard);
     if (rep->guard.stop != NULL && note[0] == '\0')
         note = rep->guard.stop_why;
+    rep->dry_bytes_last = dry_bytes;
+    rep->dry_regions_last = dry_regions;
+    rep->dry_bytes_total += dry_bytes;
+    rep->dry_regions_total += dry_regions;
     snprintf(rep->note, sizeof(rep->note), "%.*s", (int)sizeof(rep->note) - 1,
              note[0] ? note : rt->standing_note);
     pthread_mutex_unlock(&rt->lock);
+    if (rep->dry_run)
+        log_info("task %s: dry run: would swap out %llu bytes in %llu regions this cycle",
+                 rt->tk->name, (unsigned long long)dry_bytes, (unsigned long long)dry_regions);
 }
 
 static void report_state(struct slide_runtime *rt, const char *state, const char *note)
@@ -681,6 +697,17 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     rt->be.opts.stop = &rt->stop;
     if (tk->swap_flag)
         explain_swap_flag(rt, caps);
+    if (task_ext_of(tk)->dry_run) {
+        /* a tracker that probes by paging out would move memory: it watches without */
+        rt->be.opts.fallback.observe_only = true;
+        rt->rep.dry_run = true;
+        rt->rep.dry_run_to = "swap";
+        if (rt->standing_note[0] == '\0')
+            snprintf(rt->standing_note, sizeof(rt->standing_note), "dry run: %s",
+                     rt->be.tracker->pages_out ? "the tracker without "
+                     "its pageout probes finds only memory untouched VMA by VMA" :
+                     "counts what it would swap out, changes nothing");
+    }
     snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->be.tracker->name,
              rt->be.reclaim->name);
     rt->rep.state = "starting";

@@ -45,6 +45,8 @@ struct fallback_limits {
     unsigned max_probes;     /* pageout probes per window, hard cap (default 1000) */
     unsigned min_region_kb;  /* regions are never split below this (default 64) */
     unsigned hot_skip;       /* windows a region found accessed is not probed (default 3) */
+    bool observe_only;       /* no probes, so nothing leaves memory (dry runs): only VMAs
+                                left untouched for a whole window are found idle */
 };
 
 struct scan_opts {

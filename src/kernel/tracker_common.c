@@ -14,7 +14,7 @@ void scan_opts_default(struct scan_opts *o)
     o->anon_only = true;
     o->swap_flag_name = "etmem_swap";
     o->damon = (struct damon_attrs){ 5000, 100000, 1000000, 10, 1000 };
-    o->fallback = (struct fallback_limits){ 1000, 64, 3 };
+    o->fallback = (struct fallback_limits){ 1000, 64, 3, false };
 }
 
 void scan_opts_damon_window(struct scan_opts *o, unsigned window_s)

@@ -449,7 +449,7 @@ static int fallback_window(struct tracker *t, struct heat_map *hm, struct scan_s
     size_t budget = fallback_budget(t);
     fb_set_adapt(&t->regions, budget, (uint64_t)t->opts.o.fallback.min_region_kb * 1024,
                  (uint64_t)t->ps);
-    if ((rc = fallback_probe(t, budget, st)) != 0)
+    if (!t->opts.o.fallback.observe_only && (rc = fallback_probe(t, budget, st)) != 0)
         return rc;
     fallback_log_window(t);
     st->bytes_read += t->pm.bytes_read;
