@@ -154,6 +154,7 @@ void conf_file_free(struct conf_file *cf)
         free(cf->groups[i].name);
     }
     free(cf->groups);
+    free(cf->text);
     if (cf->kf != NULL)
         g_key_file_free(cf->kf);
     free(cf->path);
@@ -342,6 +343,8 @@ struct conf_file *conf_file_parse(const char *label, const char *text, size_t le
     int suspect = 0;
 
     cf->path = xstrdup(label);
+    cf->text = xstrndup(text, len);
+    cf->len = len;
     if (memchr(text, '\0', len) != NULL) {
         diag_error(d, "%s: contains a NUL byte; a config file is text", label);
         goto fail;

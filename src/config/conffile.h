@@ -32,6 +32,8 @@ struct conf_group {
 
 struct conf_file {
     char *path;
+    char *text;                 /* what was parsed, as it was (state records keep it) */
+    size_t len;
     GKeyFile *kf;
     struct conf_group *groups;
     size_t nr_groups;

@@ -20,6 +20,7 @@
 #include "model.h"
 #include "objconf.h"
 #include "objfile.h"
+#include "state.h"
 #include "xalloc.h"
 
 /* Objects an add builds before linking them into the tree. */
@@ -170,11 +171,11 @@ static enum etmem_status staged_commit(struct obj_file *of, struct staged *s, st
     return ST_OK;
 }
 
-enum etmem_status cmd_obj_add(const struct etmem_request *req, struct reply *r, struct diag *d)
+enum etmem_status obj_add_conf(struct conf_file *cf, struct diag *d)
 {
     struct obj_file of;
     struct staged s = { 0 };
-    enum etmem_status st = obj_file_load(req->field[FIELD_FILE], false, &of, d);
+    enum etmem_status st = obj_file_read(cf, false, &of, d) < 0 ? ST_INVAL : ST_OK;
 
     if (st != ST_OK) {
         obj_file_release(&of);
@@ -205,6 +206,19 @@ enum etmem_status cmd_obj_add(const struct etmem_request *req, struct reply *r, 
         log_info("added %s%s%sfrom %s", of.has_project ? "project " : "",
                  of.has_engine ? "engine " : "", of.has_task ? "task " : "", of.cf->path);
     obj_file_release(&of);
+    return st;
+}
+
+enum etmem_status cmd_obj_add(const struct etmem_request *req, struct reply *r, struct diag *d)
+{
+    struct conf_file *cf = conf_file_load(req->field[FIELD_FILE], d);
+    char *text = cf ? xstrndup(cf->text, cf->len) : NULL;
+    size_t len = cf ? cf->len : 0;
+    enum etmem_status st = obj_add_conf(cf, d);
+
+    if (st == ST_OK)
+        state_object_added(req->field[FIELD_FILE], text, len);
+    free(text);
     return st;
 }
 
@@ -267,6 +281,7 @@ enum etmem_status cmd_obj_del(const struct etmem_request *req, struct reply *r, 
     }
     project_release_names(names, 3);
     model_unlock();
+    state_objects_deleted();
     if (last == ST_OK)
         log_info("removed the objects of %s", of.cf->path);
     obj_file_release(&of);

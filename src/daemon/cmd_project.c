@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "diag.h"
 #include "model.h"
+#include "state.h"
 #include "runtime.h"
 #include "strbuf.h"
 
@@ -51,13 +52,19 @@ static enum etmem_status project_switch(const char *name, bool start, struct dia
 enum etmem_status cmd_project_start(const struct etmem_request *req, struct reply *r,
                                     struct diag *d)
 {
-    return project_switch(req->field[FIELD_PROJECT], true, d);
+    enum etmem_status st = project_switch(req->field[FIELD_PROJECT], true, d);
+
+    state_started_changed();
+    return st;
 }
 
 enum etmem_status cmd_project_stop(const struct etmem_request *req, struct reply *r,
                                    struct diag *d)
 {
-    return project_switch(req->field[FIELD_PROJECT], false, d);
+    enum etmem_status st = project_switch(req->field[FIELD_PROJECT], false, d);
+
+    state_started_changed();
+    return st;
 }
 
 void task_report_get(struct task *t, struct task_report *rep)

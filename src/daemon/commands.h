@@ -22,6 +22,9 @@ enum etmem_status cmd_project_stop(const struct etmem_request *req, struct reply
 enum etmem_status cmd_project_show(const struct etmem_request *req, struct reply *r,
                                    struct diag *d);
 enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, struct diag *d);
+struct conf_file;
+/* obj add of a file already loaded (cf is consumed): what cmd_obj_add and a restart run. */
+enum etmem_status obj_add_conf(struct conf_file *cf, struct diag *d);
 enum etmem_status cmd_metrics(const struct etmem_request *req, struct reply *r, struct diag *d);
 
 struct task;

@@ -25,6 +25,7 @@
 #include "runtime.h"
 #include "sdnotify.h"
 #include "server.h"
+#include "state.h"
 #include "strparse.h"
 #include "tracker.h"
 
@@ -37,6 +38,7 @@ struct options {
     bool systemctl;
     const char *pid_file;
     const char *metrics_file;
+    const char *state_dir;
 };
 
 enum {
@@ -45,6 +47,7 @@ enum {
     OPT_HELP_MAN,
     OPT_PROBE,
     OPT_METRICS_FILE,
+    OPT_STATE_DIR,
     OPT_VERSION,
 };
 
@@ -58,6 +61,7 @@ static const struct option long_options[] = {
     { "help-man", no_argument, NULL, OPT_HELP_MAN },
     { "probe", optional_argument, NULL, OPT_PROBE },
     { "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+    { "state-dir", required_argument, NULL, OPT_STATE_DIR },
     { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
 };
@@ -78,6 +82,8 @@ static const struct option_help {
     { "   --pid-file <path>", "pid file for -m (default " DEFAULT_PID_FILE ")" },
     { "   --metrics-file <path>", "write `etmem metrics` to path every "
       STR(METRICS_FILE_PERIOD_SEC) " s (atomically; for node_exporter's textfile collector)" },
+    { "   --state-dir <dir>", "keep every obj add and which projects are started in dir, and "
+      "restore them at start (systemd/etmemd.service uses /var/lib/etmem)" },
     { "   --help-config[=md|man]", "list every config file key (markdown with =md, the "
       "etmem.conf(5) man page with =man)" },
     { "   --help-man", "print this daemon's man page, etmemd(8)" },
@@ -232,6 +238,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
             break;
         case OPT_METRICS_FILE:
             opt->metrics_file = optarg;
+            break;
+        case OPT_STATE_DIR:
+            opt->state_dir = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -408,6 +417,8 @@ int main(int argc, char **argv)
              opt.socket, (int)getpid(), opt.log_level);
     backend = probe_kernel();
     rc = opt.metrics_file != NULL ? metrics_file_start(opt.metrics_file) : 0;
+    if (rc == 0 && opt.state_dir != NULL && (rc = state_open(opt.state_dir)) == 0)
+        state_restore();    /* before systemd hears we are ready */
     if (rc == 0)
         rc = sdnotify_start(backend);
     if (rc == 0)
@@ -416,6 +427,7 @@ int main(int argc, char **argv)
     close(lfd);
     metrics_file_stop();
     model_shutdown();
+    state_close();
     if (pid_fd >= 0) {
         unlink(opt.pid_file);
         close(pid_fd);
