@@ -33,7 +33,11 @@ static bool join_existing(const char *mount, const char *rel, char *dir, size_t 
     while (*rel == '/')
         rel++;
     n = snprintf(dir, len, "%s%s%s", mount, *rel ? "/" : "", rel);
-    return n > 0 && (size_t)n < len && is_dir(dir);
+    if (n <= 0 || (size_t)n >= len)
+        return false;
+    while (n > 1 && dir[n - 1] == '/')     /* "a/b/" names a/b */
+        dir[--n] = '\0';
+    return is_dir(dir);
 }
 
 static bool under(const char *path, const char *mount)

@@ -15,28 +15,8 @@ exerciser "st-ctl$E2E_TAG" --total 80 --hot 16
 ctl_pid=$EX_PID ctl_cold=$EX_COLD
 exerciser "st-tgt$E2E_TAG" --total 80 --hot 16
 
-# proj_conf NAME VALUE: a whole slide project in one file, on processes named VALUE.
-proj_conf() {
-    conf "$1" <<CONF
-[project]
-name=$1
-loop=2
-interval=1
-sleep=1
-[engine]
-name=slide
-project=$1
-[task]
-project=$1
-engine=slide
-name=$1-task
-type=name
-value=$2
-T=2
-CONF
-}
-kept=$(proj_conf kept "st-tgt$E2E_TAG")
-idle=$(proj_conf idle "st-none$E2E_TAG")
+kept=$(slide_conf kept name "st-tgt$E2E_TAG")
+idle=$(slide_conf idle name "st-none$E2E_TAG")
 expect 0 "a project is added" "$ETMEM" obj add -f "$kept" -s "$DSOCK"
 expect 0 "... and a second one" "$ETMEM" obj add -f "$idle" -s "$DSOCK"
 expect 0 "the first is started" "$ETMEM" project start -n kept -s "$DSOCK"
@@ -81,7 +61,7 @@ expect_out '"name":"kept","started":true' "... the daemon still starts with the 
 expect_no_out '"name":"idle"' "... without the skipped project"
 
 # obj del forgets; after a restart the project is gone.
-kept=$(proj_conf kept "st-tgt$E2E_TAG")
+kept=$(slide_conf kept name "st-tgt$E2E_TAG")
 expect 0 "obj del of the started project" "$ETMEM" obj del -f "$kept" -s "$DSOCK"
 check "... forgets its record" [ ! -e "$STATE/obj-00000001.conf" ]
 check "... and that it was started" [ -z "$(sed 1d "$STATE/started")" ]

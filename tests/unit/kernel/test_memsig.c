@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "cgroup_tree.h"
 #include "memsig.h"
 #include "proc.h"
 
@@ -152,6 +154,46 @@ static void test_cgroup(void **state)
     assert_int_equal(cgroup_reclaim(dir, 4096), -ENOENT);
 }
 
+/* type=cgroup: a cgroup found relative to the v2 mount, by its absolute path, or in the v1
+ * memory hierarchy; its processes and its descendants', each once; its memory figures. */
+static void test_cgroup_tree(void **state)
+{
+    struct cgroup_ref cg;
+    char want[512];
+    pid_t *pids;
+    size_t n;
+    int64_t mem, swap;
+
+    assert_int_equal(cgroup_resolve("work.slice", &cg), 0);
+    snprintf(want, sizeof(want), "%s/fs/cgroup/work.slice", KTEST_SYSFIXTURES);
+    assert_string_equal(cg.dir, want);
+    assert_int_equal(cg.version, 2);
+    assert_int_equal(cgroup_resolve("/work.slice/", &cg), 0);   /* as /proc/PID/cgroup says */
+    assert_string_equal(cg.dir, want);
+    assert_int_equal(cgroup_resolve(want, &cg), 0);             /* absolute */
+    assert_string_equal(cg.dir, want);
+    assert_int_equal(cgroup_list_procs(&cg, &pids, &n), 0);
+    assert_int_equal(n, 3);     /* 201 is read in both cgroups (it moved meanwhile) */
+    assert_int_equal(pids[0], 100);
+    assert_int_equal(pids[1], 200);
+    assert_int_equal(pids[2], 201);
+    free(pids);
+    assert_int_equal(cgroup_resolve("work.slice/redis", &cg), 0);
+    cgroup_memory_usage(&cg, &mem, &swap);
+    assert_int_equal(mem, 804257792);
+    assert_int_equal(swap, -1);         /* no memory.swap.current */
+    assert_int_equal(cgroup_resolve("app", &cg), 0);
+    assert_int_equal(cg.version, 1);
+    assert_int_equal(cgroup_list_procs(&cg, &pids, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(pids[0], 300);
+    free(pids);
+    cgroup_memory_usage(&cg, &mem, &swap);
+    assert_int_equal(mem, 1000);
+    assert_int_equal(swap, 500);
+    assert_int_equal(cgroup_resolve("nothere", &cg), -ENOENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_swaps),
         cmocka_unit_test(test_zram),
         cmocka_unit_test(test_cgroup),
+        cmocka_unit_test(test_cgroup_tree),
     };
     return cmocka_run_group_tests(tests, fixtures_on, fixtures_off);
 }
