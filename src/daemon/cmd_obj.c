@@ -127,7 +127,7 @@ static enum etmem_status stage_task(struct obj_file *of, struct staged *s, struc
         of->tc.dry_run = project_obj(p)->dry_run;
     if (of->tc.dry_run == 1 && engine_obj(e)->kind->plugin) {
         conf_error(of->cf, "task", "dry_run", d, "a thirdparty engine cannot be told to change "
-                   "nothing: dry_run is for slide, cslide and psi tasks");
+                   "nothing: dry_run is for the built-in engines' tasks");
         return ST_INVAL;
     }
     s->task = task_new(&of->tc, params);

@@ -715,6 +715,8 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     guard_task_init(&rt->guard, &conf);
     if (eng->engine_type == DAMON_ENGINE)
         rt->rep.damos.action = damos_action_names[((const struct damos_params *)eng->params)->action];
+    if (rt->rep.dry_run && rt->rep.damos.action != NULL)
+        rt->rep.dry_run_to = rt->rep.damos.action;     /* what the scheme would have done */
     stopper_init(&rt->stop);
     pthread_mutex_init(&rt->lock, NULL);
     p->rt = rt;
