@@ -56,4 +56,11 @@ int ktest_smaps_kb(pid_t pid, uint64_t addr, const char *field, uint64_t *kb);
  * from then on; see docs/kernel-backends.md). false + why when impossible. */
 bool ktest_swap_ensure(char *why, size_t len);
 
+/* Page out cold[0..ncold) of a through the madvise backend, then check: a's hot part (its
+ * first a->hot bytes) at least 90 % resident, at least cold_pct % of the rest swapped, the
+ * control ctl untouched, a's bytes intact (cmocka asserts; host tests only). */
+struct page_range;
+void ktest_reclaim_check(struct kchild *a, const struct kchild *ctl,
+                         const struct page_range *cold, size_t ncold, unsigned cold_pct);
+
 #endif

@@ -105,25 +105,7 @@ static void run_source(const char *name)
     assert_true(ty.hot_accessed >= HOT / 4096 * 9 / 10);
 
     /* act on whole regions: the idle ones go to swap in one batched call */
-    struct reclaimer *r = reclaim_madvise_ops.open(ktest_identity(a.pid), NULL, &err);
-    assert_non_null(r);
-    struct action_counters c = { 0 };
-    assert_int_equal(reclaim_madvise_ops.reclaim(r, ty.cold, ty.ncold, &c), 0);
-    reclaim_madvise_ops.close(r);
-    sleep_ms(100);
-    size_t present, swapped;
-    assert_int_equal(ktest_pagemap_count(a.pid, a.base, HOT, &present, &swapped), 0);
-    print_message("hot part after reclaim: %zu/%u present\n", present, HOT / 4096);
-    assert_true(present >= (HOT / 4096) * 9 / 10);
-    assert_int_equal(ktest_pagemap_count(a.pid, a.base + HOT, LEN - HOT, &present, &swapped), 0);
-    print_message("cold part after reclaim: %zu/%u swapped\n", swapped, (LEN - HOT) / 4096);
-    assert_true(swapped >= ((LEN - HOT) / 4096) * 9 / 10);
-    assert_int_equal(ktest_pagemap_count(ctl.pid, ctl.base, LEN, &present, &swapped), 0);
-    assert_int_equal(swapped, 0);
-
-    uint64_t sum;
-    assert_int_equal(kchild_checksum(&a, &sum), 0);
-    assert_int_equal(sum, kchild_expected(LEN, 23));
+    ktest_reclaim_check(&a, &ctl, ty.cold, ty.ncold, 90);
 
     free(ty.cold);
     heat_map_free(hm);
