@@ -22,7 +22,7 @@ static void print_backends(const struct kernel_caps *caps, FILE *out)
     }
     for (size_t i = 0; region_registry[i]; i++) {
         const struct tracker_ops *t = region_registry[i];
-        bool ok = t->usable(caps, why, sizeof(why));
+        bool ok = region_source_usable(t, caps, why, sizeof(why));
         fprintf(out, "  region   %-16s %-3s %s\n", t->name, ok ? "yes" : "no",
                 ok ? t->summary : why);
     }
@@ -116,7 +116,7 @@ void kernel_caps_json(const struct kernel_caps *caps, FILE *out)
     }
     fprintf(out, "},\"regions\":{");
     for (size_t i = 0; region_registry[i]; i++) {
-        bool ok = region_registry[i]->usable(caps, why, sizeof(why));
+        bool ok = region_source_usable(region_registry[i], caps, why, sizeof(why));
         fprintf(out, "%s\"%s\":%s", i ? "," : "", region_registry[i]->name, ok ? "true" : "false");
     }
     fprintf(out, "},\"reclaim\":{");

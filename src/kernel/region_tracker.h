@@ -28,6 +28,10 @@ extern const char region_idle_pages_why[];
 const struct tracker_ops *region_select(const struct kernel_caps *caps, const char *name,
                                         bool allow_fallback, char *why, size_t why_len);
 
+/* Can this kernel run ops as a region source (usable, and it hands out its regions)? */
+bool region_source_usable(const struct tracker_ops *ops, const struct kernel_caps *caps,
+                          char *why, size_t len);
+
 /* The regions of a user-space region tracker (valid until its next sample), or NULL for
  * any other tracker. */
 const struct region_monitor *region_tracker_monitor(const struct tracker_ops *ops,
