@@ -36,7 +36,8 @@ struct task_sample {
     struct task_report rep;
 };
 
-enum value_kind { V_ULL, V_PAGES, V_INT, V_DOUBLE, V_TIME, V_KNOWN };    /* V_KNOWN: -1 is unknown */
+/* V_KNOWN: -1 is unknown; V_MICRO: a double in millionths, shown in base units */
+enum value_kind { V_ULL, V_PAGES, V_INT, V_DOUBLE, V_MICRO, V_TIME, V_KNOWN };
 
 struct metric {
     const char *name;
@@ -108,9 +109,9 @@ static const struct metric task_metrics[] = {
     { "etmem_task_guard_refault_percent_per_minute", "gauge",
       "Major faults per minute as a % of the targets' resident memory, over the last minute",
       NULL, NULL, AT(rep.guard.m.refault_pct), V_DOUBLE, false, false },
-    { "etmem_task_guard_stall_microseconds_per_second", "gauge",
-      "Memory \"some\" stall over the last cycle (the target's cgroup, else the system)",
-      NULL, NULL, AT(rep.guard.m.psi_us), V_DOUBLE, false, false },
+    { "etmem_task_guard_stall_ratio", "gauge",
+      "Share of the last cycle with a memory \"some\" stall (the target's cgroup, else the "
+      "system)", NULL, NULL, AT(rep.guard.m.psi_us), V_MICRO, false, false },
     { "etmem_task_guard_held_bytes", "gauge",
       "Memory left alone because it came back after being swapped out",
       NULL, NULL, AT(rep.guard.held_pages), V_PAGES, false, false },
@@ -153,6 +154,9 @@ static void render_value(struct strbuf *sb, const struct metric *m, const struct
         break;
     case V_DOUBLE:
         sb_printf(sb, " %.6f\n", *(const double *)p);
+        break;
+    case V_MICRO:
+        sb_printf(sb, " %.9f\n", *(const double *)p / 1e6);
         break;
     case V_TIME:
     case V_KNOWN:
