@@ -38,6 +38,8 @@ static void pages_settle(struct guard_pages *g)
 {
     size_t w = 0;
 
+    if (g->n == 0)
+        return;         /* g->v may still be NULL, which qsort must not be given */
     qsort(g->v, g->n, sizeof(*g->v), page_cmp);
     for (size_t r = 0; r < g->n; r++) {
         if (w > 0 && g->v[w - 1].addr == g->v[r].addr) {

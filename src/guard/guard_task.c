@@ -240,7 +240,7 @@ size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
     quota = guarded ? guard_ctl_quota(&gt->ctl, p.pages) : p.pages;
     if (gp->floor_budget != UINT64_MAX && gp->floor_budget / (uint64_t)page_size < quota)
         quota = gp->floor_budget / (uint64_t)page_size;
-    if (quota < p.pages)
+    if (quota < p.pages && p.n > 1)
         qsort(p.v, p.n, sizeof(*p.v), by_age_desc);
     left = quota;
     for (size_t i = 0; i < p.n && left > 0; i++) {
@@ -251,7 +251,8 @@ size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
         left -= pages > left ? left : pages;
         p.v[nout++] = p.v[i];
     }
-    qsort(p.v, nout, sizeof(*p.v), by_start);
+    if (nout > 1)       /* p.v is NULL when nothing was cold */
+        qsort(p.v, nout, sizeof(*p.v), by_start);
     *out = xcalloc(nout ? nout : 1, sizeof(**out));
     for (size_t i = 0; i < nout; i++)
         (*out)[i] = (struct page_range){ p.v[i].start, p.v[i].end - p.v[i].start };
