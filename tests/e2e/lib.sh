@@ -147,6 +147,10 @@ daemon_stop() {
     wait "$pid"
 }
 
+# True for a sanitizer build (the asan phase), where ASan's quarantine keeps up to 256 MiB
+# of freed memory resident: RSS cannot be judged there.
+etmemd_sanitized() { grep -q __asan_init "$ETMEMD" 2>/dev/null; }
+
 # Stop every daemon still running; each must exit 0, which under ASan/LSan also means no
 # leak and no memory error.
 stop_daemons() {

@@ -11,7 +11,7 @@
 # a leak instead. CHAOS_CYCLES changes the count.
 . "$(dirname "$0")/lib.sh"
 SLACK=${CHAOS_RSS_SLACK_KB:-1024}
-if grep -q __asan_init "$ETMEMD" 2>/dev/null; then SANITIZED=1 CYCLES=${CHAOS_CYCLES:-200}
+if etmemd_sanitized; then SANITIZED=1 CYCLES=${CHAOS_CYCLES:-200}
 else SANITIZED=0 CYCLES=${CHAOS_CYCLES:-1000}; fi
 daemon_start
 exerciser chaos-cycles --total 16 --hot 4
