@@ -88,8 +88,14 @@ page=$(num page_size)
 echo "# dry run: $dry_cold cold pages, would swap $dry_last bytes; acting: $cold cold pages, swapped $swapped bytes"
 check "it found as many cold pages as the dry run (within 5%)" \
     [ $(( cold * 100 )) -ge $(( dry_cold * 95 )) -a $(( cold * 100 )) -le $(( dry_cold * 105 )) ]
-check "... and swapped out what the dry run counted (within 10%)" \
-    [ $(( swapped * 10 )) -ge $(( dry_last * 9 )) -a $(( swapped * 10 )) -le $(( dry_last * 11 )) ]
+# In a sanitizer build the target's ASan shadow of its buffer (an eighth of it, read on every
+# access, so mapped to the shared zero page) is cold to both runs but cannot leave memory.
+if etmemd_sanitized; then
+    echo "# swapped bytes not compared in a sanitizer build (the target's zero-page shadow)"
+else
+    check "... and swapped out what the dry run counted (within 10%)" \
+        [ $(( swapped * 10 )) -ge $(( dry_last * 9 )) -a $(( swapped * 10 )) -le $(( dry_last * 11 )) ]
+fi
 sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
 check "the unmanaged control is left alone ($sw% of its cold part swapped)" [ "$sw" -le 5 ]
 kill -CONT "$EX_PID"
