@@ -153,12 +153,13 @@ static void show_text(struct reply *r, struct project *p)
 
         for (struct task *t = e->tasks; t != NULL; t = t->next) {
             struct task_report rep;
-            char hot[16], cold[16], in_swap[16], out_total[16], cgmem[16], cgswap[16];
+            /* 20 digits of a 64-bit byte count and the NUL */
+            char hot[24], cold[24], in_swap[24], out_total[24], cgmem[24], cgswap[24];
             unsigned long long ps = (unsigned long long)sysconf(_SC_PAGESIZE);
 
             task_report_get(t, &rep);
             if (rep.dry_run) {
-                char note[sizeof(rep.note)], would[16];
+                char note[sizeof(rep.note)], would[24];
 
                 snprintf(note, sizeof(note), "%s", rep.note);
                 snprintf(rep.note, sizeof(rep.note), "dry run: would have sent %s in %llu regions "
@@ -170,7 +171,7 @@ static void show_text(struct reply *r, struct project *p)
                 char note[sizeof(rep.note)];
 
                 snprintf(note, sizeof(note), "%s", rep.note);
-                snprintf(rep.note, sizeof(rep.note), "cgroup memory %s, swap %s%s%.150s",
+                snprintf(rep.note, sizeof(rep.note), "cgroup memory %s, swap %s%s%.100s",
                          rep.cgroup_memory < 0 ? "-" :
                          human_size((unsigned long long)rep.cgroup_memory, cgmem, sizeof(cgmem)),
                          rep.cgroup_swap < 0 ? "-" :
