@@ -145,8 +145,10 @@ static int track_hot_cold(const struct tracker_ops *ops, int windows, long windo
     struct scan_stats st = { 0 };
     struct tally ty;
     /* DAMON's regions may still straddle the hot/cold boundary at the first look (a fresh
-     * kdamond, TCG): up to three looks a second apart, each judged on its own */
-    int looks = ops == &tracker_damon_ops ? 3 : 1;
+     * kdamond, TCG): up to three looks a second apart, each judged on its own. page_idle on
+     * a THP-backed child once read the whole hot part idle at the first look in one CI run
+     * of four (not understood yet: docs/reliability.md), so it gets the same three looks */
+    int looks = ops == &tracker_damon_ops || thp ? 3 : 1;
     for (int look = 0; look < looks; look++) {
         heat_map_clear(hm);
         for (int w = 0; w < windows; w++) {
