@@ -240,6 +240,17 @@ exerciser() {
     [ -n "$EX_COLD" ] || { cat "$EX_OUT"; return 1; }
 }
 
+# control_and_target PREFIX EXERCISER-ARGS...: an unmanaged control process PREFIX-ctl and a
+# target PREFIX-tgt (both names tagged) with the same pattern; the control's figures are in
+# ctl_pid, ctl_out, ctl_hot, ctl_warm, ctl_cold, the target's in EX_*.
+control_and_target() {
+    local prefix=$1
+    shift
+    exerciser "$prefix-ctl$E2E_TAG" "$@"
+    ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_hot=$EX_HOT ctl_warm=$EX_WARM ctl_cold=$EX_COLD
+    exerciser "$prefix-tgt$E2E_TAG" "$@"
+}
+
 # pct_of FIELD PID RANGE: percentage of the range's pages in state FIELD (present|swapped),
 # read from /proc/PID/pagemap by pagestat.
 pct_of() {
@@ -268,13 +279,14 @@ verify_exerciser() {
 }
 
 # ---- chaos helpers (test_chaos*.sh) -------------------------------------------------------
-# slide_conf NAME TYPE VALUE: a slide project NAME (loop=2, interval=1, sleep=1, T=1) with
-# one task on a process given by TYPE (pid|name) and VALUE; prints the config's path.
+# slide_conf NAME TYPE VALUE [TASK-KEYS]: a slide project NAME (loop=$SLIDE_LOOP or 2,
+# interval=1, sleep=1, T=1) with one task ($SLIDE_TASK or NAME-task) on the process(es) given
+# by TYPE (pid|name|cgroup) and VALUE, plus TASK-KEYS; prints the config's path.
 slide_conf() {
     conf "$1" <<CONF
 [project]
 name=$1
-loop=2
+loop=${SLIDE_LOOP:-2}
 interval=1
 sleep=1
 [engine]
@@ -283,10 +295,11 @@ name=slide
 [task]
 project=$1
 engine=slide
-name=$1-task
+name=${SLIDE_TASK:-$1-task}
 type=$2
 value=$3
 T=1
+${4:-}
 CONF
 }
 
@@ -302,12 +315,20 @@ task_field() {
 # cycles_reach PROJECT N: the project's first task has ended at least N cycles.
 cycles_reach() { [ "$(task_field "$1" cycles)" -ge "$2" ]; }
 
+# wait_cycles PROJECT N: wait until the project's first task has ended N more cycles.
+wait_cycles() {
+    local want=$(( $(task_field "$1" cycles) + $2 ))
+    wait_for $(( $2 * 6 + 30 )) cycles_reach "$1" "$want"
+}
+
 # swap_grows PID KB BASE_KB: true once PID's VmSwap is KB above BASE_KB.
 swap_grows() { [ "$(vmswap_kb "$1")" -ge $(( $3 + $2 )) ]; }
 
 # proc_rss_kb PID / proc_fds PID: resident memory (kB) and open descriptors of a process.
 proc_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 proc_fds() { ls "/proc/$1/fd" | wc -l; }
+# majflt PID: the process's major faults so far.
+majflt() { awk '{print $12}' "/proc/$1/stat"; }
 
 # poll_for SECONDS CMD...: like wait_for, polling every 50 ms (to act in a short window).
 poll_for() {

@@ -41,25 +41,7 @@ b_pid=$EX_PID b_out=$EX_OUT b_cold=$EX_COLD
 move_to "$CGDIR/child" "$b_pid"
 
 # cg_conf PROJECT VALUE: a slide project with one task "pods" on the cgroup VALUE.
-cg_conf() {
-    conf "$1" <<CONF
-[project]
-name=$1
-loop=1
-interval=1
-sleep=1
-[engine]
-name=slide
-project=$1
-[task]
-project=$1
-engine=slide
-name=pods
-type=cgroup
-value=$2
-T=1
-CONF
-}
+cg_conf() { SLIDE_LOOP=1 SLIDE_TASK=pods slide_conf "$1" cgroup "$2"; }
 cfg=$(cg_conf cgroup "$CGNAME")
 expect 0 "a slide task on a cgroup (relative to the v2 mount) is added" \
     "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
@@ -85,8 +67,7 @@ check "the unmanaged process outside is left alone ($sw% of its cold part swappe
 
 exerciser "cg-late$E2E_TAG" --total 80 --hot 16
 late_pid=$EX_PID late_out=$EX_OUT late_cold=$EX_COLD
-c0=$(task_field cgroup cycles)
-wait_for 30 sh -c "[ \$('$ETMEM' project show -n cgroup -s '$DSOCK' --json | sed -n 's/.*\"cycles\":\([0-9]*\).*/\1/p') -ge $(( c0 + 1 )) ]"
+wait_cycles cgroup 1
 check "a process outside is not covered before it joins" not_covers "$late_pid"
 move_to "$CGDIR" "$late_pid"
 check "a process that joins the cgroup later is picked up" wait_for 30 covers "$late_pid"

@@ -9,9 +9,7 @@
 ensure_swap
 daemon_start
 
-exerciser "dry-ctl$E2E_TAG" --total 64 --hot 16
-ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD
-exerciser "dry-tgt$E2E_TAG" --total 64 --hot 16
+control_and_target dry --total 64 --hot 16
 kill -STOP "$EX_PID"
 
 # dry_conf TASK_DRY_RUN: the project says dry_run=yes; the task line may override it.

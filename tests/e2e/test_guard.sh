@@ -17,39 +17,13 @@ daemon_start
 # The fallback tracker's probes cost the target some major faults of their own (a hot page
 # probed is one): the target leaves room for them.
 TARGET_PCT=25
-majflt() { awk '{print $12}' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-vmswap_kb() { awk '/^VmSwap:/ {print $2}' "/proc/$1/status"; }
 vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
 # pct_per_min FAULTS RSS_KB SECS: faults per minute as % of the resident pages
 pct_per_min() { awk -v f="$1" -v r="$2" -v s="$3" 'BEGIN { printf "%.2f", f / (r / 4) * 100 * 60 / s }'; }
 
-slide_task() { # NAME TARGET-COMM EXTRA-KEYS
-    conf "$1" <<CONF
-[project]
-name=$1
-loop=1
-interval=1
-sleep=1
-[engine]
-name=slide
-project=$1
-[task]
-project=$1
-engine=slide
-name=t
-type=name
-value=$2
-T=1
-$3
-CONF
-}
+# slide_task NAME TARGET-COMM EXTRA-KEYS: a slide project with one task "t" on TARGET-COMM.
+slide_task() { SLIDE_LOOP=1 SLIDE_TASK=t slide_conf "$1" name "$2" "$3"; }
 task_json() { "$ETMEM" project show -n "$1" --json -s "$DSOCK"; }
-cycles_of() { task_json "$1" | sed -n 's/.*"cycles":\([0-9]*\).*/\1/p'; }
-wait_cycles() { # PROJECT N
-    local want=$(( $(cycles_of "$1") + $2 ))
-    wait_for $(( $2 * 6 + 30 )) sh -c "[ \"\$('$ETMEM' project show -n '$1' --json -s '$DSOCK' | sed -n 's/.*\"cycles\":\([0-9]*\).*/\1/p')\" -ge $want ]"
-}
 
 exerciser "gctl$E2E_TAG" --total 96 --hot 8 --warm 40 --warm-period 6 --fill half
 ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_warm=$EX_WARM ctl_cold=$EX_COLD
@@ -67,7 +41,7 @@ refault_phase() {
     f0=$(majflt "$EX_PID") s0=$(vmstat pswpin)
     sleep 16
     f1=$(majflt "$EX_PID") s1=$(vmstat pswpin)
-    RSS=$(rss_kb "$EX_PID") FAULTS=$((f1 - f0)) SWPIN=$((s1 - s0))
+    RSS=$(proc_rss_kb "$EX_PID") FAULTS=$((f1 - f0)) SWPIN=$((s1 - s0))
     PCT=$(pct_per_min "$FAULTS" "$RSS" 16)
     echo "# $1: $FAULTS major faults in 16 s, $RSS kB resident: $PCT %/min; /proc/vmstat pswpin +$SWPIN"
     run "$ETMEM" project show -n "$1" -s "$DSOCK"

@@ -69,9 +69,7 @@ expect_err "socket name to connect must be given" "... saying what is missing"
 expect 0 "etmem metrics help" "$ETMEM" metrics help
 expect_out "Prometheus" "... explains the format"
 
-exerciser "met-ctl$E2E_TAG" --total 96 --hot 16
-ctl_pid=$EX_PID ctl_cold=$EX_COLD
-exerciser "met-tgt$E2E_TAG" --total 96 --hot 16
+control_and_target met --total 96 --hot 16
 cfg=$(conf metrics <<CONF
 [project]
 name=metrics

@@ -12,9 +12,7 @@ scale_to_swap "${SLIDE_HOT_MB:-256}" "${SLIDE_COLD_MB:-768}"
 HOT=$HOT_MB COLD=$COLD_MB
 daemon_start
 
-exerciser "slide-ctl$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
-ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
-exerciser "slide-tgt$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
+control_and_target slide --total $(( HOT + COLD )) --hot "$HOT"
 cfg=$(conf slide <<CONF
 [project]
 name=slide
@@ -74,9 +72,8 @@ expect_out "in_swap out_total refaults" "... the text names both columns"
 # in refaults (major faults: probes of hot pages and any page wrongly swapped) per cycle,
 # over 3 cycles. A region tracker (DAMON) is allowed more: docs/kernel-backends.md.
 MAX_REFAULT_PCT=${SLIDE_MAX_REFAULT_PCT:-1}
-majflt() { awk '{print $12}' "/proc/$1/stat"; }
 c0=$(cycles) f0=$(majflt "$EX_PID")
-wait_for 90 sh -c "[ \"\$('$ETMEM' project show -n slide -s '$DSOCK' --json | sed -n 's/.*\"cycles\":\([0-9]*\).*/\1/p')\" -ge $(( c0 + 3 )) ]"
+wait_for 90 cycles_reach slide $(( c0 + 3 ))
 f1=$(majflt "$EX_PID") c1=$(cycles)
 hot_pages=$(( HOT * 1024 * 1024 / $(getconf PAGESIZE 2>/dev/null || echo 4096) ))   # busybox has no getconf
 per_cycle=$(( (f1 - f0) / (c1 - c0) ))

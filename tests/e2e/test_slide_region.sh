@@ -12,9 +12,7 @@ scale_to_swap "${SLIDE_HOT_MB:-128}" "${SLIDE_COLD_MB:-512}"
 HOT=$HOT_MB COLD=$COLD_MB
 daemon_start
 
-exerciser "sreg-ctl$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
-ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
-exerciser "sreg-tgt$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
+control_and_target sreg --total $(( HOT + COLD )) --hot "$HOT"
 # 5 checks per region per second; a region no check found accessed in a second is cold
 cfg=$(conf region <<CONF
 [project]

@@ -11,9 +11,7 @@ ensure_swap
 STATE=$E2E_TMP/state
 daemon_start --state-dir "$STATE"
 
-exerciser "st-ctl$E2E_TAG" --total 80 --hot 16
-ctl_pid=$EX_PID ctl_cold=$EX_COLD
-exerciser "st-tgt$E2E_TAG" --total 80 --hot 16
+control_and_target st --total 80 --hot 16
 
 kept=$(slide_conf kept name "st-tgt$E2E_TAG")
 idle=$(slide_conf idle name "st-none$E2E_TAG")

@@ -35,9 +35,7 @@ mkdir -m 700 "$E2E_TMP/plugins"
 install -o root -g root -m 500 "$E2E_TMP/example/coldswap.so" "$plugin"
 
 daemon_start
-exerciser "tp-ctl$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
-ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_cold=$EX_COLD ctl_hot=$EX_HOT
-exerciser "tp-tgt$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
+control_and_target tp --total $(( HOT + COLD )) --hot "$HOT"
 cfg=$(conf coldswap <<CONF
 [project]
 name=tp
