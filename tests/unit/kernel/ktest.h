@@ -63,4 +63,19 @@ struct page_range;
 void ktest_reclaim_check(struct kchild *a, const struct kchild *ctl,
                          const struct page_range *cold, size_t ncold, unsigned cold_pct);
 
+/* Sleep ms milliseconds, whatever signals arrive. */
+void ktest_sleep_ms(long ms);
+
+/* A tracker's verdict on a child, page by page: its first c->hot bytes are the hot part. */
+struct heat_map;
+struct ktest_tally {
+    uint64_t hot_end;
+    size_t hot_pages, hot_accessed, cold_pages, cold_idle, huge_pages; /* present pages */
+    struct page_range *cold; /* the runs found idle, for ktest_reclaim_check */
+    size_t ncold;
+};
+/* Count hm's runs over c's buffer into t (zeroed, or a previous tally: it is reset). */
+void ktest_tally(const struct heat_map *hm, const struct kchild *c, struct ktest_tally *t);
+void ktest_tally_free(struct ktest_tally *t);
+
 #endif

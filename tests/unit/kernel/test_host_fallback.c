@@ -26,39 +26,6 @@
 #define WINDOWS 14
 #define JUDGED 3 /* the verdict sums the last windows, as an engine sums its loop scans */
 
-struct tally {
-    uint64_t hot_end;
-    size_t hot_pages, hot_accessed, cold_pages, cold_idle;
-    struct page_range *cold;
-    size_t ncold;
-};
-
-static int tally_run(const struct heat_run *r, void *arg)
-{
-    struct tally *t = arg;
-    size_t pages = (r->end - r->start) / 4096;
-    if (!(r->flags & HEAT_PRESENT))
-        return 0;
-    /* split runs at the hot/cold boundary */
-    uint64_t mid = r->start < t->hot_end && r->end > t->hot_end ? t->hot_end : 0;
-    size_t hot = r->end <= t->hot_end ? pages : mid ? (mid - r->start) / 4096 : 0;
-    t->hot_pages += hot;
-    t->hot_accessed += r->count ? hot : 0;
-    t->cold_pages += pages - hot;
-    t->cold_idle += r->count ? 0 : pages - hot;
-    if (r->count == 0) {
-        t->cold = realloc(t->cold, (t->ncold + 1) * sizeof(*t->cold));
-        t->cold[t->ncold++] = (struct page_range){ r->start, r->end - r->start };
-    }
-    return 0;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-    nanosleep(&ts, NULL);
-}
-
 static void test_finds_cold_region(void **state)
 {
     char why[512];
@@ -87,14 +54,14 @@ static void test_finds_cold_region(void **state)
     struct heat_map *hm = heat_map_new();
     struct scan_stats st = { 0 };
     for (int w = 0; w < WINDOWS; w++) {
-        sleep_ms(200);
+        ktest_sleep_ms(200);
         if (w < WINDOWS - JUDGED + 1)
             heat_map_clear(hm);
         memset(&st, 0, sizeof(st));
         assert_int_equal(ops->sample(t, hm, &st), 0);
     }
-    struct tally ty = { .hot_end = a.base + HOT };
-    heat_map_for_each_run_in(hm, a.base, a.base + LEN, tally_run, &ty);
+    struct ktest_tally ty = { 0 };
+    ktest_tally(hm, &a, &ty);
     print_message("last windows: hot %zu/%zu accessed, cold %zu/%zu idle; probes %llu "
                   "refaulted %llu inconclusive %llu\n", ty.hot_accessed, ty.hot_pages,
                   ty.cold_idle, ty.cold_pages, (unsigned long long)st.probes,
@@ -106,7 +73,7 @@ static void test_finds_cold_region(void **state)
     /* act on it: what the tracker calls idle goes to swap */
     ktest_reclaim_check(&a, &ctl, ty.cold, ty.ncold, 60);
 
-    free(ty.cold);
+    ktest_tally_free(&ty);
     heat_map_free(hm);
     ops->close(t);
     pid_t gone = a.pid;
@@ -151,7 +118,7 @@ static void test_probes_keep_huge_pages(void **state)
     struct heat_map *hm = heat_map_new();
     struct scan_stats st = { 0 };
     for (int w = 0; w < 6; w++) {
-        sleep_ms(150);
+        ktest_sleep_ms(150);
         assert_int_equal(ops->sample(t, hm, &st), 0);
     }
     assert_int_equal(ktest_smaps_kb(a.pid, a.base, "AnonHugePages", &huge1), 0);

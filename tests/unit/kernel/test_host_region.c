@@ -29,35 +29,6 @@
 #define JUDGED 3
 #define MAX_REGIONS 1000 /* DAMON's default; 200 stopped splits over ASan's ~100 VMAs */
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-    nanosleep(&ts, NULL);
-}
-
-struct tally {
-    uint64_t hot_end;
-    size_t hot_accessed, cold_idle;
-    struct page_range *cold;
-    size_t ncold;
-};
-
-static int tally_run(const struct heat_run *r, void *arg)
-{
-    struct tally *t = arg;
-    if (!(r->flags & HEAT_PRESENT))
-        return 0;
-    uint64_t cut = r->start < t->hot_end ? (r->end < t->hot_end ? r->end : t->hot_end) : r->start;
-    size_t hot = (cut - r->start) / 4096, cold = (r->end - cut) / 4096;
-    t->hot_accessed += r->count ? hot : 0;
-    t->cold_idle += r->count ? 0 : cold;
-    if (r->count == 0) {
-        t->cold = realloc(t->cold, (t->ncold + 1) * sizeof(*t->cold));
-        t->cold[t->ncold++] = (struct page_range){ r->start, r->end - r->start };
-    }
-    return 0;
-}
-
 static void run_source(const char *name)
 {
     char why[1024];
@@ -90,7 +61,7 @@ static void run_source(const char *name)
     const struct region_monitor *m = region_tracker_monitor(ops, t);
     assert_non_null(m);
     for (int w = 0; w < WINDOWS; w++) {
-        sleep_ms(200);
+        ktest_sleep_ms(200);
         if (w < WINDOWS - JUDGED + 1)
             heat_map_clear(hm);
         uint64_t checks = m->checks;
@@ -100,8 +71,8 @@ static void run_source(const char *name)
         assert_true(m->n <= MAX_REGIONS);
     }
     /* judged as an engine sums its loop scans: idle in all of the last windows is cold */
-    struct tally ty = { .hot_end = a.base + HOT };
-    heat_map_for_each_run_in(hm, a.base, a.base + LEN, tally_run, &ty);
+    struct ktest_tally ty = { 0 };
+    ktest_tally(hm, &a, &ty);
     print_message("%s: %zu regions; hot %zu/%u pages accessed, cold %zu/%u idle; %llu checks "
                   "(%llu could not tell), %llu probes\n", name, m->n, ty.hot_accessed,
                   HOT / 4096, ty.cold_idle, (LEN - HOT) / 4096,
@@ -113,7 +84,7 @@ static void run_source(const char *name)
     /* act on whole regions: the idle ones go to swap in one batched call */
     ktest_reclaim_check(&a, &ctl, ty.cold, ty.ncold, 90);
 
-    free(ty.cold);
+    ktest_tally_free(&ty);
     heat_map_free(hm);
     ops->close(t);
     pid_t gone = a.pid;

@@ -63,36 +63,6 @@ static bool in_test_vm(void)
     return false;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-    nanosleep(&ts, NULL);
-}
-
-struct tally {
-    uint64_t hot_end;
-    size_t hot_pages, hot_accessed, cold_pages, cold_idle, huge_pages;
-};
-
-static int tally_run(const struct heat_run *r, void *arg)
-{
-    struct tally *t = arg;
-    if (!(r->flags & HEAT_PRESENT))
-        return 0;
-    if (r->flags & HEAT_HUGE)
-        t->huge_pages += (r->end - r->start) / 4096;
-    for (uint64_t a = r->start; a < r->end; a += 4096) {
-        if (a < t->hot_end) {
-            t->hot_pages++;
-            t->hot_accessed += r->count > 0;
-        } else {
-            t->cold_pages++;
-            t->cold_idle += r->count == 0;
-        }
-    }
-    return 0;
-}
-
 /* Print the DAMON regions over [start, end): why a verdict came out as it did. */
 static void damon_dump(uint64_t start, uint64_t end)
 {
@@ -143,7 +113,7 @@ static int track_hot_cold(const struct tracker_ops *ops, int windows, long windo
     CHECK(ops->prime(t) == 0, "%s: prime", ops->name);
     struct heat_map *hm = heat_map_new();
     struct scan_stats st = { 0 };
-    struct tally ty;
+    struct ktest_tally ty = { 0 };
     /* DAMON's regions may still straddle the hot/cold boundary at the first look (a fresh
      * kdamond, TCG): up to three looks a second apart, each judged on its own. page_idle on
      * a THP-backed child once read the whole hot part idle at the first look in one CI run
@@ -152,14 +122,13 @@ static int track_hot_cold(const struct tracker_ops *ops, int windows, long windo
     for (int look = 0; look < looks; look++) {
         heat_map_clear(hm);
         for (int w = 0; w < windows; w++) {
-            sleep_ms(look ? 1000 : window_ms);
+            ktest_sleep_ms(look ? 1000 : window_ms);
             int rc = ops->sample(t, hm, &st);
             CHECK(rc == 0, "%s: sample %d (%d)", ops->name, w, rc);
         }
         if (ops == &tracker_damon_ops)
             damon_dump(c.base, c.base + LEN);
-        ty = (struct tally){ .hot_end = c.base + HOT };
-        heat_map_for_each_run_in(hm, c.base, c.base + LEN, tally_run, &ty);
+        ktest_tally(hm, &c, &ty);
         if (ty.hot_accessed * 100 >= ty.hot_pages * min_pct &&
             ty.cold_idle * 100 >= ty.cold_pages * min_pct)
             break;
@@ -178,6 +147,7 @@ static int track_hot_cold(const struct tracker_ops *ops, int windows, long windo
     size_t present, swapped;
     CHECK(ktest_pagemap_count(c.pid, c.base, LEN, &present, &swapped) == 0 &&
           present >= (LEN / 4096) * 9 / 10, "%s: pagemap shows the child resident", ops->name);
+    ktest_tally_free(&ty);
     heat_map_free(hm);
     ops->close(t);
     pid_t gone = c.pid;
@@ -275,13 +245,12 @@ static int raw_write(const char *path, const char *val)
 
 /* One DAMON sample of t into a fresh heat map, tallied over the child's buffer. */
 static int damon_tally(const struct tracker_ops *ops, struct tracker *t, const struct kchild *c,
-                       struct tally *ty)
+                       struct ktest_tally *ty)
 {
     struct heat_map *hm = heat_map_new();
     struct scan_stats st = { 0 };
     int rc = ops->sample(t, hm, &st);
-    *ty = (struct tally){ .hot_end = c->base + c->hot };
-    heat_map_for_each_run_in(hm, c->base, c->base + c->len, tally_run, ty);
+    ktest_tally(hm, c, ty);
     heat_map_free(hm);
     return rc;
 }
@@ -295,7 +264,7 @@ static void damon_two_targets(const struct tracker_ops *ops)
 {
     struct kchild a, b, c;
     struct scan_opts o;
-    struct tally ta, tb;
+    struct ktest_tally ta = { 0 }, tb = { 0 };
     int err = 0;
     scan_opts_default(&o);
     if (kchild_start(&a, LEN, LEN - HOT, 11) != 0 || kchild_start(&b, LEN, 0, 12) != 0) {
@@ -325,13 +294,13 @@ static void damon_two_targets(const struct tracker_ops *ops)
           "is refused");
     ops->prime(ta_);
     ops->prime(tb_);
-    sleep_ms(3000);
+    ktest_sleep_ms(3000);
     /* DAMON samples one page per region per check: under TCG a sample may miss part of a
      * hot region (70% seen once in CI), so up to three samples a second apart */
     int rc_a = 0, rc_b = 0;
     for (int i = 0; i < 3; i++) {
         if (i)
-            sleep_ms(1000);
+            ktest_sleep_ms(1000);
         rc_a = damon_tally(ops, ta_, &a, &ta);
         rc_b = damon_tally(ops, tb_, &b, &tb);
         if (rc_a || rc_b || ta.hot_accessed * 100 >= ta.hot_pages * 80)
@@ -358,8 +327,8 @@ static void damon_two_targets(const struct tracker_ops *ops)
         CHECK(tc_ != NULL, "damon: a third process joins after A left (%d)", err);
         if (tc_) {
             ops->prime(tc_);
-            sleep_ms(3000);
-            struct tally tcy;
+            ktest_sleep_ms(3000);
+            struct ktest_tally tcy = { 0 };
             CHECK(damon_tally(ops, tc_, &c, &tcy) == 0 && damon_tally(ops, tb_, &b, &tb) == 0,
                   "damon: B and C sampled");
             printf("C: hot %zu/%zu accessed, cold %zu/%zu idle; B: %zu/%zu idle\n",
@@ -367,6 +336,7 @@ static void damon_two_targets(const struct tracker_ops *ops)
                    tb.cold_idle, tb.cold_pages);
             CHECK(tcy.hot_accessed * 100 >= tcy.hot_pages * 80, "damon: C's hot part accessed");
             CHECK(tb.cold_idle * 100 >= tb.cold_pages * 80, "damon: B still idle");
+            ktest_tally_free(&tcy);
             ops->close(tc_);
         }
         kchild_stop(&c);
@@ -375,6 +345,8 @@ static void damon_two_targets(const struct tracker_ops *ops)
     kchild_stop(&b);
     CHECK(damon_nr() == 0, "damon: the kdamond went with the last target");
     CHECK(ops->open(gone, &o, &err) == NULL && err == -ESRCH, "damon: exited pid -> ESRCH");
+    ktest_tally_free(&ta);
+    ktest_tally_free(&tb);
 }
 
 static int cmd_damon(struct kernel_caps *caps)
