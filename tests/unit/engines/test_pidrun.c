@@ -92,68 +92,87 @@ static const struct reclaim_ops fake_reclaim = {
 static const struct proc_identity id42 = { 42, 1000 }, id7 = { 7, 1000 };
 static const struct page_scan fast_scan = { .interval = 0, .loop = 3, .sleep = 0 };
 
+/* Each test's run of one process on the fakes, with its stop request and counters. */
+struct fixture {
+    struct pid_backends be;
+    struct pid_run pr;
+    struct stopper stop;
+    struct scan_stats st;
+};
+
 static int setup(void **state)
 {
+    static struct fixture f;
+
     memset(&fake, 0, sizeof(fake));
+    f = (struct fixture){ .be = { .tracker = &fake_tracker, .reclaim = &fake_reclaim } };
+    stopper_init(&f.stop);
+    pid_run_init(&f.pr);
+    *state = &f;
     return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    pid_run_close(&f->pr, &f->be);
+    pid_run_fini(&f->pr);
+    stopper_destroy(&f->stop);
+    return 0;
+}
+
+/* One scan of process id on the fixture's run. */
+static enum pid_scan_result scan(struct fixture *f, const struct page_scan *how,
+                                 const struct proc_identity *id)
+{
+    return pid_run_scan(&f->pr, &f->be, how, &f->stop, id, &f->st);
 }
 
 static void test_scan_keeps_handles(void **state)
 {
-    struct pid_backends be = { .tracker = &fake_tracker, .reclaim = &fake_reclaim };
-    struct pid_run pr;
-    struct stopper stop;
-    struct scan_stats st = { 0 };
+    struct fixture *f = *state;
     unsigned count, flags;
 
-    stopper_init(&stop);
-    pid_run_init(&pr);
-    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_DONE);
+    assert_int_equal(scan(f, &fast_scan, &id42), PID_SCAN_DONE);
     assert_int_equal(fake.primes, 1);
     assert_int_equal(fake.samples, 3);
-    assert_int_equal(st.pages, 3);
-    assert_int_equal(heat_map_get(pr.hm, 0x10000, &count, &flags), 0);
+    assert_int_equal(f->st.pages, 3);
+    assert_int_equal(heat_map_get(f->pr.hm, 0x10000, &count, &flags), 0);
     assert_int_equal(count, 3);
     /* the next cycle reuses the handles and starts from an empty map */
-    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_DONE);
+    assert_int_equal(scan(f, &fast_scan, &id42), PID_SCAN_DONE);
     assert_int_equal(fake.opens, 1);
     assert_int_equal(fake.reclaim_opens, 1);
     assert_int_equal(fake.primes, 2);
-    assert_int_equal(heat_map_get(pr.hm, 0x10000, &count, &flags), 0);
+    assert_int_equal(heat_map_get(f->pr.hm, 0x10000, &count, &flags), 0);
     assert_int_equal(count, 3);
-    assert_string_equal(pr.note, "");
-    pid_run_close(&pr, &be);
+    assert_string_equal(f->pr.note, "");
+    pid_run_close(&f->pr, &f->be);
     assert_int_equal(fake.closes, 1);
     assert_int_equal(fake.reclaim_closes, 1);
-    pid_run_close(&pr, &be);    /* closing twice is harmless */
+    pid_run_close(&f->pr, &f->be);    /* closing twice is harmless */
     assert_int_equal(fake.closes, 1);
-    pid_run_fini(&pr);
-    stopper_destroy(&stop);
 }
 
 static void test_failures_close_and_say_why(void **state)
 {
-    struct pid_backends be = { .tracker = &fake_tracker, .reclaim = &fake_reclaim };
-    struct pid_run pr;
-    struct stopper stop;
-    struct scan_stats st = { 0 };
+    struct fixture *f = *state;
 
-    stopper_init(&stop);
-    pid_run_init(&pr);
     fake.sample_rc = -ESRCH;
-    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_FAILED);
+    assert_int_equal(scan(f, &fast_scan, &id42), PID_SCAN_FAILED);
     assert_int_equal(fake.samples, 1);
-    assert_string_equal(pr.note, "process 42 exited");
-    assert_null(pr.tracker);
-    assert_null(pr.reclaimer);
+    assert_string_equal(f->pr.note, "process 42 exited");
+    assert_null(f->pr.tracker);
+    assert_null(f->pr.reclaimer);
     assert_int_equal(fake.closes, 1);
     assert_int_equal(fake.reclaim_closes, 1);
 
     fake.sample_rc = 0;
     fake.reclaim_open_err = EPERM;
-    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id7, &st), PID_SCAN_FAILED);
-    assert_non_null(strstr(pr.note, "process 7: opening its tracker failed"));
-    assert_null(pr.tracker);    /* the tracker opened first is closed again */
+    assert_int_equal(scan(f, &fast_scan, &id7), PID_SCAN_FAILED);
+    assert_non_null(strstr(f->pr.note, "process 7: opening its tracker failed"));
+    assert_null(f->pr.tracker);    /* the tracker opened first is closed again */
     assert_int_equal(fake.closes, 2);
     assert_int_equal(fake.primes, 1);
 
@@ -161,35 +180,26 @@ static void test_failures_close_and_say_why(void **state)
      * (not "Unknown error -3") */
     fake.reclaim_open_err = 0;
     fake.open_err = -ESRCH;
-    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_FAILED);
-    assert_string_equal(pr.note, "process 42 exited");
+    assert_int_equal(scan(f, &fast_scan, &id42), PID_SCAN_FAILED);
+    assert_string_equal(f->pr.note, "process 42 exited");
     fake.open_err = 0;
     fake.reclaim_open_err = -ESRCH;
-    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_FAILED);
-    assert_string_equal(pr.note, "process 42 exited");
+    assert_int_equal(scan(f, &fast_scan, &id42), PID_SCAN_FAILED);
+    assert_string_equal(f->pr.note, "process 42 exited");
     fake.reclaim_open_err = 0;
-    pid_run_fini(&pr);
-    stopper_destroy(&stop);
 }
 
 /* A tracker's own wait ended by stop (opts.stop): the scan stopped, nothing failed. */
 static void test_tracker_wait_ended_by_stop(void **state)
 {
-    struct pid_backends be = { .tracker = &fake_tracker, .reclaim = &fake_reclaim };
-    struct pid_run pr;
-    struct stopper stop;
-    struct scan_stats st = { 0 };
+    struct fixture *f = *state;
 
-    stopper_init(&stop);
-    pid_run_init(&pr);
     fake.sample_rc = -ECANCELED;
-    assert_int_equal(pid_run_scan(&pr, &be, &fast_scan, &stop, &id42, &st), PID_SCAN_STOPPED);
+    assert_int_equal(scan(f, &fast_scan, &id42), PID_SCAN_STOPPED);
     assert_int_equal(fake.samples, 1);
-    assert_string_equal(pr.note, "");
-    assert_non_null(pr.tracker);    /* left open: the task's teardown closes it */
-    pid_run_close(&pr, &be);
-    pid_run_fini(&pr);
-    stopper_destroy(&stop);
+    assert_string_equal(f->pr.note, "");
+    assert_non_null(f->pr.tracker);    /* left open: the task's teardown closes it */
+    pid_run_close(&f->pr, &f->be);
 }
 
 struct raiser {
@@ -209,27 +219,20 @@ static void *raise_soon(void *arg)
 static void test_stop_ends_scan(void **state)
 {
     static const struct page_scan slow = { .interval = 1200, .loop = 2, .sleep = 0 };
-    struct pid_backends be = { .tracker = &fake_tracker };
-    struct pid_run pr;
-    struct stopper stop;
-    struct scan_stats st = { 0 };
-    struct raiser r = { &stop };
+    struct fixture *f = *state;
+    struct raiser r = { &f->stop };
     struct timespec t0, t1;
     pthread_t th;
 
-    stopper_init(&stop);
-    pid_run_init(&pr);
     assert_int_equal(pthread_create(&th, NULL, raise_soon, &r), 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(pid_run_scan(&pr, &be, &slow, &stop, &id42, &st), PID_SCAN_STOPPED);
+    assert_int_equal(scan(f, &slow, &id42), PID_SCAN_STOPPED);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     pthread_join(th, NULL);
     assert_true(t1.tv_sec - t0.tv_sec < 5);
     assert_int_equal(fake.samples, 0);
-    assert_non_null(pr.tracker);    /* left open: the task's teardown closes it */
-    pid_run_close(&pr, &be);
-    pid_run_fini(&pr);
-    stopper_destroy(&stop);
+    assert_non_null(f->pr.tracker);    /* left open: the task's teardown closes it */
+    pid_run_close(&f->pr, &f->be);
 }
 
 static void test_claim(void **state)
@@ -255,10 +258,10 @@ static void test_claim(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_scan_keeps_handles, setup),
-        cmocka_unit_test_setup(test_failures_close_and_say_why, setup),
-        cmocka_unit_test_setup(test_stop_ends_scan, setup),
-        cmocka_unit_test_setup(test_tracker_wait_ended_by_stop, setup),
+        cmocka_unit_test_setup_teardown(test_scan_keeps_handles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failures_close_and_say_why, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_ends_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tracker_wait_ended_by_stop, setup, teardown),
         cmocka_unit_test_setup(test_claim, setup),
     };
 
