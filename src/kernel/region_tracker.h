@@ -28,7 +28,7 @@ extern const char region_idle_pages_why[];
 const struct tracker_ops *region_select(const struct kernel_caps *caps, const char *name,
                                         bool allow_fallback, char *why, size_t why_len);
 
-/* Can this kernel run ops as a region source (usable, and it hands out its regions)? */
+/* Can this kernel run ops as a region source? */
 bool region_source_usable(const struct tracker_ops *ops, const struct kernel_caps *caps,
                           char *why, size_t len);
 

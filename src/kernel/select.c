@@ -156,22 +156,10 @@ const struct tracker_ops *tracker_select(const struct kernel_caps *caps, const c
     return t;
 }
 
-/* A region source must hand its regions to region projects (tracker_ops.regions). */
-static bool region_usable(const void *ops, const struct kernel_caps *caps, char *why, size_t len)
-{
-    const struct tracker_ops *t = ops;
-    if (t->regions == NULL) {
-        snprintf(why, len, "etmemd does not read %s's regions for region projects yet (the "
-                 "user-space monitor serves them)", t->name);
-        return false;
-    }
-    return t->usable(caps, why, len);
-}
-
 bool region_source_usable(const struct tracker_ops *ops, const struct kernel_caps *caps,
                           char *why, size_t len)
 {
-    return region_usable(ops, caps, why, len);
+    return ops->usable(caps, why, len);
 }
 
 const struct tracker_ops *region_select(const struct kernel_caps *caps, const char *name,
@@ -183,7 +171,7 @@ const struct tracker_ops *region_select(const struct kernel_caps *caps, const ch
         snprintf(why, why_len, "region source '%s' forbidden by the configuration", probe);
         return NULL;
     }
-    return select_from((const void *const *)region_registry, tracker_name, region_usable,
+    return select_from((const void *const *)region_registry, tracker_name, tracker_usable,
                        "region source", caps, name, allow_fallback ? NULL : probe, why,
                        why_len);
 }

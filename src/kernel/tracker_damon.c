@@ -14,7 +14,8 @@
  * vaddr is available and that the kdamond is ours, so on a host without vaddr (whose DAMON
  * belongs to someone else) nothing is ever written. DAMON cannot tell writes from reads;
  * its nr_accesses covers the last aggregation interval before the sample (the engines make
- * that interval their window: scan_opts_damon_window). */
+ * that interval their window: scan_opts_damon_window). As a region source (region
+ * projects) it hands out the regions themselves, with DAMON's nr_accesses and age. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,7 @@
 #include "pagemap_weigh.h"
 #include "probe_internal.h"
 #include "proc.h"
+#include "region_monitor.h"
 #include "stopper.h"
 #include "tracker_common.h"
 #include "xalloc.h"
@@ -51,11 +53,20 @@ static struct damon_attrs damon_attrs_used; /* of the first target: the context'
 static pid_t damon_pids[DAMON_MAX_TARGETS];
 static size_t damon_n;
 
+/* One region as tried_regions lists it. */
+struct damon_raw_region {
+    uint64_t start, end, nr_accesses, age;
+};
+
 struct tracker {
     pid_t pid;
     struct scan_opts_copy opts;
     struct vma_list vmas;
     struct pagemap pm;
+    struct damon_raw_region *raw; /* the last read of tried_regions, sorted */
+    size_t raw_n, raw_cap;
+    struct mon_region *reg;       /* raw clipped to the filtered VMAs (regions op) */
+    size_t reg_n, reg_cap;
 };
 
 static bool damon_usable(const struct kernel_caps *caps, char *why, size_t len)
@@ -357,6 +368,8 @@ static void damon_close(struct tracker *t)
     pagemap_close(&t->pm);
     vma_list_free(&t->vmas);
     scan_opts_copy_free(&t->opts);
+    free(t->raw);
+    free(t->reg);
     free(t);
 }
 
@@ -416,42 +429,39 @@ static int damon_prime(struct tracker *t)
     return 0; /* DAMON monitors continuously from open() on */
 }
 
-/* Weigh one DAMON region, clipped to the filtered VMAs. */
-static int damon_region(struct tracker *t, uint64_t start, uint64_t end, unsigned w,
-                        struct heat_map *hm, struct scan_stats *st)
+static void raw_add(struct tracker *t, const struct damon_raw_region *r)
 {
-    for (size_t i = 0; i < t->vmas.n; i++) {
-        const struct vma_entry *v = &t->vmas.v[i];
-        uint64_t s = start > v->start ? start : v->start, e = end < v->end ? end : v->end;
-        if (s >= e)
-            continue;
-        int rc = pagemap_weigh_range(&t->pm, hm, st, s, e, w, NULL);
-        if (rc)
-            return rc;
+    if (t->raw_n == t->raw_cap) {
+        t->raw_cap = t->raw_cap ? t->raw_cap * 2 : 64;
+        t->raw = xreallocarray(t->raw, t->raw_cap, sizeof(*t->raw));
     }
-    return 0;
+    t->raw[t->raw_n++] = *r;
 }
 
-/* Weigh every region listed under scheme's tried_regions; *seen gets how many there were.
- * Caller holds damon_lock (another thread's update rewrites the directory). */
-static int damon_read_regions(struct tracker *t, size_t scheme, struct heat_map *hm,
-                              struct scan_stats *st, size_t *seen)
+static int raw_by_start(const void *a, const void *b)
 {
+    const struct damon_raw_region *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Read every region listed under scheme's tried_regions into t->raw, sorted by address.
+ * Caller holds damon_lock (another thread's update rewrites the directory). */
+static int damon_read_regions(struct tracker *t, size_t scheme, struct scan_stats *st)
+{
+    static const char *const fields[] = { "start", "end", "nr_accesses", "age" };
     char path[512];
     sys_path(path, sizeof(path), CTX "/schemes/%zu/tried_regions", scheme);
     DIR *d = opendir(path);
     if (!d)
         return -errno;
     struct dirent *de;
-    int rc = 0;
-    *seen = 0;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        static const char *const fields[] = { "start", "end", "nr_accesses" };
-        uint64_t v[3];
+    t->raw_n = 0;
+    while ((de = readdir(d)) != NULL) {
+        uint64_t v[4];
         size_t got = 0;
         if (de->d_name[0] < '0' || de->d_name[0] > '9' || strlen(de->d_name) > 32)
             continue;
-        for (; got < 3; got++) {
+        for (; got < 4; got++) {
             char rel[160];
             snprintf(rel, sizeof(rel), CTX "/schemes/%zu/tried_regions/%.32s/%s", scheme,
                      de->d_name, fields[got]);
@@ -459,18 +469,16 @@ static int damon_read_regions(struct tracker *t, size_t scheme, struct heat_map 
                 break;
         }
         st->syscalls += got;
-        if (got == 3) {
-            (*seen)++;
-            rc = damon_region(t, v[0], v[1], v[2] ? HEAT_W_ACCESS : HEAT_W_IDLE, hm, st);
-        }
+        if (got == 4 && v[0] < v[1])
+            raw_add(t, &(struct damon_raw_region){ v[0], v[1], v[2], v[3] });
     }
     closedir(d);
-    return rc;
+    qsort(t->raw, t->raw_n, sizeof(*t->raw), raw_by_start);
+    return 0;
 }
 
 /* One update + read of this target's regions under the lock. */
-static int damon_sample_once(struct tracker *t, struct heat_map *hm, struct scan_stats *st,
-                             size_t *seen)
+static int damon_sample_once(struct tracker *t, struct scan_stats *st)
 {
     pthread_mutex_lock(&damon_lock);
     long idx = damon_index(t->pid);
@@ -487,30 +495,108 @@ static int damon_sample_once(struct tracker *t, struct heat_map *hm, struct scan
     if (rc == -EINVAL)
         rc = pid_alive(t->pid) ? -EIO : -ESRCH; /* kdamond stopped: the target exited */
     if (rc == 0)
-        rc = damon_read_regions(t, damon_filters == 0 ? 0 : (size_t)idx, hm, st, seen);
+        rc = damon_read_regions(t, damon_filters == 0 ? 0 : (size_t)idx, st);
     pthread_mutex_unlock(&damon_lock);
     return rc;
 }
 
-static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
+/* Re-read the target's filtered VMAs and its regions as DAMON's last aggregation left
+ * them. The kernel may answer the update before the scheme was applied once in the new
+ * round, leaving the list empty: ask again after an aggregation interval. */
+static int damon_snapshot(struct tracker *t, struct scan_stats *st)
 {
     int rc = tracker_read_vmas(t->pid, &t->opts.o, VMA_SRC_MAPS, &t->vmas);
     if (rc)
         return rc == -ENOENT ? -ESRCH : rc;
     st->vmas += t->vmas.n;
-    /* The kernel may answer the update before the scheme was applied once in the new
-     * round, leaving the list empty: ask again after an aggregation interval. */
-    size_t seen = 0;
-    for (int attempt = 0; attempt < 3 && rc == 0 && seen == 0; attempt++) {
+    t->raw_n = 0;
+    for (int attempt = 0; attempt < 3 && rc == 0 && t->raw_n == 0; attempt++) {
         if (attempt && !stopper_sleep(t->opts.o.stop, (double)t->opts.o.damon.aggr_us / 1e6))
             return -ECANCELED;
-        rc = damon_sample_once(t, hm, st, &seen);
+        rc = damon_sample_once(t, st);
     }
-    if (rc == 0 && seen == 0)
+    if (rc == 0 && t->raw_n == 0)
         log_warn("DAMON: no regions reported for pid %d", (int)t->pid);
+    return rc;
+}
+
+/* Call fn on each part of each region inside the filtered VMAs (DAMON's regions span
+ * gaps and every kind of mapping). Both lists are sorted by address. */
+static int damon_for_each_clipped(struct tracker *t,
+                                  int (*fn)(struct tracker *t, uint64_t s, uint64_t e,
+                                            const struct damon_raw_region *r, void *arg),
+                                  void *arg)
+{
+    size_t v = 0;
+    for (size_t i = 0; i < t->raw_n; i++) {
+        const struct damon_raw_region *r = &t->raw[i];
+        while (v < t->vmas.n && t->vmas.v[v].end <= r->start)
+            v++;
+        for (size_t k = v; k < t->vmas.n && t->vmas.v[k].start < r->end; k++) {
+            uint64_t s = r->start > t->vmas.v[k].start ? r->start : t->vmas.v[k].start;
+            uint64_t e = r->end < t->vmas.v[k].end ? r->end : t->vmas.v[k].end;
+            int rc = s < e ? fn(t, s, e, r, arg) : 0;
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+struct weigh_arg {
+    struct heat_map *hm;
+    struct scan_stats *st;
+};
+
+static int weigh_part(struct tracker *t, uint64_t s, uint64_t e,
+                      const struct damon_raw_region *r, void *arg)
+{
+    struct weigh_arg *w = arg;
+    return pagemap_weigh_range(&t->pm, w->hm, w->st, s, e,
+                               r->nr_accesses ? HEAT_W_ACCESS : HEAT_W_IDLE, NULL);
+}
+
+static int damon_sample(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
+{
+    int rc = damon_snapshot(t, st);
+    if (rc == 0)
+        rc = damon_for_each_clipped(t, weigh_part, &(struct weigh_arg){ hm, st });
     st->bytes_read += t->pm.bytes_read;
     st->syscalls += t->pm.syscalls;
     t->pm.bytes_read = t->pm.syscalls = 0;
+    return rc;
+}
+
+static int region_part(struct tracker *t, uint64_t s, uint64_t e,
+                       const struct damon_raw_region *r, void *arg)
+{
+    if (t->reg_n == t->reg_cap) {
+        t->reg_cap = t->reg_cap ? t->reg_cap * 2 : 64;
+        t->reg = xreallocarray(t->reg, t->reg_cap, sizeof(*t->reg));
+    }
+    t->reg[t->reg_n++] = (struct mon_region){
+        .start = s,
+        .end = e,
+        .nr_accesses = (uint32_t)(r->nr_accesses > UINT32_MAX ? UINT32_MAX : r->nr_accesses),
+        .last_acc = (uint32_t)(r->nr_accesses > UINT32_MAX ? UINT32_MAX : r->nr_accesses),
+        .age = (uint32_t)(r->age > UINT32_MAX ? UINT32_MAX : r->age),
+    };
+    return 0;
+}
+
+/* Region projects: each call waits for the kdamond's next aggregation (the update command
+ * returns once the schemes were applied in it) and hands out its regions, clipped to the
+ * filtered VMAs, with DAMON's own nr_accesses and age. */
+static int damon_regions(struct tracker *t, bool *aggregated, const struct mon_region **regions,
+                         size_t *n, struct scan_stats *st)
+{
+    int rc = damon_snapshot(t, st);
+    t->reg_n = 0;
+    if (rc == 0)
+        rc = damon_for_each_clipped(t, region_part, NULL);
+    *aggregated = rc == 0;
+    *regions = t->reg;
+    *n = t->reg_n;
     return rc;
 }
 
@@ -527,4 +613,5 @@ const struct tracker_ops tracker_damon_ops = {
     .prime = damon_prime,
     .sample = damon_sample,
     .close = damon_close,
+    .regions = damon_regions,
 };

@@ -5,7 +5,9 @@
 # part of a real process to swap and keep its hot part in RAM, checked through
 # /proc/PID/pagemap; an unmanaged control process with the same pattern is left alone;
 # every byte reads back intact; etmemd keeps no per-page state (its RSS stays flat).
-# SLIDE_HOT_MB and SLIDE_COLD_MB set the sizes (default 128 + 512 MiB, scaled to the swap).
+# SLIDE_HOT_MB and SLIDE_COLD_MB set the sizes (default 128 + 512 MiB, scaled to the swap);
+# SLIDE_REGION_SOURCE names the source the probe must pick (the guest: damon, whose kdamond
+# must then exist while the project runs and be gone after it stops).
 . "$(dirname "$0")/lib.sh"
 ensure_swap
 scale_to_swap "${SLIDE_HOT_MB:-128}" "${SLIDE_COLD_MB:-512}"
@@ -35,6 +37,8 @@ value=sreg-tgt$E2E_TAG
 T=1
 CONF
 )
+# asked before the project starts: a running kdamond of etmemd's makes DAMON unusable to others
+region_src=$("$ETMEMD" --probe | sed -n "s/.* region=\([a-z_]*\).*/\1/p")
 expect 0 "the region project is added" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
 expect 0 "... and started" "$ETMEM" project start -n region -s "$DSOCK"
 rss0=$(proc_rss_kb "$DPID")
@@ -50,8 +54,15 @@ ctl_sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
 check "the unmanaged control's cold part is left alone ($ctl_sw% swapped)" [ "$ctl_sw" -le 5 ]
 expect 0 "project show reports the work" "$ETMEM" project show -n region -s "$DSOCK"
 expect_out "running" "... the task is running"
-region_src=$("$ETMEMD" --probe | sed -n "s/.* region=\([a-z_]*\).*/\1/p")
 expect_out "$region_src+madvise" "... with the region source this kernel offers ($region_src)"
+if [ -n "${SLIDE_REGION_SOURCE:-}" ]; then
+    check "the probe picks the region source $SLIDE_REGION_SOURCE (it says $region_src)" \
+        [ "$region_src" = "$SLIDE_REGION_SOURCE" ]
+fi
+kdamonds=/sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds
+if [ "$region_src" = damon ]; then
+    check "... whose kdamond (etmemd's own) runs" [ "$(cat $kdamonds)" = 1 ]
+fi
 
 # steady state: 5 more cycles; the hot part stays in, the daemon's memory does not grow
 c0=$(cycles)
@@ -71,4 +82,8 @@ check "every page of the target reads back intact after swap-in" verify_exercise
 check "... and of the control" verify_exerciser "$ctl_pid" "$ctl_out"
 ctl_hot=$(pct_of present "$ctl_pid" "$ctl_hot")
 check "the control's hot part was never touched ($ctl_hot% resident)" [ "$ctl_hot" -ge 95 ]
+if [ "$region_src" = damon ]; then
+    expect 0 "the project stops" "$ETMEM" project stop -n region -s "$DSOCK"
+    check "... and its kdamond is removed" [ "$(cat $kdamonds)" = 0 ]
+fi
 finish

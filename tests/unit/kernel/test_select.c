@@ -133,12 +133,15 @@ static void test_region_sources(void **state)
     c.feat[KF_PAGE_IDLE].ok = c.feat[KF_PAGEMAP_PFN].ok = true;
     assert_ptr_equal(region_select(&c, "auto", false, why, sizeof(why)),
                      &tracker_region_page_idle_ops);
-    /* kernel DAMON does not hand its regions to region projects yet: said so, skipped */
+    /* kernel DAMON vaddr comes first where the kernel has it; a foreign kdamond rules it out */
     c.feat[KF_DAMON_VADDR].ok = true;
+    assert_ptr_equal(region_select(&c, NULL, false, why, sizeof(why)), &tracker_damon_ops);
+    assert_ptr_equal(region_select(&c, "damon", true, why, sizeof(why)), &tracker_damon_ops);
+    c.damon_nr_kdamonds = 2;
     assert_ptr_equal(region_select(&c, NULL, true, why, sizeof(why)),
                      &tracker_region_page_idle_ops);
     assert_null(region_select(&c, "damon", true, why, sizeof(why)));
-    assert_non_null(strstr(why, "does not read damon's regions for region projects yet"));
+    assert_non_null(strstr(why, "2 kdamond(s) already exist"));
     assert_ptr_equal(region_select(&c, "region_probe", true, why, sizeof(why)),
                      &tracker_region_probe_ops);
     assert_null(region_select(&c, "page_idle", true, why, sizeof(why)));
@@ -149,7 +152,13 @@ static void test_region_sources(void **state)
     assert_non_null(strstr(buf, "region   region_page_idle yes"));
     assert_non_null(strstr(buf, "region   idle_pages       no  per page by nature"));
     assert_non_null(strstr(buf, " region=region_page_idle "));
-    assert_non_null(strstr(buf, "region   damon            no  etmemd does not read"));
+    assert_non_null(strstr(buf, "region   damon            no  2 kdamond(s)"));
+    c.damon_nr_kdamonds = 0;
+    f = fmemopen(buf, sizeof(buf) - 1, "w");
+    kernel_caps_print(&c, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "region   damon            yes"));
+    assert_non_null(strstr(buf, " region=damon "));
 }
 
 static void test_print_mentions_backends(void **state)
