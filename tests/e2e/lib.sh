@@ -240,6 +240,21 @@ exerciser() {
     [ -n "$EX_COLD" ] || { cat "$EX_OUT"; return 1; }
 }
 
+# respawn_at PID NAME EXERCISER-ARGS...: an exerciser NAME that gets PID, freed by a process
+# that exited, in this test's own pid namespace (pidns.sh); false if others kept taking it.
+respawn_at() {
+    local want=$1 try
+    shift
+    for try in 1 2 3 4 5; do
+        echo $((want - 1)) >/proc/sys/kernel/ns_last_pid
+        exerciser "$@"
+        [ "$EX_PID" = "$want" ] && return 0
+        kill -TERM "$EX_PID"
+        wait "$EX_PID"
+    done
+    return 1
+}
+
 # control_and_target PREFIX EXERCISER-ARGS...: an unmanaged control process PREFIX-ctl and a
 # target PREFIX-tgt (both names tagged) with the same pattern; the control's figures are in
 # ctl_pid, ctl_out, ctl_hot, ctl_warm, ctl_cold, the target's in EX_*.
@@ -257,6 +272,11 @@ pct_of() {
     "$BUILD/tests/tools/pagestat" "$2" "$3" |
         awk -v f="$1" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
                          printf "%d\n", v["pages"] ? 100 * v[f] / v["pages"] : 0 }'
+}
+
+# pages_on PID RANGE NODE: pages of the range resident on NUMA node NODE (move_pages query).
+pages_on() {
+    "$BUILD/tests/tools/pagestat" -n "$1" "$2" | sed -n "s/.* node$3=\([0-9]*\).*/\1/p" | grep . || echo 0
 }
 
 # wait_for SECONDS CMD...: poll CMD every half second until it succeeds.

@@ -4,15 +4,10 @@
 # gets the very same pid before etmemd looks again. etmemd must see that the pid belongs to
 # another process now (pid + start time) and leave the newcomer alone; both processes'
 # bytes verify. To hand out a chosen pid without touching the machine's own pid counter,
-# the test runs in a pid namespace of its own (unshare --pid --mount-proc; etmemd, clients
-# and targets all inside) and sets that namespace's /proc/sys/kernel/ns_last_pid. Everything
-# in the namespace ends with the test (its init is this script).
-if [ "${CHAOS_PIDNS:-}" != 1 ] && [ "$(id -u)" = 0 ] &&
-   unshare --pid --fork --mount-proc true 2>/dev/null; then
-    exec unshare --pid --fork --mount-proc env CHAOS_PIDNS=1 bash "$0" "$@"
-fi
+# the test runs in a pid namespace of its own (pidns.sh).
+. "$(dirname "$0")/pidns.sh"
 . "$(dirname "$0")/lib.sh"
-[ "${CHAOS_PIDNS:-}" = 1 ] || skip "cannot make a pid namespace (unshare --pid --mount-proc)"
+pidns_required
 ensure_swap
 daemon_start
 note() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | sed -n 's/.*"note":"\([^"]*\)".*/\1/p'; }
@@ -27,17 +22,10 @@ check "its cold pages go out" wait_for 60 swap_grows "$a_pid" 16384 0
 kill -TERM "$a_pid"
 wait "$a_pid"
 check "the target verified every page as it exited" grep -q 'verify=ok' "$a_out"
-# The next fork in the namespace gets pid a_pid, unless a thread of etmemd takes it first.
 b_pid=""
-for try in 1 2 3 4 5; do
-    echo $((a_pid - 1)) >/proc/sys/kernel/ns_last_pid
-    exerciser reuse-b --total 128 --hot 16
-    [ "$EX_PID" = "$a_pid" ] && { b_pid=$EX_PID; break; }
-    kill -TERM "$EX_PID"
-    wait "$EX_PID"
-done
+respawn_at "$a_pid" reuse-b --total 128 --hot 16 && b_pid=$EX_PID
 b_out=$EX_OUT
-check "a new process got pid $a_pid (attempt $try)" [ "$b_pid" = "$a_pid" ]
+check "a new process got pid $a_pid" [ "$b_pid" = "$a_pid" ]
 # A second project on a control process shows the cycles going by: the reuse task waits
 # through at least three of them.
 exerciser reuse-clock --total 32 --hot 8

@@ -5,7 +5,8 @@
  *   bed-selfcheck --features      print the features this kernel offers (read-only; safe anywhere)
  *   bed-selfcheck [CHECK...]      run checks (default: all); only inside the test VM
  *
- * Checks: nodes tiers page_idle move_pages pageout damon softdirty thp unix.
+ * Checks: nodes tiers page_idle move_pages pageout damon softdirty thp unix (and, as a feature
+ * only, pidns).
  * Each prints one line "ok NAME: ...", "skip NAME: why" or "FAIL NAME: ...". A check skips
  * only when the kernel lacks the feature it exercises; if that feature is listed in
  * $ETMEM_VM_EXPECT (what the runner expects of this kernel), the skip becomes a failure.
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -262,6 +264,21 @@ static int unix_sockets_work(void)
 	return 1;
 }
 
+/* a pid namespace can be made and given a chosen next pid (pid reuse tests) */
+static int pid_namespaces_work(void)
+{
+	int status;
+	pid_t child = fork();
+	if (child < 0)
+		return 0;
+	if (child == 0)
+		_exit(unshare(CLONE_NEWPID) == 0 &&
+		      access("/proc/sys/kernel/ns_last_pid", W_OK) == 0 ? 0 : 1);
+	if (waitpid(child, &status, 0) != child)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 static void print_features(void)
 {
 	struct {
@@ -280,6 +297,7 @@ static void print_features(void)
 		{"lru_gen", !access("/sys/kernel/mm/lru_gen/enabled", F_OK)},
 		{"userfaultfd", !access("/proc/sys/vm/unprivileged_userfaultfd", F_OK)},
 		{"unix", unix_sockets_work()},
+		{"pidns", pid_namespaces_work()},
 	};
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)

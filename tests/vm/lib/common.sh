@@ -11,7 +11,7 @@ VM_CACHE=${ETMEM_VM_CACHE:-/var/cache/etmem-vm}
 # provides everything its "# vm-requires:" line names is an unexpected skip.
 VM_KERNELS=(custom stock)
 VM_EXPECT_custom="page_idle damon numa2 tiers swap zram thp softdirty memcg lru_gen userfaultfd unix"
-VM_EXPECT_stock="damon numa2 tiers swap zram thp softdirty memcg lru_gen userfaultfd unix"
+VM_EXPECT_stock="damon numa2 tiers swap zram thp softdirty memcg lru_gen userfaultfd unix pidns"
 
 # Where the kernels come from (Debian bookworm-backports, through a private apt config).
 VM_SUITE=bookworm-backports

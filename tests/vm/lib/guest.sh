@@ -54,8 +54,9 @@ build_common_initramfs() {
     # /bin/sh is bash (as POSIX sh), not busybox ash: Debian's busybox-static ash prefers its
     # own applets over /bin files, which would shadow the real setpriv copied below.
     ln -s bash "$stage/bin/sh"
-    # host tools for cases: util-linux setpriv (busybox's lacks --reuid), numactl, ldd (a script)
-    for tool in setpriv numactl ldd; do
+    # host tools for cases: util-linux setpriv (busybox's lacks --reuid) and unshare, numactl,
+    # ldd (a script)
+    for tool in setpriv numactl ldd unshare; do
         command -v "$tool" >/dev/null && copy_elf "$(readlink -f "$(command -v "$tool")")" "$stage/bin/$tool"
     done
     install -m 755 "$VM_DIR/guest/init" "$stage/init"
