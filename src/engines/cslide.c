@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "engine.h"
 #include "probe.h"
+#include "region_tracker.h"
 #include "runtime.h"
 #include "strparse.h"
 #include "tracker.h"
@@ -259,6 +260,29 @@ static int cslide_check_engine(const struct conf_file *cf, void *engine_params, 
     return check_every_node_paired(cf, p, caps, nodes, d);
 }
 
+const struct tracker_ops *cslide_region_source_pick(const struct kernel_caps *caps,
+                                                    const struct cslide_task_params *p,
+                                                    char *why, size_t why_len)
+{
+    if (cslide_wants_hugetlb(p)) {
+        snprintf(why, why_len, "a cslide region project does not tier hugetlb memory "
+                 "(vm_flags=ht); use a scan_type=page project (idle_pages or damon tracker)");
+        return NULL;
+    }
+    /* region_probe is left out as the fallback tracker is: its probes page memory out */
+    return region_select(caps, NULL, false, why, why_len);
+}
+
+const struct tracker_ops *cslide_source_pick(const struct kernel_caps *caps,
+                                             const struct project *proj,
+                                             const struct cslide_task_params *p, char *why,
+                                             size_t why_len)
+{
+    if (proj->type == REGION_SCAN)
+        return cslide_region_source_pick(caps, p, why, why_len);
+    return cslide_tracker_pick(caps, p, why, why_len);
+}
+
 static int cslide_check_task(const struct conf_file *cf, const struct project *proj,
                              void *task_params, struct diag *d)
 {
@@ -266,13 +290,19 @@ static int cslide_check_task(const struct conf_file *cf, const struct project *p
     const struct kernel_caps *caps = engines_caps();
     char why[1024]; /* one reason per backend tried */
 
-    if (proj->type != PAGE_SCAN) {
+    if (proj->type != PAGE_SCAN && proj->type != REGION_SCAN) {
         conf_error(cf, "task", "engine", d, "the cslide engine needs a project with "
-                   "scan_type=page; project '%s' uses %s scans", proj->name,
+                   "scan_type=page or region; project '%s' uses %s scans", proj->name,
                    scan_type_name(proj->type));
         return -1;
     }
-    if (caps != NULL && cslide_tracker_pick(caps, p, why, sizeof(why)) == NULL) {
+    if (proj->type == REGION_SCAN && p->scan_backend != 0) {
+        conf_error(cf, "task", "scan_backend", d, "a region project picks its region source "
+                   "itself (auto: damon, region_page_idle); '%s' is a page tracker",
+                   tracker_choices_in_place[p->scan_backend]);
+        return -1;
+    }
+    if (caps != NULL && cslide_source_pick(caps, proj, p, why, sizeof(why)) == NULL) {
         conf_error(cf, "task", p->scan_backend ? "scan_backend" : "vm_flags", d, "%s", why);
         return -1;
     }
@@ -306,7 +336,8 @@ static const struct config_key cslide_task_keys[] = {
       .help = "for VMs: ignore accesses made by the host, count the guest's only" },
     { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct cslide_task_params, scan_backend),
       tracker_choices_in_place, .help = "access tracker; auto picks the best the kernel offers "
-      "that sees the task's memory (hugetlb: idle_pages or damon)" },
+      "that sees the task's memory (hugetlb: idle_pages or damon); region projects: auto "
+      "only (their region source)" },
     KEY_END,
 };
 

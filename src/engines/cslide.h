@@ -42,6 +42,17 @@ struct tracker_ops;
 const struct tracker_ops *cslide_tracker_pick(const struct kernel_caps *caps,
                                               const struct cslide_task_params *p, char *why,
                                               size_t why_len);
+/* A region project's region source (scan_backend auto): one that leaves memory in place
+ * and sees the task's memory; NULL with the reason in why. */
+const struct tracker_ops *cslide_region_source_pick(const struct kernel_caps *caps,
+                                                    const struct cslide_task_params *p,
+                                                    char *why, size_t why_len);
+struct project;
+/* The tracker or region source for a task of proj. */
+const struct tracker_ops *cslide_source_pick(const struct kernel_caps *caps,
+                                             const struct project *proj,
+                                             const struct cslide_task_params *p, char *why,
+                                             size_t why_len);
 bool cslide_wants_hugetlb(const struct cslide_task_params *p);
 
 struct engine;

@@ -2,7 +2,9 @@
 /* cslide_move.c - cslide's moves: each process's planned units go to their node with
  * move_pages(2) in batches (stop is checked between them), and move_pages is asked again
  * where they are: only pages found on the target node count as moved, and they make the
- * history the next cycle's hysteresis reads. */
+ * history the next cycle's hysteresis reads. A region project's unit is placed by one
+ * page per stripe, so its pages are asked first: those already on the target node or not
+ * present are left out of the move and of the count. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -58,6 +60,26 @@ struct mover {
     uint64_t bytes;                 /* verified moved */
 };
 
+/* Keep in the batch only the pages present and not on the target node yet. */
+static int keep_misplaced(struct mover *mv)
+{
+    size_t k = 0;
+    int rc = mv->rt->migrate->query(mv->sp->run.migrator, mv->addr, mv->n, mv->node, &mv->ac);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < mv->n; i++) {
+        if (mv->node[i] < 0 || mv->node[i] == mv->dest)
+            continue;
+        mv->addr[k] = mv->addr[i];
+        mv->granule[k] = mv->granule[i];
+        mv->unit[k] = mv->unit[i];
+        k++;
+    }
+    mv->n = k;
+    return 0;
+}
+
 static int mover_flush(struct mover *mv)
 {
     const struct migrate_ops *mig = mv->rt->migrate;
@@ -69,7 +91,9 @@ static int mover_flush(struct mover *mv)
     if (mv->n == 0)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = mig->move(mv->sp->run.migrator, mv->addr, mv->n, mv->dest, &mv->ac);
+    rc = mv->rt->regions ? keep_misplaced(mv) : 0;
+    if (rc == 0 && mv->n > 0)
+        rc = mig->move(mv->sp->run.migrator, mv->addr, mv->n, mv->dest, &mv->ac);
     if (rc == 0)
         rc = mig->query(mv->sp->run.migrator, mv->addr, mv->n, mv->node, &mv->ac);
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -252,3 +252,58 @@ int cs_plan(const struct cs_params *p, const struct cs_pair *pair, struct cs_uni
     lists_free(&l);
     return 0;
 }
+
+/* Stripe i of n over a region of `pages` pages: its first page and its page count. */
+static void stripe_of(uint64_t pages, size_t n, size_t i, uint64_t *first, uint64_t *count)
+{
+    *first = pages * i / n;
+    *count = pages * (i + 1) / n - *first;
+}
+
+static size_t stripe_count(const struct cs_region *r, uint64_t page)
+{
+    uint64_t pages = r->end > r->start ? (r->end - r->start) / page : 0;
+
+    return pages < CS_REGION_STRIPES ? (size_t)pages : CS_REGION_STRIPES;
+}
+
+size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *mid)
+{
+    size_t n = stripe_count(r, page);
+    uint64_t pages = n ? (r->end - r->start) / page : 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t first, count;
+
+        stripe_of(pages, n, i, &first, &count);
+        mid[i] = r->start + (first + count / 2) * page;
+    }
+    return n;
+}
+
+size_t cs_region_units(const struct cs_region *r, uint64_t page, const int *node,
+                       const uint8_t *last, struct cs_unit *out)
+{
+    size_t n = stripe_count(r, page), nu = 0;
+    uint64_t pages = n ? (r->end - r->start) / page : 0;
+    uint16_t heat = r->nr_accesses > UINT16_MAX ? UINT16_MAX : (uint16_t)r->nr_accesses;
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t first, count;
+        struct cs_unit *t = nu ? &out[nu - 1] : NULL;
+
+        if (node[i] < 0 || node[i] > INT16_MAX)
+            continue;
+        stripe_of(pages, n, i, &first, &count);
+        if (t != NULL && t->node == node[i] && t->last == last[i] &&
+            t->addr + t->bytes == r->start + first * page) {
+            t->bytes += count * page;
+            continue;
+        }
+        out[nu++] = (struct cs_unit){ .addr = r->start + first * page, .bytes = count * page,
+                                      .granule = (uint32_t)page, .heat = heat,
+                                      .node = (int16_t)node[i], .pool = CS_POOL_PAGE,
+                                      .last = last[i] };
+    }
+    return nu;
+}

@@ -80,6 +80,29 @@ unsigned cs_margin_for(unsigned hot_threshold);
 /* Does a unit belong on the fast node (threshold adjusted by its last move)? */
 int cs_wants_fast(const struct cs_params *p, const struct cs_unit *u);
 
+/* Region projects: a region (from a region source) is known by its access count and by
+ * where a few of its pages are. It is cut into up to CS_REGION_STRIPES stripes of equal
+ * size; the middle page of each is asked its node, and each stripe is taken to be where
+ * its middle page is (a query per stripe, not per page: cost bounded by the regions).
+ * Neighbouring stripes on the same node, with the same last move, make one unit of the
+ * region's heat and base-page granule. */
+#define CS_REGION_STRIPES 8
+
+struct cs_region {
+    uint64_t start, end;    /* page aligned */
+    uint32_t nr_accesses;   /* checks of its last aggregation that found it accessed */
+};
+
+/* The stripes of r: their number (0 for an empty region), the address of each stripe's
+ * middle page in mid[] (CS_REGION_STRIPES entries). */
+size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *mid);
+
+/* The units of r from its stripes' nodes (node[i] < 0: not present, no unit) and last
+ * moves (enum cs_last), written to out (CS_REGION_STRIPES entries); returns how many.
+ * owner is left 0. */
+size_t cs_region_units(const struct cs_region *r, uint64_t page, const int *node,
+                       const uint8_t *last, struct cs_unit *out);
+
 /* Decide the moves of one pair: units on its two nodes get move/move_bytes; units on other
  * nodes are not touched at all (so one array can go through every pair's plan; the caller
  * zeroes move/move_bytes first). st may be NULL. Returns 0. */

@@ -46,6 +46,7 @@ struct cslide_pid {
     bool scanned;
     uint64_t moved[2];              /* bytes since start: [0] to slow, [1] to fast; rt->lock */
     uint64_t rss, swap;             /* its memory after its last scan */
+    size_t regions;                 /* region projects: its regions at its last scan */
     double cpu_secs;                /* its last scan's CPU time */
     uint64_t dry_bytes, dry_regions;    /* dry run: what its last cycle would have moved */
     struct node_use use[KERNEL_MAX_NODES];  /* published under rt->lock */
@@ -81,6 +82,7 @@ struct cslide_rt {
     struct engine *eng;
     const struct cslide_engine_params *ep;
     const struct migrate_ops *migrate;
+    bool regions;                   /* a region project: units are stripes of regions */
     pthread_mutex_t lock;
     struct cslide_member *members;
     struct stopper stop;
@@ -106,7 +108,8 @@ struct cslide_rt {
 
 struct action_counters;
 
-/* Pool job i of rt->work: scan the process `loop` times and build its units (sp->u). */
+/* Pool job i of rt->work: scan the process `loop` times (region projects: one
+ * aggregation) and build its units (sp->u). */
 void cslide_scan_job(void *arg, size_t i);
 /* Move every scanned process's planned units, demotions first; adds the verified bytes to
  * moved[0] (to slow) and moved[1] (to fast) and the calls' counters to ac. */

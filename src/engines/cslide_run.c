@@ -9,12 +9,13 @@
  *   2. hands each process to one of max_threads workers, which claims it (one scan of a
  *      process at a time), primes its tracker, takes `loop` samples `interval` seconds
  *      apart into a heat map (pidrun.c, shared with slide), and turns the map into units
- *      (cslide_units.c);
+ *      (cslide_units.c); in a region project it monitors the process's regions until an
+ *      aggregation completes and makes units of the regions, with no per-page state;
  *   3. reads each pair's free memory (node MemFree, free 2 MiB hugepages) and lets the pure
  *      policy (cslide_policy.c) decide what to demote and promote in every pair;
  *   4. moves, per process, demotions first and then promotions (cslide_move.c);
  *   5. publishes per-node hot/cold usage for the commands and `project show`, and sleeps
- *      `sleep` seconds.
+ *      `sleep` seconds (region projects: not at all, a cycle is one aggregation).
  * Locking: rt->lock guards the member list, every member's tk->pids and all published
  * numbers. The thread works on its own snapshot of the members; start_task adds a member
  * (picked up at the next cycle); stop_task stops and joins the thread, removes the member
@@ -247,6 +248,7 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
         struct task_report *rep = &m->rep;
         uint64_t hot = 0, cold = 0, mdown = m->moved_gone[0], mup = m->moved_gone[1];
         uint64_t rss = 0, swap = 0, scanned_now = 0, dry_bytes = 0, dry_regions = 0;
+        uint64_t regions = 0;
         double cpu = 0;
         const char *note = "";
 
@@ -255,6 +257,7 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
 
             rss += sp->rss;
             swap += sp->swap;
+            regions += sp->regions;
             dry_bytes += sp->dry_bytes;
             dry_regions += sp->dry_regions;
             if (sp->scanned) {
@@ -296,14 +299,16 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
         if (note[0] != '\0') {
             snprintf(rep->note, sizeof(rep->note), "%s", note);
         } else {
-            char td[16], tu[16], buf[512];
+            char td[16], tu[16], on[48] = "", buf[560];
             size_t len;
 
             human(mdown, td, sizeof(td));
             human(mup, tu, sizeof(tu));
-            snprintf(buf, sizeof(buf), "moved to slow %s, to fast %s since start; engine last "
+            if (rt->regions)
+                snprintf(on, sizeof(on), "on %" PRIu64 " regions; ", regions);
+            snprintf(buf, sizeof(buf), "%smoved to slow %s, to fast %s since start; engine last "
                      "cycle: %s down, %s up, %s held (hysteresis), waiting %s (quota) %s "
-                     "(room), %" PRIu64 " pages failed", td, tu, down, up, hold, wq, wr,
+                     "(room), %" PRIu64 " pages failed", on, td, tu, down, up, hold, wq, wr,
                      ac->pages_tried - ac->pages_done);
             len = strnlen(buf, sizeof(rep->note) - 1);  /* a long note is cut short */
             memcpy(rep->note, buf, len);
@@ -321,7 +326,8 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
                  "between NUMA nodes this cycle", rt->eng->name, dry_all[0], dry_all[1]);
 }
 
-static void cycle(struct cslide_rt *rt)
+/* One cycle; false when no task had a process to work on. */
+static bool cycle(struct cslide_rt *rt)
 {
     struct node_now *nodes = xcalloc(KERNEL_MAX_NODES, sizeof(*nodes));
     unsigned threads = collect_work(rt);
@@ -334,13 +340,13 @@ static void cycle(struct cslide_rt *rt)
 
     if (rt->nwork == 0) {
         free(nodes);
-        return;
+        return false;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pool_run(threads, rt->nwork, cslide_scan_job, rt, &rt->stop);
     if (stopper_raised(&rt->stop)) {
         free(nodes);
-        return;
+        return true;
     }
     gather_units(rt);
     nodes_read(rt, nodes, &nr);
@@ -365,16 +371,20 @@ static void cycle(struct cslide_rt *rt)
               moved[1] >> 10, ac.pages_tried, ac.pages_failed[ACT_FAIL_BUSY],
               ac.pages_failed[ACT_FAIL_NOMEM]);
     free(nodes);
+    return true;
 }
 
 static void *cslide_main(void *arg)
 {
     struct cslide_rt *rt = arg;
-    const struct page_scan *scan = rt->eng->proj->scan_param;
+    const void *scan = rt->eng->proj->scan_param;
+    /* region projects monitor on without pause, but wait an aggregation for a process */
+    double pause = rt->regions ? 0 : ((const struct page_scan *)scan)->sleep;
+    double idle = rt->regions ? (double)((const struct region_scan *)scan)->aggr_interval / 1e6
+                              : pause;
 
-    do {
-        cycle(rt);
-    } while (stopper_sleep(&rt->stop, scan->sleep));
+    while (stopper_sleep(&rt->stop, cycle(rt) ? pause : idle))
+        ;
     return NULL;
 }
 
@@ -415,6 +425,7 @@ static struct cslide_rt *rt_get(struct engine *eng, const struct kernel_caps *ca
     rt = xcalloc(1, sizeof(*rt));
     rt->eng = eng;
     rt->ep = ep;
+    rt->regions = eng->proj->type == REGION_SCAN;
     rt->migrate = migrate_select(caps, NULL, why, sizeof(why));
     if (rt->migrate == NULL) {
         engine_error("engine '%s': %s", eng->name, why);
@@ -469,7 +480,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     }
     m = xcalloc(1, sizeof(*m));
     m->tk = tk;
-    m->be.tracker = cslide_tracker_pick(caps, p, why, sizeof(why));
+    m->be.tracker = cslide_source_pick(caps, eng->proj, p, why, sizeof(why));
     if (m->be.tracker == NULL) {
         engine_error("task '%s': %s", tk->name, why);
         free(m);
@@ -483,8 +494,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     m->rt = rt;
     m->be.migrate = rt->migrate;
     scan_opts_default(&m->be.opts);
-    scan_opts_damon_window(&m->be.opts,
-                           (unsigned)((const struct page_scan *)eng->proj->scan_param)->interval);
+    engine_scan_attrs(&m->be.opts, eng->proj);
     m->be.opts.anon_only = p->anon_only;
     m->be.opts.vm_flags = p->vm_flags;     /* copied by the tracker's open */
     m->be.opts.ign_host = p->ign_host;

@@ -2,15 +2,18 @@
 /* cslide_units.c - cslide's view of one process: scan it into a heat map (pidrun.c) and
  * turn the map into units, runs of granules (a base page, or a whole 2 MiB THP or hugetlb
  * page) of equal heat, node, pool and last move, the node asked from move_pages(2) in
- * query mode. */
+ * query mode. Region projects: monitor its regions until an aggregation completes and
+ * make units of their stripes (cs_region_units), a query per stripe, nothing per page. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "action.h"
 #include "cslide_rt.h"
 #include "heatmap.h"
 #include "proc.h"
+#include "region_monitor.h"
 #include "vma.h"
 #include "xalloc.h"
 
@@ -203,39 +206,147 @@ static int build_units(struct cslide_rt *rt, struct cslide_member *m, struct csl
     return rc;
 }
 
-/* One process: scan `loop` times and build its units. */
+static struct cs_region region_in(const struct mon_region *r)
+{
+    return (struct cs_region){ r->start, r->end, r->last_acc };
+}
+
+/* Query the nodes of the stripes collected for regions r[from, to) and make their units.
+ * A fresh region (no aggregation has told anything about it yet) is left where it is. */
+static int region_flush(struct builder *b, const struct mon_region *r, size_t from, size_t to)
+{
+    struct cs_unit out[CS_REGION_STRIPES];
+    uint64_t mid[CS_REGION_STRIPES];
+    size_t k = 0;
+    int rc;
+
+    if (b->n == 0)
+        return 0;
+    rc = b->mig->query(b->sp->run.migrator, b->addr, b->n, b->node, &b->ac);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->node[i] >= MAX_NODE_ID)
+            b->node[i] = -1;
+    }
+    for (size_t i = from; i < to; i++) {
+        struct cs_region cr = region_in(&r[i]);
+        size_t ns, nu;
+
+        if (r[i].fresh)
+            continue;
+        ns = cs_region_stripes(&cr, (uint64_t)b->ps, mid);
+        nu = cs_region_units(&cr, (uint64_t)b->ps, &b->node[k], &b->last[k], out);
+        for (size_t u = 0; u < nu; u++)
+            unit_append(b->sp, &out[u]);
+        k += ns;
+    }
+    b->n = 0;
+    return 0;
+}
+
+static int build_region_units(struct cslide_rt *rt, struct cslide_pid *sp,
+                              const struct mon_region *r, size_t n)
+{
+    struct builder *b = xcalloc(1, sizeof(*b));
+    size_t from = 0;
+    int rc = 0;
+
+    sp->nu = 0;
+    b->sp = sp;
+    b->mig = rt->migrate;
+    b->ps = sysconf(_SC_PAGESIZE);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct cs_region cr = region_in(&r[i]);
+        size_t ns;
+
+        if (r[i].fresh)
+            continue;
+        if (b->n + CS_REGION_STRIPES > QUERY_BATCH) {
+            rc = region_flush(b, r, from, i);
+            from = i;
+        }
+        ns = cs_region_stripes(&cr, (uint64_t)b->ps, &b->addr[b->n]);
+        for (size_t k = 0; k < ns; k++)
+            b->last[b->n + k] = last_move_at(b, b->addr[b->n + k]);
+        b->n += ns;
+    }
+    if (rc == 0)
+        rc = region_flush(b, r, from, n);
+    sp->regions = n;
+    free(b);
+    return rc;
+}
+
+/* Building the units failed (rc a negative errno): the note says why, the handles are
+ * closed (the next cycle opens them again). Returns false. */
+static bool units_failed(const struct work *w, pid_t pid, const char *what, int rc)
+{
+    struct cslide_pid *sp = w->tp->params;
+
+    pid_run_note_errno(&sp->run, pid, what, -rc);
+    pid_run_close(&sp->run, &w->m->be);
+    sp->nu = 0;
+    return false;
+}
+
+/* One process, region project: monitor until an aggregation completes, build its units.
+ * The process is claimed; released here. */
+static bool scan_regions(struct cslide_rt *rt, const struct work *w,
+                         const struct proc_identity *id, struct scan_stats *st)
+{
+    struct cslide_pid *sp = w->tp->params;
+    const struct mon_region *regions;
+    size_t n;
+    enum pid_scan_result res = pid_run_regions(&sp->run, &w->m->be, &rt->stop, id, st,
+                                               &regions, &n);
+    int rc;
+
+    pid_run_release(id->pid);
+    if (res != PID_SCAN_DONE)
+        return false;
+    rc = build_region_units(rt, sp, regions, n);
+    return rc == 0 || units_failed(w, id->pid, "querying its regions' nodes", rc);
+}
+
+/* One process, page project: scan `loop` times, build its units. The process is claimed;
+ * released here. */
+static bool scan_pages(struct cslide_rt *rt, const struct work *w,
+                       const struct proc_identity *id, struct scan_stats *st)
+{
+    struct cslide_pid *sp = w->tp->params;
+    const struct pid_backends *be = &w->m->be;
+    enum pid_scan_result res = pid_run_scan(&sp->run, be, rt->eng->proj->scan_param,
+                                            &rt->stop, id, st);
+    int rc;
+
+    if (res == PID_SCAN_DONE && be->tracker->shared_handles && rt->nwork > 1)
+        pid_run_close_tracker(&sp->run, be);    /* let the next process have it */
+    pid_run_release(id->pid);
+    if (res != PID_SCAN_DONE)
+        return false;
+    rc = build_units(rt, w->m, sp, id->pid);
+    return rc == 0 || units_failed(w, id->pid, "scanning", rc);
+}
+
+/* One process: scan it and build its units. */
 void cslide_scan_job(void *arg, size_t i)
 {
     struct cslide_rt *rt = arg;
     struct work *w = &rt->work[i];
     struct cslide_pid *sp = w->tp->params;
-    const struct pid_backends *be = &w->m->be;
     const struct proc_identity id = { (pid_t)w->tp->pid, w->tp->starttime };
-    pid_t pid = id.pid;
     struct scan_stats st = { 0 };
     double cpu0 = thread_cpu_secs();
-    enum pid_scan_result res;
-    int rc;
 
     sp->scanned = false;
     sp->cpu_secs = 0;
     sp->nu = 0;
-    if (!pid_run_claim(&sp->run, pid))
+    if (!pid_run_claim(&sp->run, id.pid))
         return;
-    res = pid_run_scan(&sp->run, be, rt->eng->proj->scan_param, &rt->stop, &id, &st);
-    if (res == PID_SCAN_DONE && be->tracker->shared_handles && rt->nwork > 1)
-        pid_run_close_tracker(&sp->run, be);    /* let the next process have it */
-    pid_run_release(pid);
-    if (res != PID_SCAN_DONE)
+    if (!(rt->regions ? scan_regions : scan_pages)(rt, w, &id, &st))
         return;
-    rc = build_units(rt, w->m, sp, pid);
-    if (rc < 0) {
-        pid_run_note_errno(&sp->run, pid, "scanning", -rc);
-        pid_run_close(&sp->run, be);
-        sp->nu = 0;
-        return;
-    }
     sp->scanned = true;
-    proc_memory_bytes(pid, &sp->rss, &sp->swap);
+    proc_memory_bytes(id.pid, &sp->rss, &sp->swap);
     sp->cpu_secs = thread_cpu_secs() - cpu0;
 }

@@ -11,6 +11,7 @@
 # CSLIDE_QUOTA_MB (48), CSLIDE_HUGETLB=1 (2 MiB hugetlb memory, vm_flags=ht; sets per-node
 # nr_hugepages, so only inside the test VM), CSLIDE_LOOP (1).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/numa_lib.sh"
 
 NODE=/sys/devices/system/node
 [ -d $NODE/node0 ] && [ -d $NODE/node1 ] || skip "needs NUMA nodes 0 and 1 (this machine: $(ls -d $NODE/node* 2>/dev/null | wc -l) node(s))"
@@ -157,56 +158,15 @@ CONF
 expect 0 "the cslide project is added" "$ETMEM" obj add -f "$cfg" -s "$S"
 expect 0 "... and started" "$ETMEM" project start -n cs -s "$S"
 
-cycles() { "$ETMEM" project show -n cs -s "$S" --json | sed -n 's/.*"cycles":\([0-9]*\).*/\1/p'; }
-# on PID RANGE NODE: pages of the range on that node (move_pages query, not our counters)
-on() { "$BUILD/tests/tools/pagestat" -n "$1" "$2" | sed -n "s/.* node$3=\([0-9]*\).*/\1/p" | grep . || echo 0; }
-pct() { echo $(( 100 * $(on "$1" "$2" "$3") / $("$BUILD/tests/tools/pagestat" "$1" "$2" | sed -n 's/^pages=\([0-9]*\).*/\1/p') )); }
-
-# follow RANGE NODE TARGET_PCT TIMEOUT DESC: poll each cycle until TARGET_PCT of RANGE is on
-# NODE; every cycle may add at most the quota to it. Sets TOOK (cycles) and BURST (largest
-# one-cycle increase, pages).
-follow() {
-    local range=$1 node=$2 want=$3 deadline=$(( $(date +%s) + $4 )) c0 c last n prev
-    c0=$(cycles) last=$c0 prev=$(on "$EX_PID" "$range" "$node") BURST=0 TOOK=-1
-    while [ "$(date +%s)" -lt "$deadline" ]; do
-        c=$(cycles)
-        if [ "${c:-0}" != "$last" ]; then
-            n=$(on "$EX_PID" "$range" "$node")
-            [ $((n - prev)) -gt "$BURST" ] && BURST=$((n - prev))
-            [ "$((c - last))" -gt 1 ] && echo "# (sampled $((c - last)) cycles at once at cycle $c)"
-            prev=$n last=$c
-            if [ "$(pct "$EX_PID" "$range" "$node")" -ge "$want" ]; then
-                TOOK=$((c - c0))
-                return 0
-            fi
-        fi
-        sleep 0.2
-    done
-    return 1
-}
-
-check "at least 95% of the cold part goes to node 1" follow "$COLD_R" 1 95 240
-bound=$(( (COLD + QUOTA - 1) / QUOTA + 2 ))
-check "... within $bound cycles (took $TOOK)" test "$TOOK" -ge 0 -a "$TOOK" -le "$bound"
-check "... no cycle moved more than node_mig_quota ($((BURST * PS >> 20)) MiB <= $QUOTA MiB)" \
-    [ "$BURST" -le "$QUOTA_PAGES" ]
+check_moves "the cold part" "$COLD_R" 1 "$COLD" 2 240
 # A region tracker (DAMON) may misjudge part of the hot set while its regions adapt; the
 # policy must bring it back within a few cycles.
 hot0=$(pct "$EX_PID" "$HOT_R" 0)
 check "at least 95% of the hot part is on node 0 (now $hot0%)" follow "$HOT_R" 0 95 90
 # ... and, once there, it stays: no cycle sends hot pages down again (a tracker that misjudged
 # them would move them to node 1 and back every few cycles).
-# One look per cycle: a pagestat query of the whole hot part is heavy in the TCG guest, and
-# polling it starved the exerciser until its hot part really went idle for a window.
-low=100 c0=$(cycles) last=$c0 deadline=$(( $(date +%s) + 90 ))
-while c=$(cycles); [ "$(( ${c:-0} - c0 ))" -lt 3 ] && [ "$(date +%s)" -lt "$deadline" ]; do
-    if [ "${c:-0}" != "$last" ]; then
-        p=$(pct "$EX_PID" "$HOT_R" 0)
-        [ "$p" -lt "$low" ] && low=$p
-        last=$c
-    fi
-    sleep 0.3
-done
+lowest "$HOT_R" 0 3 90
+low=$LOW
 STABLE=${CSLIDE_HOT_STABLE_PCT:-95}
 check "... and stays there over the next 3 cycles (at least $low%, want $STABLE%)" [ "$low" -ge "$STABLE" ]
 [ "$low" -ge 95 ] || grep 'engine cslide:' "$DLOG" | tail -12 | sed 's/^/#   /'

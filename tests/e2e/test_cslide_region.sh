@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
+# cslide on a region project (scan_type=region) on a machine with a fast and a slow NUMA node
+# (the qemu guest: node 0 = CPUs + memory, node 1 = memory only): the workload's cold part
+# goes to node 1 and its hot part stays on node 0, both checked with move_pages queries
+# (pagestat -n); no cycle moves more than node_mig_quota; when the workload swaps its hot and
+# cold parts, the new hot part comes back to node 0; an unmanaged control stays put; every
+# byte reads back intact; project show names the region source and the regions; a page
+# tracker named for a region project is refused.
+# Knobs: CSLIDE_HOT_MB (16), CSLIDE_COLD_MB (48), CSLIDE_QUOTA_MB (32).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/numa_lib.sh"
+
+NODE=/sys/devices/system/node
+[ -d $NODE/node0 ] && [ -d $NODE/node1 ] || skip "needs NUMA nodes 0 and 1 (this machine: $(ls -d $NODE/node* 2>/dev/null | wc -l) node(s))"
+HOT=${CSLIDE_HOT_MB:-16} COLD=${CSLIDE_COLD_MB:-48} QUOTA=${CSLIDE_QUOTA_MB:-32}
+PS=$(getconf PAGESIZE 2>/dev/null || echo 4096)   # busybox has no getconf
+
+daemon_start
+S=$DSOCK
+CS_PROJECT=csr
+
+# region_conf NAME TASK_LINES: a region project csr with a cslide engine; prints its path.
+region_conf() {
+    conf "$1" <<CONF
+[project]
+name=csr
+scan_type=region
+sample_interval=100000
+aggr_interval=1000000
+update_interval=2000000
+min_nr_regions=10
+max_nr_regions=200
+[engine]
+name=cslide
+project=csr
+node_pair=0,1
+hot_threshold=2
+node_mig_quota=$QUOTA
+node_hot_reserve=16
+[task]
+project=csr
+engine=cslide
+name=tgt
+type=name
+value=csr-tgt$E2E_TAG
+anon_only=yes
+$2
+CONF
+}
+
+cfg=$(region_conf page_tracker "scan_backend=page_idle")
+expect 186 "a page tracker named in a region project is refused" "$ETMEM" obj add -f "$cfg" -s "$S"
+expect_err "page_tracker.yaml:23: [task] scan_backend: a region project picks its region source itself" "... at its line, saying why"
+cfg=$(region_conf hugetlb "vm_flags=ht")
+expect 186 "hugetlb memory in a region project is refused" "$ETMEM" obj add -f "$cfg" -s "$S"
+expect_err "does not tier hugetlb memory" "... saying why"
+
+exerciser "csr-ctl$E2E_TAG" --total 16 --hot 0 --node 0
+ctl_pid=$EX_PID ctl_all=$EX_COLD
+exerciser "csr-tgt$E2E_TAG" --total $((HOT + COLD)) --hot "$HOT" --node 0
+tgt_out=$EX_OUT HOT_R=$EX_HOT COLD_R=$EX_COLD
+cfg=$(region_conf cslide_region "")
+expect 0 "the cslide region project is added" "$ETMEM" obj add -f "$cfg" -s "$S"
+expect 0 "... and started" "$ETMEM" project start -n csr -s "$S"
+
+check_moves "the cold part" "$COLD_R" 1 "$COLD" 3 60
+lowest "$HOT_R" 0 3 30
+check "the hot part stays on node 0 over 3 cycles (at least $LOW%, want 95%)" [ "$LOW" -ge 95 ]
+ctl0=$(pct "$ctl_pid" "$ctl_all" 0)
+check "the unmanaged control stays on node 0 ($ctl0%)" [ "$ctl0" -ge 99 ]
+
+expect 0 "project show reports the task" "$ETMEM" project show -n csr -s "$S"
+echo "$OUT" | sed 's/^/#   /'
+expect_out "region_page_idle+move_pages" "... on the region_page_idle source with move_pages"
+expect_out " regions; moved to slow" "... on regions"
+
+# --- the hot set moves: the new hot part comes to node 0 -------------------------------
+kill -USR2 "$EX_PID"
+wait_for 10 grep -q '^swapped ' "$tgt_out"
+NEW_HOT=$(sed -n 's/^swapped hot=\([^ ]*\).*/\1/p' "$tgt_out" | tail -1)
+echo "# hot set now $NEW_HOT (was $HOT_R)"
+check_moves "the new hot part" "$NEW_HOT" 0 "$HOT" 3 60
+check "the old hot part goes to node 1 (95%)" follow "$HOT_R" 1 95 60
+check "every page of the target reads back intact" verify_exerciser "$EX_PID" "$tgt_out"
+expect 0 "the project stops" "$ETMEM" project stop -n csr -s "$S"
+expect 0 "... and is deleted" "$ETMEM" obj del -f "$cfg" -s "$S"
+finish
