@@ -260,17 +260,36 @@ static int cslide_check_engine(const struct conf_file *cf, void *engine_params, 
     return check_every_node_paired(cf, p, caps, nodes, d);
 }
 
+/* What scan_backend names in a region project: the region source over that access check. */
+static const struct {
+    const char *tracker;
+    const char *source;
+} region_source_of[] = {
+    { "page_idle", "region_page_idle" },
+    { "damon", "damon" },
+};
+
 const struct tracker_ops *cslide_region_source_pick(const struct kernel_caps *caps,
                                                     const struct cslide_task_params *p,
                                                     char *why, size_t why_len)
 {
+    const char *want = tracker_choices_in_place[p->scan_backend];
+
     if (cslide_wants_hugetlb(p)) {
         snprintf(why, why_len, "a cslide region project does not tier hugetlb memory "
                  "(vm_flags=ht); use a scan_type=page project (idle_pages or damon tracker)");
         return NULL;
     }
-    /* region_probe is left out as the fallback tracker is: its probes page memory out */
-    return region_select(caps, NULL, false, why, why_len);
+    if (p->scan_backend == 0)   /* auto; region_probe is left out as the fallback tracker
+                                   is for page projects: its probes page memory out */
+        return region_select(caps, NULL, false, why, why_len);
+    for (size_t i = 0; i < sizeof(region_source_of) / sizeof(region_source_of[0]); i++) {
+        if (strcmp(want, region_source_of[i].tracker) == 0)
+            return region_select(caps, region_source_of[i].source, false, why, why_len);
+    }
+    snprintf(why, why_len, "'%s' is not a region source (%s); a region project takes auto, "
+             "page_idle or damon", want, region_idle_pages_why);
+    return NULL;
 }
 
 const struct tracker_ops *cslide_source_pick(const struct kernel_caps *caps,
@@ -294,12 +313,6 @@ static int cslide_check_task(const struct conf_file *cf, const struct project *p
         conf_error(cf, "task", "engine", d, "the cslide engine needs a project with "
                    "scan_type=page or region; project '%s' uses %s scans", proj->name,
                    scan_type_name(proj->type));
-        return -1;
-    }
-    if (proj->type == REGION_SCAN && p->scan_backend != 0) {
-        conf_error(cf, "task", "scan_backend", d, "a region project picks its region source "
-                   "itself (auto: damon, region_page_idle); '%s' is a page tracker",
-                   tracker_choices_in_place[p->scan_backend]);
         return -1;
     }
     if (caps != NULL && cslide_source_pick(caps, proj, p, why, sizeof(why)) == NULL) {
@@ -336,8 +349,8 @@ static const struct config_key cslide_task_keys[] = {
       .help = "for VMs: ignore accesses made by the host, count the guest's only" },
     { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct cslide_task_params, scan_backend),
       tracker_choices_in_place, .help = "access tracker; auto picks the best the kernel offers "
-      "that sees the task's memory (hugetlb: idle_pages or damon); region projects: auto "
-      "only (their region source)" },
+      "that sees the task's memory (hugetlb: idle_pages or damon); region projects: the "
+      "region source, auto, page_idle (the user-space monitor over it) or damon" },
     KEY_END,
 };
 

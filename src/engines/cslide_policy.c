@@ -267,7 +267,7 @@ static size_t stripe_count(const struct cs_region *r, uint64_t page)
     return pages < CS_REGION_STRIPES ? (size_t)pages : CS_REGION_STRIPES;
 }
 
-size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *mid)
+size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *at)
 {
     size_t n = stripe_count(r, page);
     uint64_t pages = n ? (r->end - r->start) / page : 0;
@@ -276,7 +276,7 @@ size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *mid
         uint64_t first, count;
 
         stripe_of(pages, n, i, &first, &count);
-        mid[i] = r->start + (first + count / 2) * page;
+        at[i] = r->start + (i % 2 ? first + count - 1 : first) * page;
     }
     return n;
 }

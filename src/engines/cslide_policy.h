@@ -82,20 +82,22 @@ int cs_wants_fast(const struct cs_params *p, const struct cs_unit *u);
 
 /* Region projects: a region (from a region source) is known by its access count and by
  * where a few of its pages are. It is cut into up to CS_REGION_STRIPES stripes of equal
- * size; the middle page of each is asked its node, and each stripe is taken to be where
- * its middle page is (a query per stripe, not per page: cost bounded by the regions).
- * Neighbouring stripes on the same node, with the same last move, make one unit of the
- * region's heat and base-page granule. */
-#define CS_REGION_STRIPES 8
+ * size, and one page of each is asked its node; each stripe is taken to be where that page
+ * is (a query per stripe, not per page: cost bounded by the regions). The stripes go in
+ * pairs: the first of a pair is asked at its first page, the second at its last, so a pair
+ * moved in part from its start (as moves go) shows both nodes. Neighbouring stripes on the
+ * same node, with the same last move, make one unit of the region's heat and base-page
+ * granule. */
+#define CS_REGION_STRIPES 16
 
 struct cs_region {
     uint64_t start, end;    /* page aligned */
     uint32_t nr_accesses;   /* checks of its last aggregation that found it accessed */
 };
 
-/* The stripes of r: their number (0 for an empty region), the address of each stripe's
- * middle page in mid[] (CS_REGION_STRIPES entries). */
-size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *mid);
+/* The stripes of r: their number (0 for an empty region), the address of the page asked for
+ * each in at[] (CS_REGION_STRIPES entries). */
+size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *at);
 
 /* The units of r from its stripes' nodes (node[i] < 0: not present, no unit) and last
  * moves (enum cs_last), written to out (CS_REGION_STRIPES entries); returns how many.

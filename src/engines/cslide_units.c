@@ -216,7 +216,7 @@ static struct cs_region region_in(const struct mon_region *r)
 static int region_flush(struct builder *b, const struct mon_region *r, size_t from, size_t to)
 {
     struct cs_unit out[CS_REGION_STRIPES];
-    uint64_t mid[CS_REGION_STRIPES];
+    uint64_t at[CS_REGION_STRIPES];
     size_t k = 0;
     int rc;
 
@@ -235,7 +235,7 @@ static int region_flush(struct builder *b, const struct mon_region *r, size_t fr
 
         if (r[i].fresh)
             continue;
-        ns = cs_region_stripes(&cr, (uint64_t)b->ps, mid);
+        ns = cs_region_stripes(&cr, (uint64_t)b->ps, at);
         nu = cs_region_units(&cr, (uint64_t)b->ps, &b->node[k], &b->last[k], out);
         for (size_t u = 0; u < nu; u++)
             unit_append(b->sp, &out[u]);

@@ -13,17 +13,17 @@ on() { "$BUILD/tests/tools/pagestat" -n "$1" "$2" | sed -n "s/.* node$3=\([0-9]*
 pct() { echo $(( 100 * $(on "$1" "$2" "$3") / $("$BUILD/tests/tools/pagestat" "$1" "$2" | sed -n 's/^pages=\([0-9]*\).*/\1/p') )); }
 
 # follow RANGE NODE TARGET_PCT TIMEOUT: poll each cycle until TARGET_PCT of RANGE is on
-# NODE. Sets TOOK (cycles) and BURST (largest one-cycle increase, pages: no cycle may move
-# more than the quota).
+# NODE. Sets TOOK (cycles) and BURST (largest increase per cycle, pages: no cycle may move
+# more than the quota; when a look spans several cycles, their average).
 follow() {
-    local range=$1 node=$2 want=$3 deadline=$(( $(date +%s) + $4 )) c0 c last n prev
+    local range=$1 node=$2 want=$3 deadline=$(( $(date +%s) + $4 )) c0 c last n prev k
     c0=$(cycles) last=$c0 prev=$(on "$EX_PID" "$range" "$node") BURST=0 TOOK=-1
     while [ "$(date +%s)" -lt "$deadline" ]; do
         c=$(cycles)
         if [ "${c:-0}" != "$last" ]; then
-            n=$(on "$EX_PID" "$range" "$node")
-            [ $((n - prev)) -gt "$BURST" ] && BURST=$((n - prev))
-            [ "$((c - last))" -gt 1 ] && echo "# (sampled $((c - last)) cycles at once at cycle $c)"
+            n=$(on "$EX_PID" "$range" "$node") k=$((c - last))
+            [ $(( (n - prev + k - 1) / k )) -gt "$BURST" ] && BURST=$(( (n - prev + k - 1) / k ))
+            [ "$k" -gt 1 ] && echo "# (sampled $k cycles at once at cycle $c)"
             prev=$n last=$c
             if [ "$(pct "$EX_PID" "$range" "$node")" -ge "$want" ]; then
                 TOOK=$((c - c0))

@@ -5,15 +5,22 @@
 # goes to node 1 and its hot part stays on node 0, both checked with move_pages queries
 # (pagestat -n); no cycle moves more than node_mig_quota; when the workload swaps its hot and
 # cold parts, the new hot part comes back to node 0; an unmanaged control stays put; every
-# byte reads back intact; project show names the region source and the regions; a page
-# tracker named for a region project is refused.
-# Knobs: CSLIDE_HOT_MB (16), CSLIDE_COLD_MB (48), CSLIDE_QUOTA_MB (32).
+# byte reads back intact; project show names the region source and the regions; a tracker
+# that is no region source (idle_pages) and hugetlb memory are refused.
+# Knobs: CSLIDE_HOT_MB (16), CSLIDE_COLD_MB (48), CSLIDE_QUOTA_MB (32), CSLIDE_SCAN_BACKEND
+# (auto: the source the probe names; page_idle: region_page_idle; damon).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/numa_lib.sh"
 
 NODE=/sys/devices/system/node
 [ -d $NODE/node0 ] && [ -d $NODE/node1 ] || skip "needs NUMA nodes 0 and 1 (this machine: $(ls -d $NODE/node* 2>/dev/null | wc -l) node(s))"
 HOT=${CSLIDE_HOT_MB:-16} COLD=${CSLIDE_COLD_MB:-48} QUOTA=${CSLIDE_QUOTA_MB:-32}
+BACKEND=${CSLIDE_SCAN_BACKEND:-auto}
+case $BACKEND in
+    auto) SOURCE=$("$ETMEMD" --probe | sed -n "s/.* region=\([a-z_]*\).*/\1/p") ;;
+    page_idle) SOURCE=region_page_idle ;;
+    *) SOURCE=$BACKEND ;;
+esac
 PS=$(getconf PAGESIZE 2>/dev/null || echo 4096)   # busybox has no getconf
 
 daemon_start
@@ -49,9 +56,9 @@ $2
 CONF
 }
 
-cfg=$(region_conf page_tracker "scan_backend=page_idle")
-expect 186 "a page tracker named in a region project is refused" "$ETMEM" obj add -f "$cfg" -s "$S"
-expect_err "page_tracker.yaml:23: [task] scan_backend: a region project picks its region source itself" "... at its line, saying why"
+cfg=$(region_conf page_tracker "scan_backend=idle_pages")
+expect 186 "a tracker that is no region source is refused in a region project" "$ETMEM" obj add -f "$cfg" -s "$S"
+expect_err "page_tracker.yaml:23: [task] scan_backend: 'idle_pages' is not a region source" "... at its line, saying why"
 cfg=$(region_conf hugetlb "vm_flags=ht")
 expect 186 "hugetlb memory in a region project is refused" "$ETMEM" obj add -f "$cfg" -s "$S"
 expect_err "does not tier hugetlb memory" "... saying why"
@@ -60,7 +67,7 @@ exerciser "csr-ctl$E2E_TAG" --total 16 --hot 0 --node 0
 ctl_pid=$EX_PID ctl_all=$EX_COLD
 exerciser "csr-tgt$E2E_TAG" --total $((HOT + COLD)) --hot "$HOT" --node 0
 tgt_out=$EX_OUT HOT_R=$EX_HOT COLD_R=$EX_COLD
-cfg=$(region_conf cslide_region "")
+cfg=$(region_conf cslide_region "scan_backend=$BACKEND")
 expect 0 "the cslide region project is added" "$ETMEM" obj add -f "$cfg" -s "$S"
 expect 0 "... and started" "$ETMEM" project start -n csr -s "$S"
 
@@ -72,7 +79,7 @@ check "the unmanaged control stays on node 0 ($ctl0%)" [ "$ctl0" -ge 99 ]
 
 expect 0 "project show reports the task" "$ETMEM" project show -n csr -s "$S"
 echo "$OUT" | sed 's/^/#   /'
-expect_out "region_page_idle+move_pages" "... on the region_page_idle source with move_pages"
+expect_out "$SOURCE+move_pages" "... on the $SOURCE region source with move_pages"
 expect_out " regions; moved to slow" "... on regions"
 
 # --- the hot set moves: the new hot part comes to node 0 -------------------------------

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_cslide_region.c - cslide on regions: a region's stripes and the units made of them,
- * then the placement policy on synthetic regions (which move where, quota, reserve, room,
+ * a region moved in part, then the placement policy on synthetic regions (which move where, quota, reserve, room,
  * hysteresis against the one false access a move can cause). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,34 +22,37 @@ static struct cs_region region(uint64_t start, uint64_t bytes, uint32_t acc)
     return (struct cs_region){ start, start + bytes, acc };
 }
 
-/* Stripes: at most CS_REGION_STRIPES, covering the region exactly, one middle page each. */
+/* Stripes: at most CS_REGION_STRIPES, covering the region exactly; in pairs, the first
+ * asked at its first page, the second at its last. */
 static void test_stripes(void **state)
 {
-    uint64_t mid[CS_REGION_STRIPES];
+    uint64_t at[CS_REGION_STRIPES];
     struct cs_region r = region(BASE, 64 * PG, 0);
 
-    assert_int_equal(cs_region_stripes(&r, PG, mid), 8);
-    for (size_t i = 0; i < 8; i++)
-        assert_int_equal(mid[i], BASE + (8 * i + 4) * PG);
+    assert_int_equal(cs_region_stripes(&r, PG, at), 16);
+    for (size_t i = 0; i < 16; i++)
+        assert_int_equal(at[i], BASE + (4 * i + (i % 2 ? 3 : 0)) * PG);
     r = region(BASE, 3 * PG, 0);
-    assert_int_equal(cs_region_stripes(&r, PG, mid), 3);   /* fewer pages than stripes */
-    assert_int_equal(mid[2], BASE + 2 * PG);
+    assert_int_equal(cs_region_stripes(&r, PG, at), 3);    /* fewer pages than stripes */
+    assert_int_equal(at[1], BASE + PG);
+    assert_int_equal(at[2], BASE + 2 * PG);
     r = region(BASE, 0, 0);
-    assert_int_equal(cs_region_stripes(&r, PG, mid), 0);
-    /* 10 pages in 8 stripes: the units of a region all on one node cover it exactly */
-    r = region(BASE, 10 * PG, 7);
+    assert_int_equal(cs_region_stripes(&r, PG, at), 0);
+    /* 21 pages in 16 stripes: the units of a region all on one node cover it exactly */
+    r = region(BASE, 21 * PG, 7);
     int node[CS_REGION_STRIPES];
     uint8_t last[CS_REGION_STRIPES] = { 0 };
     struct cs_unit u[CS_REGION_STRIPES];
-    size_t n = cs_region_stripes(&r, PG, mid);
+    size_t n = cs_region_stripes(&r, PG, at);
 
+    assert_int_equal(n, 16);
     for (size_t i = 0; i < n; i++) {
-        assert_true(mid[i] >= r.start && mid[i] < r.end && mid[i] % PG == 0);
+        assert_true(at[i] >= r.start && at[i] < r.end && at[i] % PG == 0);
         node[i] = FAST;
     }
     assert_int_equal(cs_region_units(&r, PG, node, last, u), 1);
     assert_int_equal(u[0].addr, BASE);
-    assert_int_equal(u[0].bytes, 10 * PG);
+    assert_int_equal(u[0].bytes, 21 * PG);
     assert_int_equal(u[0].heat, 7);
     assert_int_equal(u[0].granule, PG);
     assert_int_equal(u[0].pool, CS_POOL_PAGE);
@@ -60,9 +63,15 @@ static void test_stripes(void **state)
 static void test_units_follow_nodes(void **state)
 {
     struct cs_region r = region(BASE, 64 * PG, 3);
-    int node[CS_REGION_STRIPES] = { FAST, FAST, SLOW, SLOW, -2, FAST, FAST, FAST };
-    uint8_t last[CS_REGION_STRIPES] = { 0, 0, 0, 0, 0, 0, CS_LAST_PROMOTED, CS_LAST_PROMOTED };
+    int node[CS_REGION_STRIPES];
+    uint8_t last[CS_REGION_STRIPES] = { 0 };
     struct cs_unit u[CS_REGION_STRIPES];
+
+    /* stripes of 4 pages: 0-3 fast, 4-7 slow, 8 not present, 9-15 fast, 12-15 promoted */
+    for (size_t i = 0; i < CS_REGION_STRIPES; i++) {
+        node[i] = i < 4 || i > 8 ? FAST : i < 8 ? SLOW : -2;
+        last[i] = i >= 12 ? CS_LAST_PROMOTED : CS_LAST_NONE;
+    }
     size_t n = cs_region_units(&r, PG, node, last, u);
 
     assert_int_equal(n, 4);
@@ -72,13 +81,34 @@ static void test_units_follow_nodes(void **state)
     assert_int_equal(u[1].addr, BASE + 16 * PG);
     assert_int_equal(u[1].bytes, 16 * PG);
     assert_int_equal(u[1].node, SLOW);
-    assert_int_equal(u[2].addr, BASE + 40 * PG);            /* stripe 4 is not present */
-    assert_int_equal(u[2].bytes, 8 * PG);
+    assert_int_equal(u[2].addr, BASE + 36 * PG);            /* stripe 8 is not present */
+    assert_int_equal(u[2].bytes, 12 * PG);
     assert_int_equal(u[3].addr, BASE + 48 * PG);
     assert_int_equal(u[3].bytes, 16 * PG);
     assert_int_equal(u[3].last, CS_LAST_PROMOTED);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(u[i].heat, 3);
+}
+
+/* A region demoted in part, from its start, up to the middle of a stripe pair: the pair's
+ * first stripe reads slow and its second fast, so what is left is planned again. */
+static void test_partly_moved_pair(void **state)
+{
+    struct cs_region r = region(BASE, 64 * PG, 0);
+    uint64_t at[CS_REGION_STRIPES];
+    int node[CS_REGION_STRIPES];
+    uint8_t last[CS_REGION_STRIPES] = { 0 };
+    struct cs_unit u[CS_REGION_STRIPES];
+    size_t n = cs_region_stripes(&r, PG, at);
+
+    for (size_t i = 0; i < n; i++)      /* moved: pages 0..29 (stripes 0..6, half of 7) */
+        node[i] = at[i] < BASE + 30 * PG ? SLOW : FAST;
+    assert_int_equal(cs_region_units(&r, PG, node, last, u), 2);
+    assert_int_equal(u[0].node, SLOW);
+    assert_int_equal(u[0].bytes, 28 * PG);
+    assert_int_equal(u[1].node, FAST);
+    assert_int_equal(u[1].addr, BASE + 28 * PG);            /* stripe 7 again, with the rest */
+    assert_int_equal(u[1].bytes, 36 * PG);
 }
 
 /* Units of synthetic regions (all stripes on one node each), in address order. */
@@ -228,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stripes),
         cmocka_unit_test(test_units_follow_nodes),
+        cmocka_unit_test(test_partly_moved_pair),
         cmocka_unit_test(test_cold_regions_down_hot_up),
         cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_room),
