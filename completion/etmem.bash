@@ -54,7 +54,7 @@ _etmem() {
     esac
     case $object in
     project) words="start stop show help" ;;
-    obj) words="add del help" ;;
+    obj) words="add del update help" ;;
     engine) words="help" ;;
     metrics) first=2; command= ;;
     *) return ;;
@@ -71,6 +71,7 @@ _etmem() {
     project:show) words="-n --name -s --socket -j --json " ;;
     obj:add) words="-f --file -s --socket " ;;
     obj:del) words="-f --file -s --socket " ;;
+    obj:update) words="-f --file -s --socket " ;;
     engine:*) words="-n --proj_name -s --socket -e --engine -t --task_name -j --json " ;;
     metrics:) words="-s --socket " ;;
     esac

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* cmd_obj.c - `etmem obj add|del`: add or remove what a config file describes. */
+/* cmd_obj.c - `etmem obj add|del|update`: add or remove what a config file describes, or
+ * bring a running project to what it describes. */
 #include "client.h"
 
 static const struct client_opt obj_opts[] = {
@@ -12,23 +13,30 @@ static const struct client_opt obj_opts[] = {
 static const struct subcommand obj_subs[] = {
     { "add", CMD_OBJ_ADD, "sf", "fs" },
     { "del", CMD_OBJ_DEL, "sf", "fs" },
+    { "update", CMD_OBJ_UPDATE, "sf", "fs" },
     { NULL, CMD_COUNT, NULL, NULL },
 };
 
 static const char *const obj_usage[] = {
-    "add [options]", "del [options]", "help [options]", NULL,
+    "add [options]", "del [options]", "update [options]", "help [options]", NULL,
 };
 
 static const char *const obj_notes[] = {
     "Configuration file must be given.",
     "Socket name must be given.",
     "The file is read by etmemd: owned by root, mode 600 or 400, at most 10 MiB.",
+    "update: the file describes one existing project whole (its [project] section, one "
+    "[engine] section per engine and one [task] section per task); engines and tasks it "
+    "no longer names are removed, new ones added (and started if the project is), kept "
+    "tasks keep their runtime state and take new keys at their next cycle. All or nothing: "
+    "a key that cannot change while the project is started is refused by name.",
     NULL,
 };
 
 const struct cmd_family obj_family = {
     .object = "obj",
-    .summary = "Add or delete the project, engine and task described by a config file.",
+    .summary = "Add or delete the project, engine and task described by a config file, or "
+               "update a project to what a file describes.",
     .subs = obj_subs,
     .opts = obj_opts,
     .usage_lines = obj_usage,

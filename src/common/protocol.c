@@ -40,6 +40,7 @@ static const char *const cmd_name[CMD_COUNT] = {
     [CMD_PROJ_SHOW] = "project show",
     [CMD_ENG_CMD] = "engine",
     [CMD_METRICS] = "metrics",
+    [CMD_OBJ_UPDATE] = "obj update",
 };
 
 /* Legacy request keys, in the fixed order the original client sends them. */

@@ -55,6 +55,7 @@ enum etmem_cmd {
     CMD_PROJ_SHOW = 4,
     CMD_ENG_CMD = 5,
     CMD_METRICS = 6,            /* ours from here on */
+    CMD_OBJ_UPDATE = 7,
     CMD_COUNT
 };
 #define CMD_LEGACY_COUNT CMD_METRICS    /* the original client knows only those before */

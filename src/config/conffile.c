@@ -235,13 +235,13 @@ static bool group_tail_ok(const char *p, const char *end)
 /* A light pass over the text that mirrors GKeyFile's grammar, to learn line numbers and
  * catch what GKeyFile accepts silently (repeated sections and keys, unknown sections).
  * *suspect gets the first line GKeyFile will likely refuse (0: none seen). */
-static int index_lines(struct conf_file *cf, const char *text, size_t len, int *suspect,
-                       struct diag *d)
+static int index_lines(struct conf_file *cf, const char *text, size_t len, int first_line,
+                       int *suspect, struct diag *d)
 {
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     struct conf_group *cur = NULL;
     size_t pos = 0;
-    int line = 0, rc = 0;
+    int line = first_line - 1, rc = 0;
 
     while (pos < len) {
         const char *s = text + pos;
@@ -338,6 +338,12 @@ static int gkeyfile_error_line(const char *text, size_t len, int suspect)
 struct conf_file *conf_file_parse(const char *label, const char *text, size_t len,
                                   struct diag *d)
 {
+    return conf_file_parse_at(label, text, len, 1, d);
+}
+
+struct conf_file *conf_file_parse_at(const char *label, const char *text, size_t len,
+                                     int first_line, struct diag *d)
+{
     struct conf_file *cf = xcalloc(1, sizeof(*cf));
     GError *gerr = NULL;
     int suspect = 0;
@@ -349,12 +355,13 @@ struct conf_file *conf_file_parse(const char *label, const char *text, size_t le
         diag_error(d, "%s: contains a NUL byte; a config file is text", label);
         goto fail;
     }
-    if (index_lines(cf, text, len, &suspect, d) < 0)
+    if (index_lines(cf, text, len, first_line, &suspect, d) < 0)
         goto fail;
     cf->kf = g_key_file_new();
     if (!g_key_file_load_from_data(cf->kf, text, len, G_KEY_FILE_NONE, &gerr)) {
         diag_error(d, "%s:%d: not a valid config file: %s", label,
-                   gkeyfile_error_line(text, len, suspect), gerr->message);
+                   gkeyfile_error_line(text, len, suspect ? suspect - first_line + 1 : 0) +
+                       first_line - 1, gerr->message);
         g_error_free(gerr);
         goto fail;
     }
@@ -413,9 +420,8 @@ fail:
     return -1;
 }
 
-struct conf_file *conf_file_load(const char *path, struct diag *d)
+char *conf_file_read_checked(const char *path, size_t *len, struct diag *d)
 {
-    struct conf_file *cf = NULL;
     struct stat st;
     size_t cap, used = 0;
     char *buf;
@@ -432,7 +438,7 @@ struct conf_file *conf_file_load(const char *path, struct diag *d)
         if (used == cap) {
             if (cap > CONF_FILE_MAX_BYTES) {
                 diag_error(d, "%s: grew beyond 10 MiB while being read", path);
-                goto out;
+                goto fail;
             }
             cap = cap * 2 > CONF_FILE_MAX_BYTES + 1 ? CONF_FILE_MAX_BYTES + 1 : cap * 2;
             buf = xrealloc(buf, cap);
@@ -442,15 +448,27 @@ struct conf_file *conf_file_load(const char *path, struct diag *d)
             continue;
         if (n < 0) {
             diag_error(d, "%s: read failed: %s", path, strerror(errno));
-            goto out;
+            goto fail;
         }
         if (n == 0)
             break;
         used += (size_t)n;
     }
-    cf = conf_file_parse(path, buf, used, d);
-out:
+    close(fd);
+    *len = used;
+    return buf;
+fail:
     free(buf);
     close(fd);
+    return NULL;
+}
+
+struct conf_file *conf_file_load(const char *path, struct diag *d)
+{
+    size_t len;
+    char *text = conf_file_read_checked(path, &len, d);
+    struct conf_file *cf = text ? conf_file_parse(path, text, len, d) : NULL;
+
+    free(text);
     return cf;
 }

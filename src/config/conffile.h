@@ -43,9 +43,14 @@ struct conf_file {
  * owned by root, mode 600 or 400, at most 10 MiB. The checks are made on the opened fd,
  * so the file cannot be swapped between check and use. Then parse it. */
 struct conf_file *conf_file_load(const char *path, struct diag *d);
+/* The same checks, then the file's text as it is (allocated, *len bytes), unparsed. */
+char *conf_file_read_checked(const char *path, size_t *len, struct diag *d);
 /* Parse text already in memory; label names it in messages (tests, fuzzing). */
 struct conf_file *conf_file_parse(const char *label, const char *text, size_t len,
                                   struct diag *d);
+/* The same for a part of a file that begins on line first_line of label. */
+struct conf_file *conf_file_parse_at(const char *label, const char *text, size_t len,
+                                     int first_line, struct diag *d);
 void conf_file_free(struct conf_file *cf);
 
 const struct conf_group *conf_group_find(const struct conf_file *cf, const char *group);

@@ -244,7 +244,7 @@ static const char *key_type_words(const struct config_key *key)
 }
 
 static void key_print_man(FILE *out, const struct config_key *key, const char *applies_to,
-                          const char *req, const char *range)
+                          const char *req, const char *range, const char *help)
 {
     char line[512];
 
@@ -260,7 +260,7 @@ static void key_print_man(FILE *out, const struct config_key *key, const char *a
         man_text(out, line);
     }
     fputs(".br\n", out);
-    man_text(out, key->help);
+    man_text(out, help);
 }
 
 void key_table_print(FILE *out, const char *section, const char *applies_to,
@@ -269,21 +269,29 @@ void key_table_print(FILE *out, const char *section, const char *applies_to,
     for (const struct config_key *key = table; key->name != NULL; key++) {
         char range[256];
         const char *req = (key->flags & KEY_REQUIRED) ? "yes" : key->required_if ? "cond." : "no";
+        const char *help = key->help;
+        char *live = NULL;
+
+        if (key->flags & KEY_LIVE) {
+            xasprintf(&live, "%s (obj update changes it while the project runs)", key->help);
+            help = live;
+        }
 
         key_describe_range(key, range, sizeof(range));
         switch (format) {
         case KEY_FORMAT_MD:
             fprintf(out, "| [%s] | `%s` | %s | %s | %s | %s | %s |\n", section, key->name,
-                    applies_to, req, range, key->def ? key->def : "-", key->help);
+                    applies_to, req, range, key->def ? key->def : "-", help);
             break;
         case KEY_FORMAT_MAN:
-            key_print_man(out, key, applies_to, req, range);
+            key_print_man(out, key, applies_to, req, range, help);
             break;
         case KEY_FORMAT_TEXT:
             fprintf(out, "[%s] %-22s %-10s required=%-5s range=%s default=%s\n    %s\n",
                     section, key->name, applies_to, req, range, key->def ? key->def : "-",
-                    key->help);
+                    help);
             break;
         }
+        free(live);
     }
 }

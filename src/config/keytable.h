@@ -25,6 +25,8 @@ enum key_type {
 };
 
 #define KEY_REQUIRED 0x1u
+/* obj update may change it while the project runs: tasks take it at their next cycle */
+#define KEY_LIVE 0x2u
 
 struct config_key;
 

@@ -20,6 +20,7 @@
 #include "model.h"
 #include "objconf.h"
 #include "objfile.h"
+#include "objupdate.h"
 #include "state.h"
 #include "xalloc.h"
 
@@ -60,6 +61,7 @@ static enum etmem_status stage_project(struct obj_file *of, struct staged *s, st
         return ST_PRO_EXISTED;
     }
     s->project = project_new(&of->pc);
+    project_obj(s->project)->keys = object_keys(of->cf, "project", NULL);
     return ST_OK;
 }
 
@@ -78,6 +80,7 @@ static enum etmem_status stage_engine(struct obj_file *of, struct staged *s, str
         return ST_ENG_EXISTED;
     }
     e = engine_new(kind, kind_conf_take(&of->engine_kc), identity);
+    engine_obj(e)->keys = object_keys(of->cf, "engine", kind);
     e->proj = p;    /* plug-ins may look at their project while being set up */
     if (engine_attach(e, of->cf, d) < 0) {
         engine_destroy(e, d);
@@ -88,12 +91,45 @@ static enum etmem_status stage_engine(struct obj_file *of, struct staged *s, str
     return ST_OK;
 }
 
+enum etmem_status task_section_check(struct obj_file *of, const struct project *p,
+                                     const struct engine_kind *kind, void **params,
+                                     struct diag *d)
+{
+    struct kind_conf kc;
+
+    *params = NULL;
+    if (of->tc.dry_run < 0)
+        of->tc.dry_run = project_obj((struct project *)p)->dry_run;
+    if (of->tc.dry_run == 1 && kind->plugin) {
+        conf_error(of->cf, "task", "dry_run", d, "a thirdparty engine cannot be told to change "
+                   "nothing: dry_run is for the built-in engines' tasks");
+        return ST_INVAL;
+    }
+    if (kind->plugin)
+        return ST_OK;
+    if (kind_conf_parse(of->cf, "task", NULL, kind->task_keys, kind->task_params_size, &kc,
+                        d) < 0) {
+        kind_conf_release(&kc);
+        return ST_INVAL;
+    }
+    *params = kind_conf_take(&kc);
+    if (kind->check_task && kind->check_task(of->cf, p, *params, d) < 0) {
+        conf_release(kind->task_keys, *params);
+        free(*params);
+        *params = NULL;
+        return ST_INVAL;
+    }
+    conf_warn_unused(of->cf, "task", "not a key of this task's engine", d);
+    return ST_OK;
+}
+
 static enum etmem_status stage_task(struct obj_file *of, struct staged *s, struct diag *d)
 {
     struct project *p = resolve_project(s, of->tc.project);
     struct engine *e;
     const struct engine_kind *kind;
-    void *params = NULL;
+    void *params;
+    enum etmem_status st;
 
     if (p == NULL)
         return no_project(of, "task", of->tc.project, d);
@@ -113,31 +149,15 @@ static enum etmem_status stage_task(struct obj_file *of, struct staged *s, struc
         return ST_TASK_EXISTED;
     }
     kind = engine_obj(e)->kind;
-    if (!kind->plugin) {
-        struct kind_conf kc;
-
-        if (kind_conf_parse(of->cf, "task", NULL, kind->task_keys, kind->task_params_size, &kc,
-                            d) < 0) {
-            kind_conf_release(&kc);
-            return ST_INVAL;
-        }
-        params = kind_conf_take(&kc);
-    }
-    if (of->tc.dry_run < 0)
-        of->tc.dry_run = project_obj(p)->dry_run;
-    if (of->tc.dry_run == 1 && engine_obj(e)->kind->plugin) {
-        conf_error(of->cf, "task", "dry_run", d, "a thirdparty engine cannot be told to change "
-                   "nothing: dry_run is for the built-in engines' tasks");
-        return ST_INVAL;
-    }
+    st = task_section_check(of, p, kind, &params, d);
+    if (st != ST_OK)
+        return st;
     s->task = task_new(&of->tc, params);
     s->task->eng = e;   /* engine hooks may look at it; linked at commit */
     s->task_parent = e;
-    if (kind->check_task && kind->check_task(of->cf, p, params, d) < 0)
-        return ST_INVAL;
+    task_obj(s->task)->keys = object_keys(of->cf, "task", kind);
     if (kind->plugin)
         return task_fill_plugin_params(s->task, of->cf->kf, d) < 0 ? ST_INTER_ERR : ST_OK;
-    conf_warn_unused(of->cf, "task", "not a key of this task's engine", d);
     return ST_OK;
 }
 

@@ -3,6 +3,7 @@
  * parse its columns) or, with --json, everything as one JSON object. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "state.h"
 #include "runtime.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 /* The original's six columns first, unchanged, so scripts that parse them keep working;
  * then what the engine reports about the running task, the free-text note last. */
@@ -291,6 +293,33 @@ static void show_json_report(struct strbuf *sb, struct task *t)
     sb_add(sb, "}", 1);
 }
 
+/* An object's section keys (objupdate.h) as a JSON object of strings. */
+static void show_json_keys(struct strbuf *sb, const char *keys)
+{
+    bool first = true;
+
+    sb_add(sb, ",\"keys\":{", 9);
+    for (const char *line = keys ? keys : ""; *line != '\0';) {
+        const char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line);
+        const char *eq = memchr(line, '=', (size_t)(end - line));
+        char *key, *value;
+
+        if (eq != NULL) {
+            key = xstrndup(line, (size_t)(eq - line));
+            value = xstrndup(eq + 1, (size_t)(end - eq - 1));
+            sb_add(sb, first ? "" : ",", first ? 0 : 1);
+            sb_json_str(sb, key);
+            sb_add(sb, ":", 1);
+            sb_json_str(sb, value);
+            first = false;
+            free(key);
+            free(value);
+        }
+        line = nl ? nl + 1 : end;
+    }
+    sb_add(sb, "}", 1);
+}
+
 static void show_json_project(struct strbuf *sb, struct project *p)
 {
     sb_add(sb, "{\"name\":", 8);
@@ -308,12 +337,14 @@ static void show_json_project(struct strbuf *sb, struct project *p)
     json_ll_or_null(sb, "sysmem_threshold", p->sysmem_threshold);
     json_ll_or_null(sb, "swapcache_high_wmark", p->swapcache_high_wmark);
     json_ll_or_null(sb, "swapcache_low_wmark", p->swapcache_low_wmark);
+    show_json_keys(sb, project_obj(p)->keys);
     sb_add(sb, ",\"engines\":[", 12);
     for (struct engine *e = p->engs; e != NULL; e = e->next) {
         sb_add(sb, "{\"name\":", 8);
         sb_json_str(sb, e->name);
         sb_add(sb, ",\"kind\":", 8);
         sb_json_str(sb, engine_obj(e)->kind->name);
+        show_json_keys(sb, engine_obj(e)->keys);
         sb_add(sb, ",\"tasks\":[", 10);
         for (struct task *t = e->tasks; t != NULL; t = t->next) {
             sb_add(sb, "{\"name\":", 8);
@@ -322,6 +353,7 @@ static void show_json_project(struct strbuf *sb, struct project *p)
             sb_json_str(sb, t->type);
             sb_add(sb, ",\"value\":", 9);
             sb_json_str(sb, t->value);
+            show_json_keys(sb, task_obj(t)->keys);
             show_json_report(sb, t);
             sb_printf(sb, "}%s", t->next ? "," : "");
         }

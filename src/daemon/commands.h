@@ -25,6 +25,21 @@ enum etmem_status cmd_engine(const struct etmem_request *req, struct reply *r, s
 struct conf_file;
 /* obj add of a file already loaded (cf is consumed): what cmd_obj_add and a restart run. */
 enum etmem_status obj_add_conf(struct conf_file *cf, struct diag *d);
+enum etmem_status cmd_obj_update(const struct etmem_request *req, struct reply *r,
+                                 struct diag *d);
+/* obj update of a file's text (label names it in messages); create: a project that does not
+ * exist is added (a restart replaying a kept update), else that is an error. */
+enum etmem_status obj_update_text(const char *label, const char *text, size_t len, bool create,
+                                  struct diag *d);
+struct obj_file;
+struct project;
+struct engine_kind;
+/* A [task] section checked as obj add and update check it, for an engine of kind in project
+ * p (for update, the project as it will be): dry_run defaulted from p, a built-in engine's
+ * keys parsed into *params (NULL for plug-ins) and its cross-checks run. */
+enum etmem_status task_section_check(struct obj_file *of, const struct project *p,
+                                     const struct engine_kind *kind, void **params,
+                                     struct diag *d);
 enum etmem_status cmd_metrics(const struct etmem_request *req, struct reply *r, struct diag *d);
 
 struct task;

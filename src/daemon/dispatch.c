@@ -26,6 +26,7 @@ static const struct {
     [CMD_PROJ_SHOW] = { 0, cmd_project_show },
     [CMD_ENG_CMD] = { NEED(FIELD_PROJECT) | NEED(FIELD_ENGINE) | NEED(FIELD_ENG_CMD), cmd_engine },
     [CMD_METRICS] = { 0, cmd_metrics },
+    [CMD_OBJ_UPDATE] = { NEED(FIELD_FILE), cmd_obj_update },
 };
 
 static const char *const field_desc[FIELD_COUNT] = {

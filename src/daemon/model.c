@@ -169,12 +169,10 @@ void project_release_names(const char *const *names, size_t n)
     free(sorted);
 }
 
-struct project *project_new(const struct project_conf *pc)
+void project_set_conf(struct project *p, const struct project_conf *pc)
 {
-    struct project_obj *po = xcalloc(1, sizeof(*po));
-    struct project *p = &po->pub;
+    struct project_obj *po = project_obj(p);
 
-    p->name = xstrdup(pc->name);
     p->type = pc->scan_type;
     p->sysmem_threshold = pc->sysmem_threshold;
     p->swapcache_high_wmark = pc->swapcache_high_wmark;
@@ -196,6 +194,17 @@ struct project *project_new(const struct project_conf *pc)
                   : p->type == PSI_SCAN  ? (void *)&po->psi : (void *)&po->region;
     po->kernel_swap_enable = pc->kernel_swap_enable;
     po->dry_run = pc->dry_run == 1;
+    po->conf = *pc;
+    po->conf.name = NULL;
+}
+
+struct project *project_new(const struct project_conf *pc)
+{
+    struct project_obj *po = xcalloc(1, sizeof(*po));
+    struct project *p = &po->pub;
+
+    p->name = xstrdup(pc->name);
+    project_set_conf(p, pc);
     return p;
 }
 
@@ -231,6 +240,7 @@ void project_destroy(struct project *p, struct diag *d)
         return;
     }
     free(p->name);
+    free(project_obj(p)->keys);
     free(project_obj(p));
 }
 
@@ -302,7 +312,7 @@ static void engine_unlink(struct engine *e)
     e->next = NULL;
 }
 
-static void engine_conf_free(const struct engine_kind *kind, void *conf)
+void engine_conf_free(const struct engine_kind *kind, void *conf)
 {
     if (conf == NULL)
         return;
@@ -349,7 +359,22 @@ void engine_destroy(struct engine *e, struct diag *d)
     }
     engine_conf_free(eo->kind, eo->conf);
     free(eo->identity);
+    free(eo->keys);
     free(eo);
+}
+
+void task_set_conf(struct task *t, const struct task_conf *tc)
+{
+    struct task_obj *to = task_obj(t);
+
+    free(t->type);
+    free(t->value);
+    t->type = xstrdup(task_type_names[tc->type]);
+    t->value = xstrdup(tc->value);
+    t->max_threads = tc->max_threads;
+    t->swap_flag = tc->swap_flag;
+    to->ext.allow_init = tc->allow_init;
+    to->ext.dry_run = tc->dry_run == 1;
 }
 
 struct task *task_new(const struct task_conf *tc, void *params)
@@ -357,14 +382,9 @@ struct task *task_new(const struct task_conf *tc, void *params)
     struct task_obj *to = xcalloc(1, sizeof(*to));
     struct task *t = &to->ext.pub;
 
-    t->type = xstrdup(task_type_names[tc->type]);
-    t->value = xstrdup(tc->value);
     t->name = xstrdup(tc->name);
-    t->max_threads = tc->max_threads;
-    t->swap_flag = tc->swap_flag;
     t->params = params;
-    to->ext.allow_init = tc->allow_init;
-    to->ext.dry_run = tc->dry_run == 1;
+    task_set_conf(t, tc);
     return t;
 }
 
@@ -439,6 +459,7 @@ void task_destroy(struct task *t, struct diag *d)
     free(t->type);
     free(t->value);
     free(t->name);
+    free(to->keys);
     free(to);
 }
 

@@ -70,6 +70,9 @@ void project_release_names(const char *const *names, size_t n);
  * project (or the objects were never linked), and destroying a project consumes its hold.
  * A plug-in call that times out meanwhile is reported to d; the object goes regardless. */
 struct project *project_new(const struct project_conf *pc);
+/* Give a project the keys of pc (name aside); while it is started only when none of its
+ * tasks' threads runs (obj update suspends them). */
+void project_set_conf(struct project *p, const struct project_conf *pc);
 void project_link(struct project *p);
 void project_destroy(struct project *p, struct diag *d);
 
@@ -78,8 +81,12 @@ struct engine *engine_new(const struct engine_kind *kind, void *conf, const char
 int engine_attach(struct engine *e, const struct conf_file *cf, struct diag *d);
 void engine_link(struct project *p, struct engine *e);
 void engine_destroy(struct engine *e, struct diag *d);
+/* Free an engine's parsed keys (what engine_new was given). */
+void engine_conf_free(const struct engine_kind *kind, void *conf);
 
 struct task *task_new(const struct task_conf *tc, void *params);
+/* Give a task the generic [task] keys of tc (name aside), as project_set_conf does. */
+void task_set_conf(struct task *t, const struct task_conf *tc);
 /* For a plug-in engine's task (t->eng set): its fill_task_params with the config file. */
 int task_fill_plugin_params(struct task *t, GKeyFile *config, struct diag *d);
 void task_link(struct engine *e, struct task *t);

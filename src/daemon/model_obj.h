@@ -21,6 +21,8 @@ struct project_obj {
     struct psi_scan psi;
     int kernel_swap_enable;         /* -1: not set by this project */
     bool dry_run;                   /* its tasks' default (each task_ext holds its own) */
+    struct project_conf conf;       /* its keys as parsed (conf.name unused: pub.name) */
+    char *keys;                     /* its section's keys as text (objupdate.h) */
     unsigned hold_depth;            /* held by holder (see Locking) when > 0 */
     pthread_t holder;
     const char *held_for;           /* the holding command, for "busy" messages */
@@ -35,6 +37,7 @@ struct engine_obj {
     char *identity;                 /* name among its project's engines */
     bool attached;                  /* kind->attach succeeded: detach at destroy */
     bool params_filled;             /* plug-in fill_eng_params succeeded: clear at destroy */
+    char *keys;                     /* its section's keys as text (objupdate.h) */
     unsigned calls;                 /* plug-in calls under way (or timed out) on it */
     enum plugin_op last_op;         /* the latest of them, for messages */
     struct timespec last_call;
@@ -44,6 +47,7 @@ struct task_obj {
     struct task_ext ext;            /* first: ext.pub is what plug-ins see */
     bool running;                   /* start_task succeeded and stop_task not yet called */
     bool params_filled;             /* plug-in fill_task_params succeeded: clear at destroy */
+    char *keys;                     /* its section's keys as text (objupdate.h) */
     unsigned calls;                 /* as in engine_obj */
     enum plugin_op last_op;
     struct timespec last_call;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* state.c - records of obj add and the started projects under --state-dir (see state.h).
  *
- * Layout: obj-NNNNNNNN.conf per accepted obj add (NNNNNNNN grows, so names sort in the order
- * of the adds) and `started`, one project name a line. Each file opens with the line
- * "# etmem-state 1 bytes=N" giving the length of what follows, so a cut file is told from a
- * whole one; the rest of a record is the config file as it was added (GKeyFile reads the
- * first line as a comment). Writes hold state_mutex, never the model lock. */
+ * Layout: obj-NNNNNNNN.conf per accepted obj add, obj-NNNNNNNN.update per accepted obj
+ * update (NNNNNNNN grows, so names sort in the order of the commands), and `started`, one
+ * project name a line. Each file opens with the line "# etmem-state 1 bytes=N" giving the
+ * length of what follows, so a cut file is told from a whole one; the rest of a record is
+ * the config file as it was given (GKeyFile reads the first line as a comment). Writes hold state_mutex, never the model lock. */
 #include "state.h"
 
 #include <dirent.h>
@@ -26,6 +26,7 @@
 #include "log.h"
 #include "model.h"
 #include "objfile.h"
+#include "objupdate.h"
 #include "proc.h"
 #include "protocol.h"
 #include "strbuf.h"
@@ -127,12 +128,22 @@ static char *state_read(const char *name, size_t *len, bool missing_ok)
     return text;    /* the header is a comment to GKeyFile: parse the whole */
 }
 
+/* The kind of a record from its name: obj-N.conf (an obj add) or obj-N.update. */
+static bool record_is_update(const char *name)
+{
+    unsigned seq;
+    char tail[8];
+
+    return sscanf(name, "obj-%8u.%7s", &seq, tail) == 2 && strcmp(tail, "update") == 0;
+}
+
 static int is_record(const struct dirent *de)
 {
     unsigned seq;
     char tail[8];
 
-    return sscanf(de->d_name, "obj-%8u.%7s", &seq, tail) == 2 && strcmp(tail, "conf") == 0;
+    return sscanf(de->d_name, "obj-%8u.%7s", &seq, tail) == 2 &&
+           (strcmp(tail, "conf") == 0 || strcmp(tail, "update") == 0);
 }
 
 int state_open(const char *dir)
@@ -177,7 +188,8 @@ static void restore_record(const char *name)
     if (text == NULL)
         return;
     xasprintf(&path, "%s/%s", state_dir, name);
-    if (obj_add_conf(conf_file_parse(path, text, len, &d), &d) != ST_OK) {
+    if ((record_is_update(name) ? obj_update_text(path, text, len, true, &d)
+                                : obj_add_conf(conf_file_parse(path, text, len, &d), &d)) != ST_OK) {
         log_err("state file %s: its objects could not be added again; skipped", path);
         log_diag(path, &d);
     }
@@ -241,12 +253,19 @@ void state_object_added(const char *from, const char *text, size_t len)
     pthread_mutex_unlock(&state_mutex);
 }
 
-/* Which sections of a record name objects that are gone; all three false: keep it whole. */
-static void record_gone(const struct obj_file *of, bool gone[3])
+/* Which sections of a record to drop: those naming objects no longer in the tree, or with
+ * project set those naming that project. All three false: keep it whole. */
+static void record_gone(const struct obj_file *of, const char *project, bool gone[3])
 {
     struct project *p;
     struct engine *e;
 
+    if (project != NULL) {
+        gone[0] = of->has_project && strcmp(of->pc.name, project) == 0;
+        gone[1] = of->has_engine && strcmp(of->ec.project, project) == 0;
+        gone[2] = of->has_task && strcmp(of->tc.project, project) == 0;
+        return;
+    }
     model_lock();
     gone[0] = of->has_project && model_find_project(of->pc.name) == NULL;
     p = of->has_engine ? model_find_project(of->ec.project) : NULL;
@@ -258,24 +277,20 @@ static void record_gone(const struct obj_file *of, bool gone[3])
     model_unlock();
 }
 
-static void prune_record(const char *name)
+static void prune_add_record(const char *name, const char *text, size_t len,
+                             const char *project)
 {
     static const char *const groups[3] = { "project", "engine", "task" };
     struct diag d = { 0 };
     struct obj_file of;
-    size_t len;
-    char *text = state_read(name, &len, false);
     bool gone[3], left = false;
 
-    if (text == NULL)
-        return;
     if (obj_file_read(conf_file_parse(name, text, len, &d), true, &of, &d) < 0) {
         obj_file_release(&of);
         diag_free(&d);
-        free(text);
         return;     /* a restart reports it */
     }
-    record_gone(&of, gone);
+    record_gone(&of, project, gone);
     for (int i = 0; i < 3; i++) {
         if (gone[i])
             g_key_file_remove_group(of.cf->kf, groups[i], NULL);
@@ -293,26 +308,118 @@ static void prune_record(const char *name)
     }
     obj_file_release(&of);
     diag_free(&d);
+}
+
+/* An update record describes one project: gone with it (or when a later update of it
+ * replaces it); otherwise it loses the sections of engines and tasks no longer there. */
+static void prune_update_record(const char *name, const char *text, size_t len,
+                                const char *project)
+{
+    struct diag d = { 0 };
+    struct update_file uf;
+    struct strbuf sb = STRBUF_INIT;
+    struct project *p;
+    bool dropped = false;
+
+    if (update_file_read(name, text, len, true, &uf, &d) < 0) {
+        diag_free(&d);
+        return;     /* a restart reports it */
+    }
+    model_lock();
+    p = model_find_project(uf.project.pc.name);
+    if (p == NULL || (project != NULL && strcmp(project, uf.project.pc.name) == 0)) {
+        model_unlock();
+        state_remove(name);
+        update_file_release(&uf);
+        diag_free(&d);
+        return;
+    }
+    sb_add(&sb, uf.project.cf->text, uf.project.cf->len);
+    for (size_t i = 0; i < uf.nr_engines; i++) {
+        const struct obj_file *of = &uf.engines[i];
+
+        if (project_find_engine(p, obj_file_engine_identity(of)) != NULL)
+            sb_add(&sb, of->cf->text, of->cf->len);
+        else
+            dropped = true;
+    }
+    for (size_t i = 0; i < uf.nr_tasks; i++) {
+        const struct obj_file *of = &uf.tasks[i];
+        struct engine *e = project_find_engine(p, of->tc.engine);
+
+        if (e != NULL && engine_find_task(e, of->tc.name) != NULL)
+            sb_add(&sb, of->cf->text, of->cf->len);
+        else
+            dropped = true;
+    }
+    model_unlock();
+    if (dropped)
+        state_write(name, sb.s, sb.len);
+    sb_free(&sb);
+    update_file_release(&uf);
+    diag_free(&d);
+}
+
+static void prune_record(const char *name, const char *project)
+{
+    size_t len;
+    char *text = state_read(name, &len, false);
+
+    if (text == NULL)
+        return;
+    if (record_is_update(name))
+        prune_update_record(name, text, len, project);
+    else
+        prune_add_record(name, text, len, project);
     free(text);
 }
 
-void state_objects_deleted(void)
+/* Prune every record (project NULL: by the tree; else the sections naming project) except
+ * the one named keep. */
+static void prune_records(const char *project, const char *keep)
 {
     struct dirent **names;
-    int n;
+    int n = scandir(state_dir, &names, is_record, alphasort);
 
-    if (state_dir == NULL)
-        return;
-    pthread_mutex_lock(&state_mutex);
-    n = scandir(state_dir, &names, is_record, alphasort);
     for (int i = 0; i < n; i++) {
-        prune_record(names[i]->d_name);
+        if (keep == NULL || strcmp(names[i]->d_name, keep) != 0)
+            prune_record(names[i]->d_name, project);
         free(names[i]);
     }
     if (n >= 0)
         free(names);
+}
+
+void state_objects_deleted(void)
+{
+    if (state_dir == NULL)
+        return;
+    pthread_mutex_lock(&state_mutex);
+    prune_records(NULL, NULL);
     pthread_mutex_unlock(&state_mutex);
     state_started_changed();
+}
+
+void state_project_updated(const char *from, const char *text, size_t len)
+{
+    struct diag d = { 0 };
+    struct update_file uf;
+    char name[32];
+
+    if (state_dir == NULL)
+        return;
+    if (update_file_read(from, text, len, true, &uf, &d) < 0) {
+        diag_free(&d);
+        return;     /* cannot be: the update read it */
+    }
+    pthread_mutex_lock(&state_mutex);
+    /* the new record first: a restart replays older records, then this one over them */
+    snprintf(name, sizeof(name), "obj-%08u.update", next_seq++);
+    state_write(name, text, len);
+    prune_records(uf.project.pc.name, name);
+    log_debug("state: %s keeps project %s as %s updated it", name, uf.project.pc.name, from);
+    pthread_mutex_unlock(&state_mutex);
+    update_file_release(&uf);
 }
 
 void state_started_changed(void)

@@ -3,6 +3,8 @@
  * disk so that a restarted etmemd (after a crash too) comes back as it was.
  *
  * Each accepted obj add is kept as a record holding the file's content (not its path);
+ * each accepted obj update as a record that describes its project whole, replayed over
+ * what came before it and replacing the earlier records' sections about that project;
  * obj del forgets the objects it removed; the started projects are kept in one list. At
  * start-up every record is added again, in the order they were first added, and the
  * started projects are started. Every file is written to a temporary name, synced,
@@ -20,6 +22,9 @@ int state_open(const char *dir);
 void state_restore(void);
 /* After a successful obj add of the file from (for messages) whose content was text. */
 void state_object_added(const char *from, const char *text, size_t len);
+/* After a successful obj update of the file from whose content was text: kept as a record
+ * that replaces every earlier section about its project. */
+void state_project_updated(const char *from, const char *text, size_t len);
 /* After obj del: forget the sections whose objects are no longer in the tree. */
 void state_objects_deleted(void);
 /* After project start or stop: keep the list of started projects. */

@@ -123,5 +123,7 @@ const struct engine_kind damon_engine_kind = {
     .task_params_size = sizeof(struct slide_task_params),
     .check_task = damon_check_task,
     .ops = &slide_engine_ops,
+    .suspend_task = slide_suspend_task,
+    .resume_task = slide_resume_task,
     .report_task = slide_report_task,
 };

@@ -125,6 +125,15 @@ struct engine_kind {
     const struct plugin_binding *(*binding)(const void *engine_conf);
 
     struct engine_ops *ops;             /* built-in engines' runtime; NULL until implemented */
+    /* obj update of a running task; NULL: the kind's running tasks cannot take new keys.
+     * suspend_task stops the task's threads and keeps its runtime state (heat, the guard's,
+     * its counters); it is called as stop_task is (the model unlocked). The daemon then
+     * gives the task its new keys (tk->params, its generic fields, its project's keys) and
+     * calls resume_task with the params it ran with: it moves the runtime state over and
+     * starts the threads again, which read the new keys from their next cycle on. -1 from
+     * resume_task (reported with engine_error): the task is stopped, its state freed. */
+    void (*suspend_task)(struct task *tk);
+    int (*resume_task)(struct task *tk, void *old_params);
     /* Fill rep for `project show` (called with the model locked; must not block). */
     void (*report_task)(struct task *tk, struct task_report *rep);
     /* A built-in engine's own commands (`etmem engine <cmd>`), writing the answer to fd;

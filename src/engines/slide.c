@@ -45,15 +45,15 @@ static bool parse_swap_threshold(const struct config_key *key, const char *text,
 }
 
 static const struct config_key slide_task_keys[] = {
-    { "T", KEY_INT, KEY_REQUIRED, 0, 120 * SLIDE_WEIGHT_MAX, NULL,
+    { "T", KEY_INT, KEY_REQUIRED | KEY_LIVE, 0, 120 * SLIDE_WEIGHT_MAX, NULL,
       offsetof(struct slide_task_params, T), .range = "0..loop*3",
       .help = "hot threshold: pages whose access weight summed over loop scans is below T "
               "are cold (read = 1, write = 3 per scan)" },
-    { "swap_threshold", KEY_CUSTOM, 0, 0, 0, NULL,
+    { "swap_threshold", KEY_CUSTOM, KEY_LIVE, 0, 0, NULL,
       offsetof(struct slide_task_params, swap_threshold_kb), .parse = parse_swap_threshold,
       .range = "<number>g", .help = "do not swap a process whose resident memory is below "
               "this size (GiB, e.g. 10g)" },
-    { "dram_percent", KEY_INT, 0, 1, 100, NULL,
+    { "dram_percent", KEY_INT, KEY_LIVE, 1, 100, NULL,
       offsetof(struct slide_task_params, dram_percent),
       .help = "keep at most this percentage of the process in RAM, coldest pages out first" },
     { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct slide_task_params, scan_backend),
@@ -142,5 +142,7 @@ const struct engine_kind slide_engine_kind = {
     .task_params_size = sizeof(struct slide_task_params),
     .check_task = slide_check_task,
     .ops = &slide_engine_ops,
+    .suspend_task = slide_suspend_task,
+    .resume_task = slide_resume_task,
     .report_task = slide_report_task,
 };

@@ -31,6 +31,9 @@ struct task_report;
 struct tracker_ops;
 extern struct engine_ops slide_engine_ops;
 void slide_report_task(struct task *tk, struct task_report *rep);
+/* obj update of a running task (engine_kind's suspend_task and resume_task). */
+void slide_suspend_task(struct task *tk);
+int slide_resume_task(struct task *tk, void *old_params);
 /* The tracker of a task: a region source for region projects, else the page tracker its
  * scan_backend names; NULL + why when the kernel has none that fits. */
 const struct tracker_ops *slide_tracker_select(const struct kernel_caps *caps,

@@ -610,6 +610,20 @@ static void *slide_task_main(void *arg)
     return NULL;
 }
 
+static int slide_thread_start(struct slide_runtime *rt)
+{
+    int rc;
+
+    stopper_init(&rt->stop);
+    rc = pthread_create(&rt->thread, NULL, slide_task_main, rt);
+    if (rc != 0) {
+        engine_error("task '%s': cannot start its thread: %s", rt->tk->name, strerror(rc));
+        stopper_destroy(&rt->stop);
+        return -1;
+    }
+    return 0;
+}
+
 static int slide_alloc_pid(struct engine *eng, struct task_pid **tk_pid)
 {
     struct slide_pid *sp = xcalloc(1, sizeof(*sp));
@@ -666,7 +680,6 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     struct slide_runtime *rt;
     char why[1024]; /* one reason per backend tried */
     struct guard_conf conf;
-    int rc;
 
     if (caps == NULL) {
         engine_error("slide: the kernel was not probed");
@@ -717,21 +730,47 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         rt->rep.damos.action = damos_action_names[((const struct damos_params *)eng->params)->action];
     if (rt->rep.dry_run && rt->rep.damos.action != NULL)
         rt->rep.dry_run_to = rt->rep.damos.action;     /* what the scheme would have done */
-    stopper_init(&rt->stop);
     pthread_mutex_init(&rt->lock, NULL);
     p->rt = rt;
-    rc = pthread_create(&rt->thread, NULL, slide_task_main, rt);
-    if (rc != 0) {
-        engine_error("task '%s': cannot start its thread: %s", tk->name, strerror(rc));
+    if (slide_thread_start(rt) < 0) {
         p->rt = NULL;
         pthread_mutex_destroy(&rt->lock);
-        stopper_destroy(&rt->stop);
         free(rt);
         return -1;
     }
     log_info("task %s: slide with %s tracking and %s swap-out", tk->name, rt->be.tracker->name,
              rt->be.reclaim->name);
     return 0;
+}
+
+void slide_suspend_task(struct task *tk)
+{
+    struct slide_runtime *rt = ((struct slide_task_params *)tk->params)->rt;
+
+    if (rt == NULL)
+        return;
+    stopper_raise(&rt->stop);
+    pthread_join(rt->thread, NULL);
+    stopper_destroy(&rt->stop);
+}
+
+int slide_resume_task(struct task *tk, void *old_params)
+{
+    struct slide_task_params *p = tk->params, *old = old_params;
+    struct slide_runtime *rt = old->rt;
+
+    if (rt == NULL)
+        return 0;
+    old->rt = NULL;
+    p->rt = rt;
+    engine_scan_attrs(&rt->be.opts, tk->eng->proj);     /* the project's interval may be new */
+    if (slide_thread_start(rt) == 0)
+        return 0;
+    targets_clear(tk);
+    p->rt = NULL;
+    pthread_mutex_destroy(&rt->lock);
+    free(rt);
+    return -1;
 }
 
 static void slide_stop_task(struct engine *eng, struct task *tk)

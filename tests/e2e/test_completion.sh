@@ -36,7 +36,7 @@ check "complete registers _etmem for etmem" sh -c \
 offers "objects first" "etmem " engine help metrics obj project --version
 offers "an object by its prefix" "etmem pro" project
 offers "project's commands" "etmem project " help show start stop
-offers "obj's commands" "etmem obj " add del help
+offers "obj's commands" "etmem obj " add del help update
 offers "options of project show, with --json" "etmem project show -" \
     --json --name --socket -j -n -s
 offers "options of obj add (no --json)" "etmem obj add --" --file --socket
