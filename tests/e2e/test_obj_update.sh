@@ -7,7 +7,9 @@
 # stop and its target, read back in, is left alone while the other task cycles on); bad
 # updates (a misspelt key, a bad value, an unknown project, a key that cannot change while
 # the project is started) each refused with their own error, changing nothing; an update of
-# the stopped project changing such a key; the update kept across a restart (--state-dir).
+# the stopped project changing such a key; a thirdparty engine's tasks added, changed
+# (removed and added again) and removed through its plug-in's ops; the update kept across a
+# restart (--state-dir).
 . "$(dirname "$0")/lib.sh"
 ensure_swap
 STATE=$E2E_TMP/state
@@ -118,6 +120,60 @@ expect 0 "an update of the stopped project sets dry_run" "$ETMEM" obj update -f 
 check "... show gives it" show | grep -q '"dry_run":"yes"'
 expect 0 "the project is started again" "$ETMEM" project start -n upd -s "$DSOCK"
 check "... task b runs as a dry run" wait_for 30 sh -c "'$ETMEM' project show -s '$DSOCK' --json | grep -q '\"dry_run\":true'"
+
+# A thirdparty engine: tasks added and removed through its plug-in's ops; a task whose keys
+# change is removed and added again; the engine's own keys and, while a plug-in task runs,
+# the project's keys cannot change.
+PLUG=$BUILD/tests/plugins
+if [ -f "$PLUG/testplug.so" ]; then
+    mkdir -m 700 "$E2E_TMP/lib"
+    install -o root -g root -m 500 "$PLUG/testplug.so" "$E2E_TMP/lib/testplug.so"
+    TRACE=$E2E_TMP/trace
+    # tp_conf NAME LOOP ENGINE-KEY TASK:KEY...: project tp with the test plug-in's engine
+    tp_conf() {
+        local name=$1 loop=$2 ekey=$3 t
+        shift 3
+        {
+            printf '[project]\nname=tp\nloop=%s\ninterval=1\nsleep=1\n' "$loop"
+            printf '[engine]\nname=thirdparty\nproject=tp\neng_name=tp\nlibname=%s\n' "$E2E_TMP/lib/testplug.so"
+            printf 'ops_name=my_engine_ops\nengine_private_key=%s\ntrace_file=%s\n' "$ekey" "$TRACE"
+            for t in "$@"; do
+                printf '[task]\nproject=tp\nengine=tp\nname=%s\ntype=pid\nvalue=%s\n' "${t%%:*}" $$
+                printf 'task_private_key=%s\n' "${t#*:}"
+            done
+        } | conf "$name"
+    }
+    expect 0 "a thirdparty project with task t1 is added" "$ETMEM" obj add -f "$(tp_conf tp1 1 7 t1:1)" -s "$DSOCK"
+    expect 0 "... and started" "$ETMEM" project start -n tp -s "$DSOCK"
+    : >"$TRACE"
+    expect 0 "an update changes t1's key and adds t2" "$ETMEM" obj update -f "$(tp_conf tp2 1 7 t1:2 t2:3)" -s "$DSOCK"
+    expect 0 "an update removes t2" "$ETMEM" obj update -f "$(tp_conf tp3 1 7 t1:2)" -s "$DSOCK"
+    want="fill_task_params task_private_key=2
+fill_task_params task_private_key=3
+start_task t2
+stop_task t1
+clear_task_params t1
+start_task t1
+stop_task t2
+clear_task_params t2"
+    if [ "$(cat "$TRACE")" = "$want" ]; then
+        ok "... the plug-in saw t2 filled and started, t1 removed and added again, t2 removed"
+    else
+        not_ok "... the plug-in's calls"
+        diff <(echo "$want") "$TRACE"
+    fi
+    before=$(config_of)
+    bad "a change of the plug-in engine's own key" 186 \
+        "key \`engine_private_key\` of engine 'tp' cannot change by obj update" "$(tp_conf tp4 1 8 t1:2)"
+    bad "a change of the project's loop while a plug-in task runs" 186 \
+        "key \`loop\` cannot change while project tp is started: engine 'tp' (thirdparty)" \
+        "$(tp_conf tp5 2 7 t1:2)"
+    expect 0 "the thirdparty project is stopped" "$ETMEM" project stop -n tp -s "$DSOCK"
+    tp_del=$(printf '[project]\nname=tp\n' | conf tp_del)
+    expect 0 "... and deleted" "$ETMEM" obj del -f "$tp_del" -s "$DSOCK"
+else
+    echo "# the test plug-ins are not built ($PLUG): thirdparty part left out"
+fi
 
 # The state directory keeps the update: a restart comes back with it.
 check "the update is kept as a record" ls "$STATE"/obj-*.update
