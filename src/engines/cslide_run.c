@@ -377,13 +377,8 @@ static bool cycle(struct cslide_rt *rt)
 static void *cslide_main(void *arg)
 {
     struct cslide_rt *rt = arg;
-    const void *scan = rt->eng->proj->scan_param;
-    /* region projects monitor on without pause, but wait an aggregation for a process */
-    double pause = rt->regions ? 0 : ((const struct page_scan *)scan)->sleep;
-    double idle = rt->regions ? (double)((const struct region_scan *)scan)->aggr_interval / 1e6
-                              : pause;
 
-    while (stopper_sleep(&rt->stop, cycle(rt) ? pause : idle))
+    while (stopper_sleep(&rt->stop, engine_cycle_pause(rt->eng->proj, cycle(rt))))
         ;
     return NULL;
 }

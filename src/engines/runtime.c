@@ -60,6 +60,13 @@ void engine_scan_attrs(struct scan_opts *opts, const struct project *proj)
                                         rs->max_nr_regions };
 }
 
+double engine_cycle_pause(const struct project *proj, bool worked)
+{
+    if (proj->type != REGION_SCAN)
+        return ((const struct page_scan *)proj->scan_param)->sleep;
+    return worked ? 0 : (double)((const struct region_scan *)proj->scan_param)->aggr_interval / 1e6;
+}
+
 void engine_error(const char *fmt, ...)
 {
     va_list ap;

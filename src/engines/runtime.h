@@ -25,6 +25,12 @@ const char *scan_type_name(int type);
  * project one check per region per scan interval (scan_opts_damon_window). */
 void engine_scan_attrs(struct scan_opts *opts, const struct project *proj);
 
+/* Seconds an engine's thread waits after a cycle of a page or region project: worked, the
+ * project's `sleep` (region projects monitor on without pause: a cycle is one aggregation);
+ * with nothing to work on (no process, plenty of memory), `sleep` or one aggregation
+ * interval, never a busy loop. */
+double engine_cycle_pause(const struct project *proj, bool worked);
+
 /* Set once by etmemd before any engine runs. */
 void engines_set_caps(const struct kernel_caps *caps);
 const struct kernel_caps *engines_caps(void);

@@ -571,9 +571,8 @@ static void *slide_task_main(void *arg)
         .guarded = guard_targets_any(&rt->guard.conf.t),
         .scheme = tk->eng->engine_type == DAMON_ENGINE ? tk->eng->params : NULL,
     };
-    /* region projects monitor on without pause: a cycle is one aggregation interval */
-    double pause = cy.scan ? cy.scan->sleep : 0;
     size_t pids_cap = 0;
+    bool worked;
 
     do {
         char why[160] = "";
@@ -585,6 +584,7 @@ static void *slide_task_main(void *arg)
         targets_update(&rt->targets, tk, why, sizeof(why));
         targets_append(tk, &cy.pids, &n, &pids_cap);
         pthread_mutex_unlock(&rt->lock);
+        worked = false;
         if (n == 0) {
             report_state(rt, "waiting", why);
             continue;
@@ -593,6 +593,7 @@ static void *slide_task_main(void *arg)
             report_state(rt, "idle", why);
             continue;
         }
+        worked = true;
         begin = time(NULL);
         clock_gettime(CLOCK_MONOTONIC, &t0);
         cy.stop = guard_task_begin(&rt->guard);
@@ -605,7 +606,7 @@ static void *slide_task_main(void *arg)
         guard_task_end(&rt->guard);
         report_cycle(rt, &cy, n, begin,
                      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    } while (stopper_sleep(&rt->stop, pause));
+    } while (stopper_sleep(&rt->stop, engine_cycle_pause(proj, worked)));
     free(cy.pids);
     return NULL;
 }
