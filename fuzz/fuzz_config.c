@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_config.c - libFuzzer harness for whole config files: conf_file_parse (line index +
  * GKeyFile), then every section read as `obj add` and `obj del` read it (objcheck.c: the
- * generic tables, the engine kinds' tables, cross-key checks, unknown-key warnings).
+ * generic tables, the engine kinds' tables, cross-key checks, unknown-key warnings), and
+ * the whole read again as an `obj update` file (split into its sections, each parsed).
  * Besides crashes, leaks and UB it checks two properties and aborts when one fails:
  *   - the line index and GKeyFile agree on every section and key (the repeated-key,
  *     unknown-section and line-number checks rely on the index seeing what GKeyFile sees);
@@ -15,6 +16,7 @@
 #include "conffile.h"
 #include "diag.h"
 #include "objcheck.h"
+#include "objupdate.h"
 
 #define LABEL "fuzz.conf"
 
@@ -72,6 +74,22 @@ static void check_messages(const struct diag *d)
     check_shape(d->warnings, d->nr_warnings, "warning: ");
 }
 
+/* The input as an obj update file, read whole and by identity (as state pruning reads it). */
+static void check_update(const char *text, size_t size)
+{
+    for (int id_only = 0; id_only < 2; id_only++) {
+        struct diag d = { 0 };
+        struct update_file uf;
+
+        if (update_file_read(LABEL, text, size, id_only, &uf, &d) == 0)
+            update_file_release(&uf);
+        else if (d.nr_errors == 0)
+            fuzz_fail("an update file refused without a message", "");
+        check_messages(&d);
+        diag_free(&d);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -94,5 +112,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     conf_file_free(cf);
     diag_free(&d);
+    check_update((const char *)data, size);
     return 0;
 }
