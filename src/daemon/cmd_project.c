@@ -135,8 +135,9 @@ static void show_guard_text(struct reply *r, const struct guard_report *g)
         if (g->cold_cycles == 0) /* the psi engine: the share is its reclaim rate */
             reply_printf(r, "; reclaim rate %.3f; %s: %s\n", g->share, g->verdict, g->why);
         else
-            reply_printf(r, "; share %.0f%%, cold >= %u cycle(s), %llu page(s) held; %s: %s\n",
-                         g->share * 100.0, g->cold_cycles, g->held_pages, g->verdict, g->why);
+            reply_printf(r, "; share %.0f%%, cold >= %u cycle(s), %llu page(s) held, %.1f MiB "
+                         "recalled; %s: %s\n", g->share * 100.0, g->cold_cycles, g->held_pages,
+                         (double)g->recalled_bytes / 1048576.0, g->verdict, g->why);
     }
     if (g->stop != NULL)
         reply_printf(r, "    stopped (%s): %s\n", g->stop, g->stop_why);
@@ -229,8 +230,9 @@ static void show_json_guard(struct strbuf *sb, const struct guard_report *g)
     sb_json_str(sb, g->verdict ? g->verdict : "off");
     sb_add(sb, ",\"why\":", 7);
     sb_json_str(sb, g->why);
-    sb_printf(sb, ",\"held_pages\":%llu,\"comebacks\":%llu,\"vmstat_pswpin\":%llu,\"stop\":",
-              g->held_pages, g->comebacks, g->vmstat_pswpin);
+    sb_printf(sb, ",\"held_pages\":%llu,\"comebacks\":%llu,\"recalled_bytes\":%llu,"
+              "\"vmstat_pswpin\":%llu,\"stop\":", g->held_pages, g->comebacks,
+              g->recalled_bytes, g->vmstat_pswpin);
     if (g->stop != NULL) {
         sb_json_str(sb, g->stop);
         sb_add(sb, ",\"stop_why\":", 12);

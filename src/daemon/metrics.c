@@ -115,6 +115,9 @@ static const struct metric task_metrics[] = {
     { "etmem_task_guard_held_bytes", "gauge",
       "Memory left alone because it came back after being swapped out",
       NULL, NULL, AT(rep.guard.held_pages), V_PAGES, false, false },
+    { "etmem_task_guard_recalled_bytes_total", "counter",
+      "Memory brought back in ahead of use (MADV_WILLNEED) because it was evidently read again",
+      NULL, NULL, AT(rep.guard.recalled_bytes), V_ULL, false, false },
 };
 
 static void sb_label_value(struct strbuf *sb, const char *v)

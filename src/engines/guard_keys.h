@@ -23,10 +23,11 @@ bool key_parse_decimal(const struct config_key *key, const char *text, void *dst
 #define KEY_MILLIONTHS(x) ((int64_t)((x) * 1000000.0 + 0.5))
 
 #define GUARD_SWAP_FULL_DEFAULT "90"
-/* 0: the poor-compression stop is there for whoever sets it; on by default it would stop
- * every workload whose data does not compress (benchmarks and tests use such data on
- * purpose), which the guide's behaviour does not do. */
-#define GUARD_ZRAM_MIN_GAIN_DEFAULT "0"
+/* On by default: a page zram keeps at 90 % or more of its size saves next to nothing and
+ * costs a fault when it is read again. Typical heap and cache data compresses 2-4x (50-75 %
+ * saved); random or already compressed data about 0 %, so 10 % tells them apart with room
+ * on both sides (docs/guard.md). */
+#define GUARD_ZRAM_MIN_GAIN_DEFAULT "10"
 #define GUARD_HOLD_CYCLES 4
 
 /* The key-table entries, for a params struct whose member m is a struct guard_task_keys:
@@ -50,7 +51,7 @@ bool key_parse_decimal(const struct config_key *key, const char *text, void *dst
     { "guard_zram_min_gain", KEY_INT, 0, 0, 99, GUARD_ZRAM_MIN_GAIN_DEFAULT,                \
       offsetof(type, m.zram_min_gain),                                                     \
       .help = "safety: stop swapping out (for a while) when zram saved less than this % of "\
-              "the memory it took in over the last cycle (e.g. 10); 0: never" }
+              "the memory it took in over the last cycle; 0: never" }
 
 void guard_conf_from_keys(const struct guard_task_keys *k, struct guard_conf *conf);
 

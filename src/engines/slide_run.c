@@ -15,7 +15,8 @@
  * The feedback guard (src/guard) is asked before the swap-outs: its safety envelope can
  * stop them for the cycle (swap nearly full, zram gaining nothing), the cgroup floor bounds
  * them, and with targets set (guard_refault_pct, guard_psi_us, guard_rate_mib) it narrows
- * the cold pages to those cold long enough and not held for coming back, within its quota;
+ * the cold pages to those cold long enough and not held for coming back, within its quota,
+ * and brings back in one go the rest of memory evidently read again (page projects);
  * after the cycle it measures the processes and updates its throttle.
  * Sleeps end at once when the task is stopped. The tracker, reclaimer and heat map of a
  * process (pidrun.c, shared with cslide) live as long as the process stays a target
@@ -415,9 +416,11 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     }
     keep_huge_pages_whole(cy, pid, &cr);
     sp->scanned_now = true;
-    if (cy->guarded && cy->scan != NULL)
+    if (cy->guarded && cy->scan != NULL) {
         guard_proc_observe(&sp->gp, sp->run.hm, (unsigned)cy->p->T);
-    else if (cy->guarded)
+        if (!task_ext_of(rt->tk)->dry_run)
+            guard_proc_recall(&sp->gp, &id, heat_map_page_size(sp->run.hm));
+    } else if (cy->guarded)
         guard_proc_observe_ranges(&sp->gp, cr.r, cr.n);
     sp->scanned = cr.hot + cr.cold;
     sp->hot = cr.hot;
@@ -441,6 +444,8 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
             sp->swapped_bytes += (after.vm_swap - before.vm_swap) * 1024;
         if (cy->guarded)
             guard_proc_sent(&sp->gp, pid, cr.r, cr.n, cr.ps, ac.pages_done * (uint64_t)cr.ps);
+        else
+            guard_proc_count_out(&sp->gp, ac.pages_done * (uint64_t)cr.ps);
     }
     free(cr.r);
     guard_proc_sample(&sp->gp, pid);
@@ -727,6 +732,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     rt->rep.state = "starting";
     guard_conf_from_keys(&p->guard, &conf);
     guard_task_init(&rt->guard, &conf);
+    rt->guard.counts_out = true;
     if (eng->engine_type == DAMON_ENGINE)
         rt->rep.damos.action = damos_action_names[((const struct damos_params *)eng->params)->action];
     if (rt->rep.dry_run && rt->rep.damos.action != NULL)

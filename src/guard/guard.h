@@ -125,6 +125,7 @@ struct guard_page {
     uint32_t hold_until;  /* cycle number before which it is left alone */
     uint16_t comebacks;
     bool out;             /* sent out and not seen back yet */
+    bool back_now;        /* seen back in the current cycle's update */
 };
 struct guard_pages {
     struct guard_page *v;  /* v[0..sorted) sorted by addr; pages sent since appended */
@@ -149,6 +150,18 @@ uint64_t guard_pages_seen(struct guard_pages *g, uint64_t start, uint64_t end, b
                           long page_size);
 bool guard_pages_held(const struct guard_pages *g, uint64_t addr);
 size_t guard_pages_held_count(const struct guard_pages *g);
+/* Recall: memory that is evidently hot again is brought back in one go, not a page fault at
+ * a time. The address space is judged in aligned spans of GUARD_RECALL_SPAN; a span whose
+ * pages sent out came back this cycle at 1/GUARD_RECALL_SHARE or more of them (and at least
+ * GUARD_RECALL_MIN_BACK) is being read again, and the rest of its pages still out are
+ * returned as ranges (address order, *out malloc'ed) for MADV_WILLNEED. A few pages read
+ * in a large cold span (a stray read, one object of many) recall nothing. After the update
+ * (guard_pages_seen) and before the cycle's sends. */
+#define GUARD_RECALL_SPAN (2u << 20)
+#define GUARD_RECALL_SHARE 8
+#define GUARD_RECALL_MIN_BACK 2
+struct page_range;
+size_t guard_pages_recall(const struct guard_pages *g, long page_size, struct page_range **out);
 
 /* ---- cold age ---- */
 
@@ -191,6 +204,10 @@ struct guard_envelope {
     bool have_last[GUARD_ZRAM_MAX];
     unsigned hold;             /* cycles left of a poor-compression stop */
     char stop_why[200];        /* what it measured when it stopped */
+    /* bytes the caller itself sent to swap since the last check; UINT64_MAX: not known.
+     * zram cannot tell whose pages it took in: a cycle in which more than twice what the
+     * caller sent arrived is mostly others' and is not judged. */
+    uint64_t own_bytes;
     /* the zram device the kernel fills first, last cycle: for project show */
     int zram;
     struct zram_mm_stat zram_now;
@@ -200,7 +217,7 @@ struct zram_gain {
     uint64_t in_bytes;      /* orig_data_size grew by */
     int64_t used_bytes;     /* mem_used_total grew by (can shrink) */
     double gain;            /* 1 - used/in: share of RAM saved on them */
-    bool known;             /* enough arrived to judge (or judged on the totals) */
+    bool known;             /* enough arrived to judge (at least 1 MiB) */
 };
 struct zram_gain zram_gain_between(const struct zram_mm_stat *before,
                                    const struct zram_mm_stat *after);
@@ -235,6 +252,7 @@ struct guard_report {
     char why[192];
     unsigned long long held_pages;   /* left alone because they kept coming back */
     unsigned long long comebacks;    /* pages sent out and seen back, last cycle */
+    unsigned long long recalled_bytes; /* brought back in ahead of use, since the start */
     unsigned long long vmstat_pswpin; /* system-wide, for comparison with the task's */
     const char *stop;           /* what the envelope stopped for this cycle; NULL: nothing */
     char stop_why[256];
@@ -254,6 +272,9 @@ struct guard_task {
     enum guard_stop stop;
     char stop_why[256];
     uint64_t held, comebacks;   /* summed over the processes, last cycle */
+    uint64_t recalled_bytes;    /* summed over the processes, since the start */
+    bool counts_out;            /* the engine reports what it sends (guard_proc_count_out) */
+    uint64_t out_cycle;         /* ... summed over the processes, this cycle */
 };
 
 /* One process of a guarded task; owned by whoever works on that process. */
@@ -265,6 +286,8 @@ struct guard_proc {
     char cgdir[256];            /* its own cgroup v2 (pressure, floor); "" when none */
     bool cg_looked;
     uint64_t bytes_out;
+    uint64_t recalled_bytes;    /* this cycle's, added to the task's by guard_task_add */
+    uint64_t out_cycle;         /* bytes sent this cycle, likewise */
     uint64_t floor_budget;      /* bytes its cgroup may still lose (UINT64_MAX: no floor) */
     char floor_why[160];
 };
@@ -297,6 +320,16 @@ void guard_proc_observe_ranges(struct guard_proc *gp, const struct page_range *r
 size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
                          const struct page_range *in, size_t n, long page_size,
                          struct page_range **out);
+/* Bring back in what guard_pages_recall picks, by process_madvise(MADV_WILLNEED) through a
+ * pidfd of the process id names (nothing when it is gone or is another process now): the
+ * pages come into the swap cache, and the task's next touch of each is a minor fault.
+ * Returns the bytes advised. */
+struct proc_identity;
+uint64_t guard_proc_recall(struct guard_proc *gp, const struct proc_identity *id,
+                           long page_size);
+/* Bytes of the process that really left this cycle (for the rate and the envelope's
+ * share of what zram took in). guard_proc_sent counts them itself. */
+void guard_proc_count_out(struct guard_proc *gp, uint64_t bytes);
 /* The engine asked for these to go out (bytes: what really left, for the rate); the pages
  * pagemap shows gone are remembered as sent. */
 void guard_proc_sent(struct guard_proc *gp, pid_t pid, const struct page_range *r, size_t n,

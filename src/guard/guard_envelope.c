@@ -5,7 +5,9 @@
  *   - compressed swap that gains almost nothing: when the area the kernel fills first is
  *     zram and what arrived there in the last cycle took nearly as much RAM as it held
  *     (mem_used_total against orig_data_size, from mm_stat), swapping out only costs;
- *     the stop holds hold_cycles, then one cycle probes again;
+ *     judged only when at least half of what arrived was the caller's own (own_bytes),
+ *     so other processes' data does not stop it; the stop holds hold_cycles, then one
+ *     cycle probes again;
  *   - a cgroup's protection floor (memory.min/memory.low): guard_floor_budget().
  * Each stop comes with a sentence saying what was measured against what. */
 #include <inttypes.h>
@@ -20,6 +22,7 @@ void guard_envelope_init(struct guard_envelope *e, const struct guard_envelope_c
 {
     memset(e, 0, sizeof(*e));
     e->conf = *conf;
+    e->own_bytes = UINT64_MAX;
     e->zram = -1;
 }
 
@@ -31,12 +34,10 @@ struct zram_gain zram_gain_between(const struct zram_mm_stat *before,
     if (after->orig_data_size > before->orig_data_size)
         g.in_bytes = after->orig_data_size - before->orig_data_size;
     g.used_bytes = (int64_t)after->mem_used_total - (int64_t)before->mem_used_total;
+    /* Less than that arriving is not judged: what the device held before (other
+     * processes' data, earlier runs) says nothing about what this task sends now. */
     if (g.in_bytes >= ZRAM_JUDGE_MIN_BYTES) {
         g.gain = 1.0 - (double)g.used_bytes / (double)g.in_bytes;
-        g.known = true;
-    } else if (after->orig_data_size >= ZRAM_JUDGE_MIN_BYTES) {
-        /* nothing new: judge on what the device holds as a whole */
-        g.gain = 1.0 - (double)after->mem_used_total / (double)after->orig_data_size;
         g.known = true;
     }
     return g;
@@ -94,8 +95,8 @@ enum guard_stop guard_envelope_decide(struct guard_envelope *e, const struct swa
         return stop;
     }
     e->zram_now = mm[idx];
-    g = e->have_last[z] ? zram_gain_between(&e->last[z], &mm[idx])
-                        : zram_gain_between(&(struct zram_mm_stat){ 0 }, &mm[idx]);
+    /* the first look only takes the baseline */
+    g = e->have_last[z] ? zram_gain_between(&e->last[z], &mm[idx]) : (struct zram_gain){ 0 };
     e->last[z] = mm[idx];
     e->have_last[z] = true;
     if (stop != GUARD_GO)
@@ -107,20 +108,14 @@ enum guard_stop guard_envelope_decide(struct guard_envelope *e, const struct swa
         return GUARD_STOP_POOR_COMPRESSION;
     }
     if (e->conf.zram_min_gain_pct == 0 || !g.known ||
+        (e->own_bytes != UINT64_MAX && e->own_bytes < g.in_bytes / 2) ||
         g.gain * 100.0 >= (double)e->conf.zram_min_gain_pct)
         return GUARD_GO;
     e->hold = e->conf.hold_cycles;
-    if (g.in_bytes >= ZRAM_JUDGE_MIN_BYTES)
-        snprintf(e->stop_why, sizeof(e->stop_why), "swap-out stopped: zram%d took %.1f MiB "
-                 "and its memory grew %.1f MiB (%.0f%% saved, below guard_zram_min_gain %u%%)",
-                 z, (double)g.in_bytes / 1048576.0, (double)g.used_bytes / 1048576.0,
-                 g.gain * 100.0, e->conf.zram_min_gain_pct);
-    else
-        snprintf(e->stop_why, sizeof(e->stop_why), "swap-out stopped: zram%d holds %.1f MiB "
-                 "in %.1f MiB of RAM (%.0f%% saved, below guard_zram_min_gain %u%%)", z,
-                 (double)mm[idx].orig_data_size / 1048576.0,
-                 (double)mm[idx].mem_used_total / 1048576.0, g.gain * 100.0,
-                 e->conf.zram_min_gain_pct);
+    snprintf(e->stop_why, sizeof(e->stop_why), "swap-out stopped: zram%d took %.1f MiB "
+             "and its memory grew %.1f MiB (%.0f%% saved, below guard_zram_min_gain %u%%)",
+             z, (double)g.in_bytes / 1048576.0, (double)g.used_bytes / 1048576.0,
+             g.gain * 100.0, e->conf.zram_min_gain_pct);
     snprintf(why, len, "%s", e->stop_why);
     return GUARD_STOP_POOR_COMPRESSION;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "guard.h"
 #include "xalloc.h"
 
@@ -61,6 +62,8 @@ static void pages_settle(struct guard_pages *g)
 void guard_pages_next_cycle(struct guard_pages *g)
 {
     pages_settle(g);
+    for (size_t i = 0; i < g->n; i++)
+        g->v[i].back_now = false;
     g->cycle++;
     g->comebacks_cycle = 0;
 }
@@ -107,6 +110,7 @@ uint64_t guard_pages_seen(struct guard_pages *g, uint64_t start, uint64_t end, b
         if (!p->out)
             continue;
         p->out = false;
+        p->back_now = true;
         if (p->comebacks < UINT16_MAX)
             p->comebacks++;
         unsigned shift = p->comebacks - 1u > HOLD_SHIFT_MAX ? HOLD_SHIFT_MAX : p->comebacks - 1u;
@@ -132,4 +136,46 @@ size_t guard_pages_held_count(const struct guard_pages *g)
     for (size_t i = 0; i < g->n; i++)
         held += g->v[i].hold_until > g->cycle;
     return held;
+}
+
+struct recall_out {
+    struct page_range *r;
+    size_t n, cap;
+};
+
+static void recall_add(struct recall_out *o, uint64_t addr, long page_size)
+{
+    if (o->n > 0 && o->r[o->n - 1].start + o->r[o->n - 1].len == addr) {
+        o->r[o->n - 1].len += (uint64_t)page_size;
+        return;
+    }
+    if (o->n == o->cap) {
+        o->cap = o->cap ? o->cap * 2 : 16;
+        o->r = xreallocarray(o->r, o->cap, sizeof(*o->r));
+    }
+    o->r[o->n++] = (struct page_range){ addr, (uint64_t)page_size };
+}
+
+size_t guard_pages_recall(const struct guard_pages *g, long page_size, struct page_range **out)
+{
+    struct recall_out o = { 0 };
+    size_t i = 0;
+
+    while (i < g->sorted) {
+        uint64_t span = g->v[i].addr / GUARD_RECALL_SPAN;
+        size_t end = i, back = 0, still_out = 0;
+
+        for (; end < g->sorted && g->v[end].addr / GUARD_RECALL_SPAN == span; end++) {
+            back += g->v[end].back_now;
+            still_out += g->v[end].out;
+        }
+        if (still_out > 0 && back >= GUARD_RECALL_MIN_BACK &&
+            back * GUARD_RECALL_SHARE >= back + still_out)
+            for (size_t k = i; k < end; k++)
+                if (g->v[k].out)
+                    recall_add(&o, g->v[k].addr, page_size);
+        i = end;
+    }
+    *out = o.r;
+    return o.n;
 }

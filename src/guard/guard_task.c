@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
 
 #include "action.h"
 #include "guard.h"
 #include "heatmap.h"
 #include "pagemap.h"
+#include "pageout.h"
+#include "proc.h"
 #include "xalloc.h"
 
 static const char *const stop_names[] = {
@@ -33,6 +37,8 @@ void guard_task_init(struct guard_task *gt, const struct guard_conf *conf)
 enum guard_stop guard_task_begin(struct guard_task *gt)
 {
     gt->stop_why[0] = '\0';
+    gt->env.own_bytes = gt->counts_out ? gt->out_cycle : UINT64_MAX;
+    gt->out_cycle = 0;
     gt->stop = guard_envelope_check(&gt->env, gt->stop_why, sizeof(gt->stop_why));
     memset(&gt->win, 0, sizeof(gt->win));
     gt->held = gt->comebacks = 0;
@@ -43,6 +49,10 @@ void guard_task_add(struct guard_task *gt, struct guard_proc *gp)
 {
     gt->held += guard_pages_held_count(&gp->pages);
     gt->comebacks += gp->pages.comebacks_cycle;
+    gt->recalled_bytes += gp->recalled_bytes;
+    gp->recalled_bytes = 0;
+    gt->out_cycle += gp->out_cycle;
+    gp->out_cycle = 0;
     if (!gp->have_cur)
         return;
     if (gp->have_prev)
@@ -77,6 +87,7 @@ void guard_task_report(const struct guard_task *gt, struct guard_report *r)
     snprintf(r->why, sizeof(r->why), "%s", gt->ctl.why);
     r->held_pages = gt->held;
     r->comebacks = gt->comebacks;
+    r->recalled_bytes = gt->recalled_bytes;
     if (vmstat_read(&vs) == 0)
         r->vmstat_pswpin = vs.pswpin;
     r->stop = stop_names[gt->stop];
@@ -260,6 +271,39 @@ size_t guard_proc_select(struct guard_proc *gp, const struct guard_task *gt,
     return nout;
 }
 
+uint64_t guard_proc_recall(struct guard_proc *gp, const struct proc_identity *id,
+                           long page_size)
+{
+    struct action_counters c = { 0 };
+    struct page_range *r;
+    struct iovec *iov;
+    struct proc_pin pin;
+    size_t n = guard_pages_recall(&gp->pages, page_size, &r);
+
+    if (n == 0 || proc_pin_open(id, &pin) != 0) {
+        free(r);
+        return 0;
+    }
+    if (pin.pidfd >= 0) {   /* a fixture procfs root has no pidfd to act through */
+        iov = xcalloc(n, sizeof(*iov));
+        for (size_t i = 0; i < n; i++)
+            iov[i] = (struct iovec){ (void *)(uintptr_t)r[i].start, (size_t)r[i].len };
+        /* per-range refusals are counted, not errors; a gone process ends it early */
+        (void)advise_iov(pin.pidfd, iov, n, MADV_WILLNEED, page_size, &c);
+        free(iov);
+    }
+    proc_pin_close(&pin);
+    free(r);
+    gp->recalled_bytes += c.pages_done * (uint64_t)page_size;
+    return c.pages_done * (uint64_t)page_size;
+}
+
+void guard_proc_count_out(struct guard_proc *gp, uint64_t bytes)
+{
+    gp->bytes_out += bytes;
+    gp->out_cycle += bytes;
+}
+
 struct sent_walk {
     struct guard_pages *pages;
     long ps;
@@ -283,7 +327,7 @@ void guard_proc_sent(struct guard_proc *gp, pid_t pid, const struct page_range *
     struct sent_walk w = { &gp->pages, page_size };
     struct pagemap pm;
 
-    gp->bytes_out += bytes;
+    guard_proc_count_out(gp, bytes);
     if (pagemap_open(&pm, pid) < 0)
         return;
     for (size_t i = 0; i < n; i++)

@@ -222,12 +222,14 @@ scale_to_swap() {
 }
 
 # exerciser NAME ARGS...: start the bundled workload under comm NAME; sets EX_PID, EX_OUT and
-# EX_HOT/EX_WARM/EX_COLD (address ranges as pagestat takes them) once it is ready.
+# EX_HOT/EX_WARM/EX_COLD (address ranges as pagestat takes them) once it is ready. Its data
+# compresses about 2:1 unless ARGS say --fill random: random bytes gain nothing in zram, and
+# etmemd's poor-compression stop (on by default) would hold them back after a cycle.
 exerciser() {
     local name=$1 i
     shift
     EX_OUT="$E2E_TMP/exerciser-$name.$RANDOM.out"
-    "$BUILD/bin/etmem-exerciser" --name "$name" "$@" >"$EX_OUT" 2>&1 &
+    "$BUILD/bin/etmem-exerciser" --name "$name" --fill half "$@" >"$EX_OUT" 2>&1 &
     EX_PID=$!
     track_pid "$EX_PID"
     for i in $(seq 1 300); do

@@ -72,7 +72,7 @@ execs() {
         sum=$(printf %s "$x" | cksum)
         trap '\''if [ "$(printf %s "$x" | cksum)" = "$sum" ]; then echo "pre-exec verify ok"
               else echo "pre-exec verify FAILED"; fi
-              exec "$EXERCISER" --name "$NAME" --total 160 --hot 16'\'' USR1
+              exec "$EXERCISER" --name "$NAME" --total 160 --hot 16 --fill half'\'' USR1
         exec 3<>"$FIFO"
         echo "holding $sum"
         while :; do read -r -u 3 _; done' >"$out" 2>&1 &
