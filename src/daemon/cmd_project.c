@@ -242,9 +242,11 @@ static void show_json_guard(struct strbuf *sb, const struct guard_report *g)
     }
     if (g->has_zram)
         sb_printf(sb, ",\"zram\":{\"device\":%d,\"orig_data_size\":%llu,\"compr_data_size\":%llu,"
-                  "\"mem_used_total\":%llu,\"huge_pages\":%llu}", g->zram,
+                  "\"mem_used_total\":%llu,\"huge_pages\":%llu,\"judged_cycles\":%llu,"
+                  "\"unjudged_shared_cycles\":%llu}", g->zram,
                   (unsigned long long)z->orig_data_size, (unsigned long long)z->compr_data_size,
-                  (unsigned long long)z->mem_used_total, (unsigned long long)z->huge_pages);
+                  (unsigned long long)z->mem_used_total, (unsigned long long)z->huge_pages,
+                  g->zram_judged, g->zram_unjudged_shared);
     else
         sb_add(sb, ",\"zram\":null", 12);
     sb_add(sb, "}", 1);

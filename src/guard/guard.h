@@ -208,6 +208,9 @@ struct guard_envelope {
      * zram cannot tell whose pages it took in: a cycle in which more than twice what the
      * caller sent arrived is mostly others' and is not judged. */
     uint64_t own_bytes;
+    /* cycles whose zram growth was judged, and those left unjudged because others' data
+     * was most of it: for project show */
+    uint64_t judged, unjudged_shared;
     /* the zram device the kernel fills first, last cycle: for project show */
     int zram;
     struct zram_mm_stat zram_now;
@@ -257,6 +260,8 @@ struct guard_report {
     const char *stop;           /* what the envelope stopped for this cycle; NULL: nothing */
     char stop_why[256];
     bool has_zram;              /* swap-outs go to zram device `zram` */
+    unsigned long long zram_judged;         /* cycles the poor-compression stop judged */
+    unsigned long long zram_unjudged_shared; /* ... and left unjudged: mostly others' data */
     int zram;
     struct zram_mm_stat zram_mm;
 };

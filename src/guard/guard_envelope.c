@@ -107,9 +107,14 @@ enum guard_stop guard_envelope_decide(struct guard_envelope *e, const struct swa
                  "trying again next cycle");
         return GUARD_STOP_POOR_COMPRESSION;
     }
-    if (e->conf.zram_min_gain_pct == 0 || !g.known ||
-        (e->own_bytes != UINT64_MAX && e->own_bytes < g.in_bytes / 2) ||
-        g.gain * 100.0 >= (double)e->conf.zram_min_gain_pct)
+    if (e->conf.zram_min_gain_pct == 0 || !g.known)
+        return GUARD_GO;
+    if (e->own_bytes != UINT64_MAX && e->own_bytes < g.in_bytes / 2) {
+        e->unjudged_shared++;
+        return GUARD_GO;
+    }
+    e->judged++;
+    if (g.gain * 100.0 >= (double)e->conf.zram_min_gain_pct)
         return GUARD_GO;
     e->hold = e->conf.hold_cycles;
     snprintf(e->stop_why, sizeof(e->stop_why), "swap-out stopped: zram%d took %.1f MiB "

@@ -95,6 +95,8 @@ void guard_task_report(const struct guard_task *gt, struct guard_report *r)
     r->has_zram = gt->env.zram >= 0;
     r->zram = gt->env.zram;
     r->zram_mm = gt->env.zram_now;
+    r->zram_judged = gt->env.judged;
+    r->zram_unjudged_shared = gt->env.unjudged_shared;
 }
 
 void guard_proc_init(struct guard_proc *gp)
