@@ -191,8 +191,10 @@ static void show_text(struct reply *r, struct project *p)
             show_guard_text(r, &rep.guard);
             if (rep.damos.action != NULL)
                 reply_printf(r, "    damos %s: tried %llu regions (%llu bytes), applied to %llu "
-                             "(%llu bytes)\n", rep.damos.action, rep.damos.nr_tried,
-                             rep.damos.sz_tried, rep.damos.nr_applied, rep.damos.sz_applied);
+                             "(%llu bytes), quota used up %llu times; applied by %s\n",
+                             rep.damos.action, rep.damos.nr_tried, rep.damos.sz_tried,
+                             rep.damos.nr_applied, rep.damos.sz_applied, rep.damos.qt_exceeds,
+                             rep.damos.by_kernel ? "the kernel" : "etmemd");
         }
     }
 }
@@ -275,10 +277,12 @@ static void show_json_report(struct strbuf *sb, struct task *t)
     sb_json_str(sb, rep.note);
     show_json_guard(sb, &rep.guard);
     if (rep.damos.action != NULL)
-        sb_printf(sb, ",\"damos\":{\"action\":\"%s\",\"nr_tried\":%llu,\"sz_tried\":%llu,"
-                  "\"nr_applied\":%llu,\"sz_applied\":%llu}", rep.damos.action,
-                  rep.damos.nr_tried, rep.damos.sz_tried, rep.damos.nr_applied,
-                  rep.damos.sz_applied);
+        sb_printf(sb, ",\"damos\":{\"action\":\"%s\",\"applied_by\":\"%s\",\"nr_tried\":%llu,"
+                  "\"sz_tried\":%llu,\"nr_applied\":%llu,\"sz_applied\":%llu,"
+                  "\"qt_exceeds\":%llu}", rep.damos.action,
+                  rep.damos.by_kernel ? "kernel" : "etmemd", rep.damos.nr_tried,
+                  rep.damos.sz_tried, rep.damos.nr_applied, rep.damos.sz_applied,
+                  rep.damos.qt_exceeds);
     sb_printf(sb, ",\"dry_run\":%s", rep.dry_run ? "true" : "false");
     if (rep.dry_run)
         sb_printf(sb, ",\"dry_run_to\":\"%s\",\"dry_bytes_last\":%llu,\"dry_regions_last\":%llu,"

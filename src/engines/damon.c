@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* damon.c - the damon engine's configuration: the original's [engine] keys (one DAMOS
- * scheme) and their checks. Its runtime is slide's region path (slide_run.c): the same
- * tasks, targets and region sources, with the scheme's action instead of slide's swap-out
- * of cold regions. */
+ * scheme), DAMOS's quotas and watermarks, and their checks. Its runtime is slide's region
+ * path (slide_run.c): the same tasks, targets and region sources. Where the region source
+ * is kernel DAMON, the kernel applies the scheme (etmemd writes it and reads its stats);
+ * on the user-space monitor etmemd applies it, with the scheme's action instead of slide's
+ * swap-out of cold regions. */
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "conffile.h"
 #include "damon.h"
 #include "diag.h"
 #include "engine.h"
+#include "probe.h"
+#include "region_tracker.h"
 #include "region_monitor.h"
 #include "runtime.h"
 #include "slide.h"
@@ -20,6 +26,58 @@ const char *const damos_action_names[] = {
     [DAMOS_NOHUGEPAGE] = "nohugepage", [DAMOS_STAT] = "stat",
     [DAMOS_MIGRATE_HOT] = "migrate_hot", [DAMOS_MIGRATE_COLD] = "migrate_cold", NULL,
 };
+
+static const char *const damos_wmark_metric_names[] = {
+    [DAMOS_WMARK_NONE] = "none", [DAMOS_WMARK_FREE_MEM_RATE] = "free_mem_rate", NULL,
+};
+
+static bool damos_needs_kernel_action(const struct damos_params *s)
+{
+    return s->action == DAMOS_HUGEPAGE || s->action == DAMOS_NOHUGEPAGE ||
+           s->action == DAMOS_MIGRATE_HOT || s->action == DAMOS_MIGRATE_COLD;
+}
+
+bool damos_action_is_cold(int action)
+{
+    return action == DAMOS_PAGEOUT || action == DAMOS_COLD || action == DAMOS_MIGRATE_COLD;
+}
+
+const char *damos_kernel_only(const struct damos_params *s, char *why, size_t len)
+{
+    if (damos_needs_kernel_action(s)) {
+        snprintf(why, len, "action '%s' is a DAMOS action only the kernel can take "
+                 "(process_madvise does not take it for another process)",
+                 damos_action_names[s->action]);
+        return "action";
+    }
+    if (s->quota_ms > 0) {
+        snprintf(why, len, "quota_ms (%lu) limits the time the kernel spends applying the "
+                 "scheme", s->quota_ms);
+        return "quota_ms";
+    }
+    if (s->wmarks_metric != DAMOS_WMARK_NONE) {
+        snprintf(why, len, "watermarks (wmarks_metric=%s) switch the kernel's scheme on and "
+                 "off", damos_wmark_metric_names[s->wmarks_metric]);
+        return "wmarks_metric";
+    }
+    return NULL;
+}
+
+void damos_spec_from(const struct damos_params *s, bool dry_run, struct damos_spec *out)
+{
+    *out = (struct damos_spec){
+        .min_size = s->min_size, .max_size = s->max_size,
+        .min_acc = s->min_acc, .max_acc = s->max_acc,
+        .min_age = s->min_age, .max_age = s->max_age,
+        .action = damos_action_names[dry_run ? DAMOS_STAT : s->action],
+        .target_nid = dry_run ? -1 : s->target_nid,
+        .quota_ms = s->quota_ms, .quota_bytes = s->quota_bytes,
+        .quota_reset_ms = s->quota_reset_ms,
+        .wmarks_metric = damos_wmark_metric_names[s->wmarks_metric],
+        .wmarks_interval_us = s->wmarks_interval, .wmarks_high = s->wmarks_high,
+        .wmarks_mid = s->wmarks_mid, .wmarks_low = s->wmarks_low,
+    };
+}
 
 bool damos_matches(const struct damos_params *s, const struct mon_region *r)
 {
@@ -46,8 +104,33 @@ static const struct config_key damon_engine_keys[] = {
       .range = "min_age..4294967295", .help = "oldest region (same unit)" },
     { "action", KEY_ENUM, KEY_REQUIRED, 0, 0, NULL, DP(action), damos_action_names,
       .help = "what to do with a region that qualifies: willneed, cold, pageout (MADV_*), "
-              "stat (count only); hugepage, nohugepage, migrate_hot, migrate_cold are "
-              "DAMOS actions of the kernel (refused: see docs/region.md)" },
+              "stat (count only); hugepage, nohugepage, migrate_hot, migrate_cold only where "
+              "the kernel applies the scheme (kernel DAMON; see docs/region.md)" },
+    { "target_nid", KEY_INT, 0, -1, 1023, "-1", DP(target_nid),
+      .range = "-1 (none) or a NUMA node",
+      .help = "migrate_hot, migrate_cold: the node the regions move to (required by them, "
+              "refused with the other actions)" },
+    { "quota_ms", KEY_ULONG, 0, 0, UINT32_MAX, "0", DP(quota_ms),
+      .help = "time quota: at most this many ms of the kernel's work applying the scheme per "
+              "reset interval (0: none; kernel DAMON only)" },
+    { "quota_bytes", KEY_ULONG, 0, 0, LONG_MAX, "0", DP(quota_bytes),
+      .help = "size quota: the action is applied to at most this many bytes per reset "
+              "interval, coldest regions first for pageout/cold/migrate_cold, hottest first "
+              "for the others (0: none)" },
+    { "quota_reset_interval_ms", KEY_ULONG, 0, 1, UINT32_MAX, "1000", DP(quota_reset_ms),
+      .help = "ms after which the quotas' charge starts again" },
+    { "wmarks_metric", KEY_ENUM, 0, 0, 0, "none", DP(wmarks_metric), damos_wmark_metric_names,
+      .help = "watermarks: none (the scheme always runs) or free_mem_rate (free memory in "
+              "permil of all: the scheme runs while it is below wmarks_mid, stops above "
+              "wmarks_high or below wmarks_low; kernel DAMON only)" },
+    { "wmarks_interval", KEY_ULONG, 0, 1, UINT32_MAX, "5000000", DP(wmarks_interval),
+      .help = "µs between two checks of the watermark metric" },
+    { "wmarks_high", KEY_ULONG, 0, 0, 1000, "1000", DP(wmarks_high),
+      .help = "permil: above it the scheme stops" },
+    { "wmarks_mid", KEY_ULONG, 0, 0, 1000, "1000", DP(wmarks_mid),
+      .range = "wmarks_low..wmarks_high", .help = "permil: below it the scheme runs" },
+    { "wmarks_low", KEY_ULONG, 0, 0, 1000, "0", DP(wmarks_low),
+      .help = "permil: below it the scheme stops (leaving memory to other means)" },
     KEY_END,
 };
 
@@ -59,6 +142,39 @@ static const struct config_key damon_task_keys[] = {
               "refaults)" },
     KEY_END,
 };
+
+/* What this kernel's region source can do with the scheme: kernel DAMON applies it all
+ * (migrations from 6.17 on, to a node that exists); the user-space monitor refuses what
+ * only the kernel can take. */
+static int damon_check_kernel(const struct conf_file *cf, const struct damos_params *s,
+                              struct diag *d)
+{
+    const struct kernel_caps *caps = engines_caps();
+    char why[KERNEL_DETAIL_LEN], kwhy[256];
+    const char *key = damos_kernel_only(s, kwhy, sizeof(kwhy));
+
+    if (caps == NULL)
+        return 0;
+    if (!region_source_usable(&tracker_damon_ops, caps, why, sizeof(why))) {
+        if (key == NULL)
+            return 0;
+        conf_error(cf, "engine", key, d, "%s, and kernel DAMON is unusable here, so etmemd "
+                   "applies the scheme itself (etmemd --probe, region damon, says why)", kwhy);
+        return -1;
+    }
+    if (!damon_action_usable(caps, damos_action_names[s->action], why, sizeof(why))) {
+        conf_error(cf, "engine", "action", d, "%s", why);
+        return -1;
+    }
+    if (s->target_nid < 0)
+        return 0;
+    for (int i = 0; i < caps->nr_nodes; i++)
+        if (caps->nodes[i].id == s->target_nid)
+            return 0;
+    conf_error(cf, "engine", "target_nid", d, "node %d does not exist (this machine has %d "
+               "node(s))", s->target_nid, caps->nr_nodes);
+    return -1;
+}
 
 static int damon_check_engine(const struct conf_file *cf, void *engine_params, struct diag *d)
 {
@@ -80,15 +196,21 @@ static int damon_check_engine(const struct conf_file *cf, void *engine_params, s
             return -1;
         }
     }
-    if (s->action == DAMOS_HUGEPAGE || s->action == DAMOS_NOHUGEPAGE ||
-        s->action == DAMOS_MIGRATE_HOT || s->action == DAMOS_MIGRATE_COLD) {
-        conf_error(cf, "engine", "action", d, "'%s' is a DAMOS action only the kernel can "
-                   "take (process_madvise does not take it for another process), and this "
-                   "etmemd applies schemes itself (allowed: willneed|cold|pageout|stat)",
+    if (s->wmarks_high < s->wmarks_mid || s->wmarks_mid < s->wmarks_low) {
+        conf_error(cf, "engine", "wmarks_mid", d, "watermarks must keep wmarks_high (%lu) >= "
+                   "wmarks_mid (%lu) >= wmarks_low (%lu)", s->wmarks_high, s->wmarks_mid,
+                   s->wmarks_low);
+        return -1;
+    }
+    bool migrates = s->action == DAMOS_MIGRATE_HOT || s->action == DAMOS_MIGRATE_COLD;
+    if (migrates != (s->target_nid >= 0)) {
+        conf_error(cf, "engine", "target_nid", d, migrates ? "action %s needs target_nid, "
+                   "the node to move regions to" : "target_nid is for migrate_hot and "
+                   "migrate_cold; action %s moves nothing between nodes",
                    damos_action_names[s->action]);
         return -1;
     }
-    return 0;
+    return damon_check_kernel(cf, s, d);
 }
 
 static int damon_check_task(const struct conf_file *cf, const struct project *proj,

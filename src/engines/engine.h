@@ -82,7 +82,8 @@ struct task_report {
      * (tried) and what its action was applied to */
     struct {
         const char *action;     /* NULL: not a damon task */
-        unsigned long long nr_tried, sz_tried, nr_applied, sz_applied;
+        bool by_kernel;         /* the kernel's DAMOS applies it (else etmemd does) */
+        unsigned long long nr_tried, sz_tried, nr_applied, sz_applied, qt_exceeds;
     } damos;
 };
 

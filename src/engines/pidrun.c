@@ -140,3 +140,15 @@ enum pid_scan_result pid_run_scan(struct pid_run *pr, const struct pid_backends 
     }
     return rc < 0 ? scan_failed(pr, b, id->pid, rc) : PID_SCAN_DONE;
 }
+
+enum pid_scan_result pid_run_scheme_stats(struct pid_run *pr, const struct pid_backends *b,
+                                          struct stopper *stop, const struct proc_identity *id,
+                                          struct damos_stats *since_last)
+{
+    if (!open_or_note(pr, b, id))
+        return PID_SCAN_FAILED;
+    if (!stopper_sleep(stop, (double)b->opts.damon.aggr_us / 1e6))
+        return PID_SCAN_STOPPED;
+    int rc = b->tracker->scheme_stats(pr->tracker, since_last);
+    return rc < 0 ? scan_failed(pr, b, id->pid, rc) : PID_SCAN_DONE;
+}

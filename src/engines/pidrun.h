@@ -82,6 +82,13 @@ enum pid_scan_result pid_run_regions(struct pid_run *pr, const struct pid_backen
                                      struct scan_stats *st, const struct mon_region **regions,
                                      size_t *n);
 
+/* The damon engine where the kernel applies the scheme (b->tracker->scheme_stats, and
+ * b->opts.scheme set): open what is missing (the open hands the scheme to the kernel), wait
+ * one aggregation interval and read what the scheme did since the last call. */
+enum pid_scan_result pid_run_scheme_stats(struct pid_run *pr, const struct pid_backends *b,
+                                          struct stopper *stop, const struct proc_identity *id,
+                                          struct damos_stats *since_last);
+
 /* The note for a failed step with the process (engine_note_errno); err a positive errno. */
 void pid_run_note_errno(struct pid_run *pr, pid_t pid, const char *what, int err);
 

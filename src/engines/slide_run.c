@@ -62,6 +62,10 @@ struct slide_pid {
     double cpu_secs;                /* the job's CPU time */
     uint64_t dry_bytes, dry_regions;    /* dry run: what this cycle would have swapped out */
     bool scanned_now;
+    /* the damon engine's size quota applied by etmemd: bytes charged since quota_from */
+    uint64_t quota_charged;
+    struct timespec quota_from;
+    bool quota_exceeded;            /* in this reset interval */
 };
 
 struct slide_runtime {
@@ -74,6 +78,8 @@ struct slide_runtime {
     struct guard_task guard;        /* used by the task thread only */
     struct task_report rep;
     uint64_t damos_nr_tried, damos_sz_tried, damos_nr_applied, damos_sz_applied;
+    uint64_t damos_qt_exceeds;
+    struct damos_spec spec;         /* the scheme the kernel applies (kernel_scheme) */
     uint64_t swapped_gone;          /* totals of processes no longer targets */
     uint64_t refaults_gone;
     char standing_note[192];        /* shown when a cycle has nothing more specific */
@@ -84,6 +90,7 @@ struct cycle {
     const struct slide_task_params *p;
     const struct page_scan *scan;   /* page projects; NULL for region projects */
     const struct damos_params *scheme; /* the damon engine's; NULL for slide */
+    bool kernel_scheme;             /* the kernel applies it (DAMOS): etmemd reads its stats */
     struct task_pid **pids;
     enum guard_stop stop;           /* the safety envelope's verdict for this cycle */
     bool guarded;                   /* targets set: the guard narrows the cold pages */
@@ -231,26 +238,102 @@ static void keep_huge_pages_whole(const struct cycle *cy, pid_t pid, struct cold
                   (int)pid, strerror((int)-left_out));
 }
 
-/* The damon engine: the regions its scheme qualifies, counted as DAMOS counts them. */
-static void scheme_select(const struct cycle *cy, const struct mon_region *r, size_t n,
-                          struct cold_ranges *cr)
+struct quota_pick {
+    const struct mon_region *r;
+    uint64_t take;                  /* bytes of it the scheme acts on */
+};
+
+/* Under a size quota DAMOS goes coldest first for actions that send memory away, hottest
+ * first for the others (fewer/more accesses, then older). */
+static int by_coldest(const void *a, const void *b)
+{
+    const struct mon_region *x = ((const struct quota_pick *)a)->r;
+    const struct mon_region *y = ((const struct quota_pick *)b)->r;
+    if (x->last_acc != y->last_acc)
+        return x->last_acc < y->last_acc ? -1 : 1;
+    return x->age > y->age ? -1 : x->age < y->age;
+}
+
+static int by_hottest(const void *a, const void *b)
+{
+    const struct mon_region *x = ((const struct quota_pick *)a)->r;
+    const struct mon_region *y = ((const struct quota_pick *)b)->r;
+    if (x->last_acc != y->last_acc)
+        return x->last_acc > y->last_acc ? -1 : 1;
+    return x->age > y->age ? -1 : x->age < y->age;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    const struct mon_region *x = ((const struct quota_pick *)a)->r;
+    const struct mon_region *y = ((const struct quota_pick *)b)->r;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* quota_bytes applied by etmemd, as DAMOS's size quota: within each reset interval the
+ * action takes at most quota_bytes, in priority order; the region that crosses the budget
+ * is cut to it (whole pages) and the rest wait for the next interval. */
+static void quota_apply(const struct cycle *cy, struct slide_pid *sp, struct quota_pick *pk,
+                        size_t n, long ps)
+{
+    const struct damos_params *s = cy->scheme;
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ms = (now.tv_sec - sp->quota_from.tv_sec) * 1000 +
+                 (now.tv_nsec - sp->quota_from.tv_nsec) / 1000000;
+    if (sp->quota_from.tv_sec == 0 || ms < 0 || (uint64_t)ms >= s->quota_reset_ms) {
+        sp->quota_from = now;
+        sp->quota_charged = 0;
+        sp->quota_exceeded = false;
+    }
+    qsort(pk, n, sizeof(*pk), damos_action_is_cold(s->action) ? by_coldest : by_hottest);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t left = s->quota_bytes - sp->quota_charged;
+        if (pk[i].take > left)
+            pk[i].take = left / (uint64_t)ps * (uint64_t)ps;
+        sp->quota_charged += pk[i].take;
+        if (pk[i].take < pk[i].r->end - pk[i].r->start && !sp->quota_exceeded) {
+            sp->quota_exceeded = true;
+            pthread_mutex_lock(&cy->rt->lock);
+            cy->rt->damos_qt_exceeds++;
+            pthread_mutex_unlock(&cy->rt->lock);
+        }
+    }
+    qsort(pk, n, sizeof(*pk), by_address);
+}
+
+/* The damon engine applied by etmemd: the regions its scheme qualifies (within the size
+ * quota), counted as DAMOS counts them. */
+static void scheme_select(const struct cycle *cy, struct slide_pid *sp,
+                          const struct mon_region *r, size_t n, struct cold_ranges *cr)
 {
     struct slide_runtime *rt = cy->rt;
+    struct quota_pick *pk = xcalloc(n ? n : 1, sizeof(*pk));
     uint64_t nr = 0, sz = 0;
+    size_t np = 0;
 
     memset(cr, 0, sizeof(*cr));
     cr->ps = sysconf(_SC_PAGESIZE);
     for (size_t i = 0; i < n; i++) {
-        uint64_t bytes = r[i].end - r[i].start;
-        if (!damos_matches(cy->scheme, &r[i])) {
-            cr->hot += bytes / (uint64_t)cr->ps;
-            continue;
-        }
-        ranges_add(cr, r[i].start, r[i].end);
-        cr->cold += bytes / (uint64_t)cr->ps;
-        nr++;
-        sz += bytes;
+        if (damos_matches(cy->scheme, &r[i]))
+            pk[np++] = (struct quota_pick){ &r[i], r[i].end - r[i].start };
+        else
+            cr->hot += (r[i].end - r[i].start) / (uint64_t)cr->ps;
     }
+    if (cy->scheme->quota_bytes > 0)
+        quota_apply(cy, sp, pk, np, cr->ps);
+    for (size_t i = 0; i < np; i++) {
+        uint64_t bytes = pk[i].r->end - pk[i].r->start;
+        cr->cold += pk[i].take / (uint64_t)cr->ps;
+        cr->hot += (bytes - pk[i].take) / (uint64_t)cr->ps;
+        if (pk[i].take == 0)
+            continue;
+        ranges_add(cr, pk[i].r->start, pk[i].r->start + pk[i].take);
+        nr++;
+        sz += pk[i].take;
+    }
+    free(pk);
     pthread_mutex_lock(&rt->lock);
     rt->damos_nr_tried += nr;
     rt->damos_sz_tried += sz;
@@ -373,6 +456,54 @@ static void guard_narrow(const struct cycle *cy, struct slide_pid *sp, struct co
         snprintf(sp->run.note, sizeof(sp->run.note), "%s", sp->gp.floor_why);
 }
 
+/* Major faults of the process since it became a target. */
+static void count_refaults(struct slide_pid *sp, pid_t pid)
+{
+    struct proc_stat ps;
+
+    if (proc_read_stat(pid, &ps) != 0)
+        return;
+    if (!sp->majflt_known)
+        sp->majflt_base = ps.majflt;
+    sp->majflt_known = true;
+    sp->refaults = ps.majflt - sp->majflt_base;
+}
+
+/* The damon engine where the kernel applies the scheme: one aggregation interval, then
+ * what DAMOS counted. The regions it tried are this cycle's cold pages; the rest of the
+ * resident memory is counted hot. */
+static void kernel_scheme_cycle(const struct cycle *cy, struct slide_pid *sp,
+                                const struct proc_identity *id)
+{
+    struct slide_runtime *rt = cy->rt;
+    struct damos_stats d;
+    struct proc_status before, after;
+    uint64_t ps = (uint64_t)sysconf(_SC_PAGESIZE);
+    bool known = proc_read_status(id->pid, &before) == 0;
+
+    if (pid_run_scheme_stats(&sp->run, &rt->be, &rt->stop, id, &d) != PID_SCAN_DONE)
+        return;
+    sp->scanned_now = true;
+    sp->cold = d.sz_tried / ps;
+    if (known && proc_read_status(id->pid, &after) == 0) {
+        sp->hot = after.vm_rss * 1024 / ps > sp->cold ? after.vm_rss * 1024 / ps - sp->cold : 0;
+        if (after.vm_swap > before.vm_swap)
+            sp->swapped_bytes += (after.vm_swap - before.vm_swap) * 1024;
+    }
+    sp->scanned = sp->hot + sp->cold;
+    if (task_ext_of(rt->tk)->dry_run) {
+        sp->dry_bytes = d.sz_tried;
+        sp->dry_regions = d.nr_tried;
+    }
+    pthread_mutex_lock(&rt->lock);
+    rt->damos_nr_tried += d.nr_tried;
+    rt->damos_sz_tried += d.sz_tried;
+    rt->damos_nr_applied += d.nr_applied;
+    rt->damos_sz_applied += d.sz_applied;
+    rt->damos_qt_exceeds += d.qt_exceeds;
+    pthread_mutex_unlock(&rt->lock);
+}
+
 /* One process, one cycle: scan `loop` times, classify, swap out the cold pages. */
 static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
 {
@@ -384,7 +515,6 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     struct action_counters ac = { 0 };
     struct cold_ranges cr;
     struct proc_status before, after;
-    struct proc_stat ps;
     int rc = 0;
 
     if (cy->p->swap_threshold_kb > 0) {
@@ -399,6 +529,11 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
             return;
         }
     }
+    if (cy->kernel_scheme) {
+        kernel_scheme_cycle(cy, sp, &id);
+        count_refaults(sp, pid);
+        return;
+    }
     if (cy->scan == NULL) {
         const struct mon_region *regions;
         size_t n;
@@ -406,7 +541,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
             PID_SCAN_DONE)
             return;
         if (cy->scheme)
-            scheme_select(cy, regions, n, &cr);
+            scheme_select(cy, sp, regions, n, &cr);
         else
             classify_regions(cy, regions, n, pid, &cr);
     } else {
@@ -451,12 +586,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     guard_proc_sample(&sp->gp, pid);
     if (rc >= 0 && !stopper_raised(&rt->stop) && !task_ext_of(rt->tk)->dry_run)
         reclaim_swapcache(cy, sp, pid);
-    if (proc_read_stat(pid, &ps) == 0) {
-        if (!sp->majflt_known)
-            sp->majflt_base = ps.majflt;
-        sp->majflt_known = true;
-        sp->refaults = ps.majflt - sp->majflt_base;
-    }
+    count_refaults(sp, pid);
     log_debug("task %s pid %d: %llu pages scanned, %llu hot, %llu cold, %llu swapped out "
               "(%llu tried, %llu failed busy)", cy->rt->tk->name, (int)pid,
               (unsigned long long)sp->scanned, (unsigned long long)sp->hot,
@@ -575,6 +705,7 @@ static void *slide_task_main(void *arg)
         .scan = proj->type == PAGE_SCAN ? proj->scan_param : NULL,
         .guarded = guard_targets_any(&rt->guard.conf.t),
         .scheme = tk->eng->engine_type == DAMON_ENGINE ? tk->eng->params : NULL,
+        .kernel_scheme = rt->be.opts.scheme != NULL,
     };
     size_t pids_cap = 0;
     bool worked;
@@ -679,6 +810,29 @@ static void explain_swap_flag(struct slide_runtime *rt, const struct kernel_caps
     log_warn("task %s: %s", rt->tk->name, why);
 }
 
+/* The damon engine: where the region source hands schemes to the kernel, the kernel applies
+ * the task's scheme (written at each process's open); elsewhere etmemd applies it, and a
+ * scheme only the kernel can carry out is refused (the kernel's DAMON may have become
+ * unusable since the config was checked). */
+static int damon_scheme_setup(struct slide_runtime *rt, const struct damos_params *s,
+                              const struct kernel_caps *caps)
+{
+    char why[256];
+    const char *key;
+
+    if (rt->be.tracker->scheme_stats != NULL) {
+        damos_spec_from(s, task_ext_of(rt->tk)->dry_run, &rt->spec);
+        rt->be.opts.scheme = &rt->spec;
+        rt->rep.damos.by_kernel = true;
+        return 0;
+    }
+    if ((key = damos_kernel_only(s, why, sizeof(why))) == NULL)
+        return 0;
+    engine_error("task '%s': engine key %s: %s, and the region source here is %s (etmemd "
+                 "applies the scheme itself)", rt->tk->name, key, why, rt->be.tracker->name);
+    return -1;
+}
+
 static int slide_start_task(struct engine *eng, struct task *tk)
 {
     struct slide_task_params *p = tk->params;
@@ -727,8 +881,12 @@ static int slide_start_task(struct engine *eng, struct task *tk)
                      "its pageout probes finds only memory untouched VMA by VMA" :
                      "counts what it would swap out, changes nothing");
     }
+    if (eng->engine_type == DAMON_ENGINE && damon_scheme_setup(rt, eng->params, caps) < 0) {
+        free(rt);
+        return -1;
+    }
     snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->be.tracker->name,
-             rt->be.reclaim->name);
+             rt->be.opts.scheme ? "damos" : rt->be.reclaim->name);
     rt->rep.state = "starting";
     guard_conf_from_keys(&p->guard, &conf);
     guard_task_init(&rt->guard, &conf);
@@ -745,8 +903,12 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         free(rt);
         return -1;
     }
-    log_info("task %s: slide with %s tracking and %s swap-out", tk->name, rt->be.tracker->name,
-             rt->be.reclaim->name);
+    if (rt->be.opts.scheme != NULL)
+        log_info("task %s: the kernel's DAMOS applies the scheme (action %s) in etmemd's "
+                 "kdamond", tk->name, rt->spec.action);
+    else
+        log_info("task %s: slide with %s tracking and %s swap-out", tk->name,
+                 rt->be.tracker->name, rt->be.reclaim->name);
     return 0;
 }
 
@@ -809,6 +971,7 @@ void slide_report_task(struct task *tk, struct task_report *rep)
     rep->damos.sz_tried = rt->damos_sz_tried;
     rep->damos.nr_applied = rt->damos_nr_applied;
     rep->damos.sz_applied = rt->damos_sz_applied;
+    rep->damos.qt_exceeds = rt->damos_qt_exceeds;
     targets_report(&rt->targets, tk, rep);
     pthread_mutex_unlock(&rt->lock);
 }

@@ -32,6 +32,11 @@ const struct tracker_ops *region_select(const struct kernel_caps *caps, const ch
 bool region_source_usable(const struct tracker_ops *ops, const struct kernel_caps *caps,
                           char *why, size_t len);
 
+/* Can kernel DAMON apply a DAMOS action (its sysfs name) to a process's memory here? false +
+ * why naming what the kernel lacks. */
+bool damon_action_usable(const struct kernel_caps *caps, const char *action, char *why,
+                         size_t len);
+
 /* The regions of a user-space region tracker (valid until its next sample), or NULL for
  * any other tracker. */
 const struct region_monitor *region_tracker_monitor(const struct tracker_ops *ops,

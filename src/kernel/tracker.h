@@ -49,6 +49,25 @@ struct fallback_limits {
                                 left untouched for a whole window are found idle */
 };
 
+/* A DAMOS scheme the kernel applies itself to one target's regions (the damon engine where
+ * the kernel has DAMON vaddr). Strings must be static (they are kept, not copied). */
+struct damos_spec {
+    uint64_t min_size, max_size;  /* bytes */
+    uint64_t min_acc, max_acc;    /* nr_accesses of one aggregation */
+    uint64_t min_age, max_age;    /* aggregation intervals */
+    const char *action;           /* DAMOS's name: pageout, cold, willneed, hugepage, ... */
+    int target_nid;               /* migrate_hot, migrate_cold: the node; else -1 */
+    uint64_t quota_ms, quota_bytes, quota_reset_ms;   /* quota_ms, quota_bytes 0: none */
+    const char *wmarks_metric;    /* "none" (always active) or "free_mem_rate" */
+    uint64_t wmarks_interval_us, wmarks_high, wmarks_mid, wmarks_low; /* permil */
+};
+
+/* What a kernel scheme did (DAMOS's stats): regions and bytes that qualified (tried), that
+ * the action was applied to, and how often the quota was used up. */
+struct damos_stats {
+    uint64_t nr_tried, sz_tried, nr_applied, sz_applied, qt_exceeds;
+};
+
 struct scan_opts {
     bool anon_only;          /* the original's is_anonymous rule (vma.h) */
     const char *vm_flags;    /* space-separated 2-char VmFlags that must all be set; NULL */
@@ -59,6 +78,9 @@ struct scan_opts {
     bool scan_as_huge;       /* openEuler SCAN_AS_HUGE; ignored elsewhere */
     struct damon_attrs damon;
     struct fallback_limits fallback;
+    const struct damos_spec *scheme; /* damon: the kernel applies it to the target (its
+                                regions are then not read); NULL: a "stat" scheme that
+                                matches every region, read by sample and regions. Copied. */
     struct stopper *stop;    /* the engine's: a sample waiting for the kernel (DAMON's next
                                 aggregation) ends early with -ECANCELED when it is raised;
                                 NULL: nothing stops it. Must outlive the handle. */
@@ -121,6 +143,11 @@ struct tracker_ops {
      * no-op. */
     int (*regions)(struct tracker *t, bool *aggregated, const struct mon_region **regions,
                    size_t *n, struct scan_stats *st);
+    /* Sources that hand schemes to the kernel (damon; NULL for the others): what the
+     * target's opts.scheme did since the last call, as the kernel counts it (the first
+     * call after open, or after another target joined or left, only sets the baseline).
+     * Blocks until the kdamond refreshed its counters (at most an aggregation or two). */
+    int (*scheme_stats)(struct tracker *t, struct damos_stats *since_last);
 };
 
 extern const struct tracker_ops tracker_idle_pages_ops;

@@ -34,7 +34,7 @@
 #include "pagemap_weigh.h"
 #include "probe_internal.h"
 #include "proc.h"
-#include "region_monitor.h"
+#include "region_tracker.h"
 #include "stopper.h"
 #include "tracker_common.h"
 #include "xalloc.h"
@@ -49,9 +49,13 @@ static bool damon_owned;    /* we created kdamond 0 (nr_kdamonds went 0 -> 1 by 
 static bool damon_verified; /* vaddr availability checked before our first write */
 static int damon_filters = -1; /* DAMOS target filters: -1 not known yet, 0 absent, 1 there */
 static struct damon_attrs damon_attrs_used; /* of the first target: the context's */
-/* The tracked processes in the order of the context's targets (and schemes). */
+/* The tracked processes in the order of the context's targets (and schemes), and the
+ * scheme each asked for (has_spec false: the widened "stat" scheme whose regions are read). */
 static pid_t damon_pids[DAMON_MAX_TARGETS];
+static struct damos_spec damon_specs[DAMON_MAX_TARGETS];
+static bool damon_has_spec[DAMON_MAX_TARGETS];
 static size_t damon_n;
+static uint64_t damon_generation; /* bumped whenever the scheme list is rewritten */
 
 /* One region as tried_regions lists it. */
 struct damon_raw_region {
@@ -67,6 +71,8 @@ struct tracker {
     size_t raw_n, raw_cap;
     struct mon_region *reg;       /* raw clipped to the filtered VMAs (regions op) */
     size_t reg_n, reg_cap;
+    struct damos_stats stats_last; /* the kernel's counters at the last scheme_stats */
+    uint64_t stats_generation;     /* damon_generation they were read in; 0: none yet */
 };
 
 static bool damon_usable(const struct kernel_caps *caps, char *why, size_t len)
@@ -169,35 +175,99 @@ static void damon_remove(pid_t pid)
     long i = damon_index(pid);
     if (i < 0)
         return;
-    memmove(&damon_pids[i], &damon_pids[i + 1], (damon_n - (size_t)i - 1) * sizeof(pid_t));
+    size_t after = damon_n - (size_t)i - 1;
+    memmove(&damon_pids[i], &damon_pids[i + 1], after * sizeof(damon_pids[0]));
+    memmove(&damon_specs[i], &damon_specs[i + 1], after * sizeof(damon_specs[0]));
+    memmove(&damon_has_spec[i], &damon_has_spec[i + 1], after * sizeof(damon_has_spec[0]));
     damon_n--;
 }
 
-/* Scheme i: "stat" on every region of target i (the target filter drops the others; without
- * target filters there is a single target and no filter). Caller holds damon_lock. */
-static int damon_write_scheme(size_t i)
+struct damon_num {
+    const char *file; /* under the scheme's directory */
+    uint64_t val;
+};
+
+static int damon_write_nums(size_t i, const struct damon_num *nums, size_t n)
 {
     char rel[256];
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/%s", i, nums[k].file);
+        rc = damon_write_u64(rel, nums[k].val);
+    }
+    return rc;
+}
+
+/* The access pattern, quota, watermarks and action of scheme i. Without a spec: "stat"
+ * on every region (the defaults are min=max=0, which match nothing: widen every max). */
+static int damon_write_pattern(size_t i)
+{
+    char rel[256];
+    const struct damos_spec *sp = damon_has_spec[i] ? &damon_specs[i] : NULL;
     uint64_t nr_acc_max = damon_attrs_used.sample_us
                               ? damon_attrs_used.aggr_us / damon_attrs_used.sample_us + 1
                               : 1000;
-    const struct {
-        const char *file;
-        uint64_t val;
-    } maxima[] = {
-        /* defaults are min=max=0, which match nothing: widen every max */
+    const struct damon_num widest[] = {
         { "access_pattern/sz/max", UINT64_MAX },
         { "access_pattern/nr_accesses/max", nr_acc_max },
         { "access_pattern/age/max", UINT32_MAX },
     };
     int rc;
-    for (size_t k = 0; k < sizeof(maxima) / sizeof(maxima[0]); k++) {
-        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/%s", i, maxima[k].file);
-        if ((rc = damon_write_u64(rel, maxima[k].val)) != 0)
+    if (!sp) {
+        if ((rc = damon_write_nums(i, widest, sizeof(widest) / sizeof(widest[0]))) != 0)
+            return rc;
+        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/action", i);
+        return damon_write(rel, "stat");
+    }
+    const struct damon_num pattern[] = {
+        { "access_pattern/sz/min", sp->min_size },
+        { "access_pattern/sz/max", sp->max_size },
+        { "access_pattern/nr_accesses/min", sp->min_acc },
+        { "access_pattern/nr_accesses/max", sp->max_acc },
+        { "access_pattern/age/min", sp->min_age },
+        { "access_pattern/age/max", sp->max_age },
+        { "quotas/ms", sp->quota_ms },
+        { "quotas/bytes", sp->quota_bytes },
+        { "quotas/reset_interval_ms", sp->quota_reset_ms },
+    };
+    /* under a quota the kernel goes coldest first (pageout, cold) or hottest first */
+    const struct damon_num weights[] = {
+        { "quotas/weights/sz_permil", 0 },
+        { "quotas/weights/nr_accesses_permil", 1000 },
+        { "quotas/weights/age_permil", 1000 },
+    };
+    const struct damon_num wmarks[] = {
+        { "watermarks/interval_us", sp->wmarks_interval_us },
+        { "watermarks/high", sp->wmarks_high },
+        { "watermarks/mid", sp->wmarks_mid },
+        { "watermarks/low", sp->wmarks_low },
+    };
+    if ((rc = damon_write_nums(i, pattern, sizeof(pattern) / sizeof(pattern[0]))) != 0)
+        return rc;
+    if ((sp->quota_ms || sp->quota_bytes) &&
+        (rc = damon_write_nums(i, weights, sizeof(weights) / sizeof(weights[0]))) != 0)
+        return rc;
+    if (strcmp(sp->wmarks_metric, "none") != 0) {
+        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/watermarks/metric", i);
+        if ((rc = damon_write(rel, sp->wmarks_metric)) != 0 ||
+            (rc = damon_write_nums(i, wmarks, sizeof(wmarks) / sizeof(wmarks[0]))) != 0)
             return rc;
     }
+    if (sp->target_nid >= 0 &&
+        (rc = damon_write_nums(i, &(struct damon_num){ "target_nid", (uint64_t)sp->target_nid },
+                               1)) != 0)
+        return rc;
     snprintf(rel, sizeof(rel), CTX "/schemes/%zu/action", i);
-    if ((rc = damon_write(rel, "stat")) != 0)
+    return damon_write(rel, sp->action);
+}
+
+/* Scheme i: target i's (the target filter drops the others' regions; without target
+ * filters there is a single target and no filter). Caller holds damon_lock. */
+static int damon_write_scheme(size_t i)
+{
+    char rel[256];
+    int rc;
+    if ((rc = damon_write_pattern(i)) != 0)
         return rc;
     if (damon_filters == 0)
         return 0;
@@ -243,6 +313,7 @@ static int damon_apply(void)
             return rc;
     }
     size_t nschemes = damon_filters == 0 ? 1 : damon_n;
+    damon_generation++;
     if ((rc = damon_write_u64(CTX "/schemes/nr_schemes", nschemes)) != 0)
         return rc;
     for (size_t i = 0; i < nschemes; i++)
@@ -277,8 +348,15 @@ static int damon_apply_live(void)
     return rc;
 }
 
+static void damon_set_spec(size_t i, const struct damos_spec *spec)
+{
+    damon_has_spec[i] = spec != NULL;
+    if (spec)
+        damon_specs[i] = *spec;
+}
+
 /* Create our kdamond for its first target. Caller holds damon_lock. */
-static int damon_create(pid_t pid, const struct damon_attrs *a)
+static int damon_create(pid_t pid, const struct damon_attrs *a, const struct damos_spec *spec)
 {
     char ops[256], path[512], why[KERNEL_DETAIL_LEN];
     uint64_t nr;
@@ -340,6 +418,7 @@ static int damon_create(pid_t pid, const struct damon_attrs *a)
         if ((rc = damon_write_u64(nums[i].rel, nums[i].val)) != 0)
             goto fail;
     damon_pids[0] = pid;
+    damon_set_spec(0, spec);
     damon_n = 1;
     if ((rc = damon_apply()) == 0)
         return 0;
@@ -386,7 +465,7 @@ static struct tracker *damon_open(pid_t pid, const struct scan_opts *opts, int *
         goto unlock;
     }
     if (damon_n == 0) {
-        if ((*err = damon_create(pid, &opts->damon)) != 0)
+        if ((*err = damon_create(pid, &opts->damon, opts->scheme)) != 0)
             goto unlock;
     } else {
         if (damon_filters == 0 || damon_n >= DAMON_MAX_TARGETS) {
@@ -397,6 +476,12 @@ static struct tracker *damon_open(pid_t pid, const struct scan_opts *opts, int *
             *err = -EBUSY;
             goto unlock;
         }
+        if (memcmp(&opts->damon, &damon_attrs_used, sizeof(damon_attrs_used)) != 0)
+            log_warn("DAMON: pid %d joins a kdamond whose intervals were set for its first "
+                     "target (sample %llu us, aggregation %llu us)", (int)pid,
+                     (unsigned long long)damon_attrs_used.sample_us,
+                     (unsigned long long)damon_attrs_used.aggr_us);
+        damon_set_spec(damon_n, opts->scheme);
         damon_pids[damon_n++] = pid;
         if ((*err = damon_apply_live()) != 0) {
             damon_remove(pid);
@@ -477,25 +562,35 @@ static int damon_read_regions(struct tracker *t, size_t scheme, struct scan_stat
     return 0;
 }
 
+/* The scheme index of pid's target, with the kdamond running (DAMON stops it when every
+ * target is gone: ours may live on). Caller holds damon_lock. */
+static int damon_target_ready(pid_t pid, long *idx)
+{
+    int rc = 0;
+    *idx = damon_index(pid);
+    if (*idx < 0)
+        return -ESRCH;
+    if (!damon_running()) {
+        rc = pid_alive(pid) ? damon_apply_live() : -ESRCH;
+        *idx = damon_index(pid);
+        if (rc == 0 && *idx < 0)
+            rc = -ESRCH;
+    }
+    return rc;
+}
+
 /* One update + read of this target's regions under the lock. */
 static int damon_sample_once(struct tracker *t, struct scan_stats *st)
 {
     pthread_mutex_lock(&damon_lock);
-    long idx = damon_index(t->pid);
-    int rc = idx < 0 ? -ESRCH : 0;
-    if (rc == 0 && !damon_running()) {
-        /* DAMON stops the kdamond when every target is gone: ours may live on */
-        rc = pid_alive(t->pid) ? damon_apply_live() : -ESRCH;
-        idx = damon_index(t->pid);
-        if (rc == 0 && idx < 0)
-            rc = -ESRCH;
-    }
+    long idx;
+    int rc = damon_target_ready(t->pid, &idx);
     if (rc == 0)
         rc = damon_write(KD "/0/state", "update_schemes_tried_regions");
     if (rc == -EINVAL)
         rc = pid_alive(t->pid) ? -EIO : -ESRCH; /* kdamond stopped: the target exited */
     if (rc == 0)
-        rc = damon_read_regions(t, damon_filters == 0 ? 0 : (size_t)idx, st);
+        rc = damon_read_regions(t, (size_t)idx, st);
     pthread_mutex_unlock(&damon_lock);
     return rc;
 }
@@ -600,6 +695,77 @@ static int damon_regions(struct tracker *t, bool *aggregated, const struct mon_r
     return rc;
 }
 
+/* Ask the kdamond to refresh its schemes' stats and read this target's. Caller holds
+ * damon_lock. */
+static int damon_read_stats(size_t scheme, struct damos_stats *out)
+{
+    const struct {
+        const char *file;
+        uint64_t *val;
+    } fields[] = {
+        { "nr_tried", &out->nr_tried },     { "sz_tried", &out->sz_tried },
+        { "nr_applied", &out->nr_applied }, { "sz_applied", &out->sz_applied },
+        { "qt_exceeds", &out->qt_exceeds },
+    };
+    char rel[160];
+    int rc = damon_write(KD "/0/state", "update_schemes_stats");
+    for (size_t k = 0; rc == 0 && k < sizeof(fields) / sizeof(fields[0]); k++) {
+        snprintf(rel, sizeof(rel), CTX "/schemes/%zu/stats/%s", scheme, fields[k].file);
+        rc = damon_read_u64(rel, fields[k].val);
+    }
+    return rc;
+}
+
+static uint64_t counter_delta(uint64_t now, uint64_t last)
+{
+    return now >= last ? now - last : now; /* the kdamond restarted: counted from 0 */
+}
+
+static int damon_scheme_stats(struct tracker *t, struct damos_stats *d)
+{
+    struct damos_stats now = { 0 };
+    uint64_t gen;
+    pthread_mutex_lock(&damon_lock);
+    long idx;
+    int rc = damon_target_ready(t->pid, &idx);
+    if (rc == 0)
+        rc = damon_read_stats((size_t)idx, &now);
+    if (rc == -EINVAL)
+        rc = pid_alive(t->pid) ? -EIO : -ESRCH; /* kdamond stopped: the target exited */
+    gen = damon_generation;
+    pthread_mutex_unlock(&damon_lock);
+    *d = (struct damos_stats){ 0 };
+    if (rc)
+        return rc;
+    /* after a rewrite of the scheme list, index i may hold another target's old counts */
+    if (t->stats_generation == gen) {
+        d->nr_tried = counter_delta(now.nr_tried, t->stats_last.nr_tried);
+        d->sz_tried = counter_delta(now.sz_tried, t->stats_last.sz_tried);
+        d->nr_applied = counter_delta(now.nr_applied, t->stats_last.nr_applied);
+        d->sz_applied = counter_delta(now.sz_applied, t->stats_last.sz_applied);
+        d->qt_exceeds = counter_delta(now.qt_exceeds, t->stats_last.qt_exceeds);
+    }
+    t->stats_last = now;
+    t->stats_generation = gen;
+    return 0;
+}
+
+bool damon_action_usable(const struct kernel_caps *caps, const char *action, char *why,
+                         size_t len)
+{
+    unsigned major = 0, minor = 0;
+    if (strncmp(action, "migrate_", 8) != 0)
+        return true;
+    /* DAMON's vaddr operations apply the migrate actions from 6.17 on (6.11-6.16: paddr
+     * only, where vaddr takes them and does nothing) */
+    if (sscanf(caps->release, "%u.%u", &major, &minor) == 2 &&
+        (major > 6 || (major == 6 && minor >= 17)))
+        return true;
+    snprintf(why, len, "DAMON's vaddr operations apply %s from Linux 6.17 on; this kernel "
+             "is %s", action, caps->release);
+    return false;
+}
+
 const struct tracker_ops tracker_damon_ops = {
     .name = "damon",
     .summary = "DAMON vaddr via sysfs (own kdamond, every tracked process a target): per "
@@ -614,4 +780,5 @@ const struct tracker_ops tracker_damon_ops = {
     .sample = damon_sample,
     .close = damon_close,
     .regions = damon_regions,
+    .scheme_stats = damon_scheme_stats,
 };

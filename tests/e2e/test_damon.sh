@@ -6,10 +6,23 @@
 # intact, and project show counts the scheme's work as DAMOS does; action=stat counts the
 # same regions and pages nothing out itself (only the region source's own probes, one page
 # per region per sample, may leave memory).
+# Where the region source is kernel DAMON (the guest), the kernel applies the scheme as a
+# DAMOS scheme: project show says so and reads its stats, stat changes nothing at all, and
+# engine keys this kernel cannot carry out get their specific error and change nothing.
+# DAMON_HOT_MB and DAMON_COLD_MB set the sizes (default 64 + 256 MiB, scaled to the swap);
+# DAMON_SAMPLE_US and DAMON_AGGR_US replace the example's intervals (an emulated CPU sweeps
+# the hot part slower than the example's 5 ms checks).
 . "$(dirname "$0")/lib.sh"
 ensure_swap
-scale_to_swap 64 256
+scale_to_swap "${DAMON_HOT_MB:-64}" "${DAMON_COLD_MB:-256}"
 HOT=$HOT_MB COLD=$COLD_MB
+# asked before any project runs: etmemd's own running kdamond makes DAMON unusable to others
+region_src=$("$ETMEMD" --probe | sed -n "s/.* region=\([a-z_]*\).*/\1/p")
+if [ "$region_src" = damon ]; then
+    by="the kernel" action_by=damos stat_out_max=1
+else
+    by=etmemd action_by=madvise stat_out_max=10
+fi
 daemon_start
 
 exerciser "dmn-ctl$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
@@ -18,13 +31,20 @@ exerciser "dmn-st$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
 st_pid=$EX_PID st_out=$EX_OUT st_cold=$EX_COLD
 exerciser "dmn-tgt$E2E_TAG" --total $(( HOT + COLD )) --hot "$HOT"
 
-cfg=$(sed "s/^value=mysqld$/value=dmn-tgt$E2E_TAG/" "$SRC/conf/damon_conf.yaml" | conf damon)
-check "the shipped example differs from the original's only in the name" \
-    [ "$(diff "$SRC/conf/damon_conf.yaml" "$cfg" | grep -c '^[<>]')" = 2 ]
+example=$SRC/conf/damon_conf.yaml
+if [ -n "${DAMON_SAMPLE_US:-}" ]; then
+    example=$(sed -e "s/^sample_interval=.*/sample_interval=$DAMON_SAMPLE_US/" \
+        -e "s/^aggr_interval=.*/aggr_interval=$DAMON_AGGR_US/" "$example" | conf example)
+    echo "# the example's intervals: sample $DAMON_SAMPLE_US us, aggregation $DAMON_AGGR_US us"
+fi
+cfg=$(sed "s/^value=mysqld$/value=dmn-tgt$E2E_TAG/" "$example" | conf damon)
+check "the shipped example differs from the original's only in the name" sh -c \
+    "! cmp -s '$example' '$cfg' &&
+     sed 's/^value=dmn-tgt$E2E_TAG\$/value=mysqld/' '$cfg' | cmp -s - '$example'"
 expect 0 "the original's damon_conf.yaml is added" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
 stat_cfg=$(sed -e "s/^value=mysqld$/value=dmn-st$E2E_TAG/" -e 's/^action=pageout$/action=stat/' \
     -e 's/^name=test$/name=stat/' -e 's/^project=test$/project=stat/' \
-    "$SRC/conf/damon_conf.yaml" | conf stat)
+    "$example" | conf stat)
 expect 0 "... and the same scheme with action=stat" "$ETMEM" obj add -f "$stat_cfg" -s "$DSOCK"
 expect 0 "both start" sh -c "'$ETMEM' project start -n test -s '$DSOCK' && '$ETMEM' project start -n stat -s '$DSOCK'"
 
@@ -40,6 +60,8 @@ ctl_sw=$(pct_of swapped "$ctl_pid" "$ctl_cold")
 check "the unmanaged control's cold part is left alone ($ctl_sw% swapped)" [ "$ctl_sw" -le 1 ]
 expect 0 "project show reports the scheme" "$ETMEM" project show -n test -s "$DSOCK"
 expect_out "damos pageout: tried" "... as DAMOS counts it"
+expect_out "applied by $by" "... applied by $by"
+expect_out "$region_src+$action_by" "... over the region source this kernel offers ($region_src+$action_by)"
 tried=$(task_field test nr_tried) applied=$(task_field test sz_applied)
 check "... regions tried ($tried) and bytes applied ($applied)" [ "${tried:-0}" -gt 0 -a "${applied:-0}" -gt 0 ]
 
@@ -49,8 +71,40 @@ st_tried=$(task_field stat nr_tried) st_applied=$(task_field stat sz_applied)
 check "stat: regions are tried ($st_tried) and nothing is applied ($st_applied bytes)" \
     [ "${st_tried:-0}" -gt 0 -a "${st_applied:-1}" = 0 ]
 st_sw=$(pct_of swapped "$st_pid" "$st_cold")
-check "... its target's cold part stays in RAM but for the probes ($st_sw% swapped)" [ "$st_sw" -le 10 ]
-echo "# stat: $st_sw% of the cold part out (the region source's own probes)"
+check "... its target's cold part stays in RAM but for the source's probes ($st_sw% swapped)" \
+    [ "$st_sw" -le "$stat_out_max" ]
+echo "# stat: $st_sw% of the cold part out (the region source's own probes, if any)"
+
+if [ "$region_src" = damon ]; then
+    # keys the kernel's DAMOS takes, or refuses here with their own reason; nothing changes
+    before=$("$ETMEM" project show -s "$DSOCK" --json | sed 's/"[a-z_]*":[0-9.]*//g')
+    bad_key() {
+        local what=$1 code=$2 err=$3
+        shift 3
+        local f
+        f=$(sed -e "s/^value=mysqld$/value=dmn-bad$E2E_TAG/" -e 's/^name=test$/name=bad/' \
+            -e 's/^project=test$/project=bad/' "$example" |
+            awk -v extra="$*" '{ print } /^action=/ { n = split(extra, kv, " "); for (i = 1; i <= n; i++) print kv[i] }' |
+            sed "s/^action=pageout$/action=${ACTION:-pageout}/" | conf bad)
+        expect "$code" "$what" "$ETMEM" obj add -f "$f" -s "$DSOCK"
+        expect_err "$err" "... saying: $err"
+    }
+    rel=$(uname -r)
+    case $rel in
+    [0-5].* | 6.[0-9].* | 6.1[0-6].*)
+        ACTION=migrate_cold bad_key "migrate_cold on a kernel whose vaddr DAMOS cannot migrate" 186 \
+            "DAMON's vaddr operations apply migrate_cold from Linux 6.17 on; this kernel is" \
+            target_nid=1 ;;
+    esac
+    ACTION=migrate_hot bad_key "a migration without its node" 186 \
+        "action migrate_hot needs target_nid"
+    bad_key "watermarks out of order" 186 "wmarks_high (100) >= wmarks_mid (200)" \
+        wmarks_metric=free_mem_rate wmarks_high=100 wmarks_mid=200
+    after=$("$ETMEM" project show -s "$DSOCK" --json | sed 's/"[a-z_]*":[0-9.]*//g')
+    check "... and nothing changed (projects as before)" [ "$before" = "$after" ]
+    check "... one kdamond, etmemd's, still runs" \
+        [ "$(cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)" = 1 ]
+fi
 
 check "every page of the target reads back intact after swap-in" verify_exerciser "$EX_PID" "$EX_OUT"
 check "... and of the stat target" verify_exerciser "$st_pid" "$st_out"
