@@ -33,6 +33,13 @@ void stopper_raise(struct stopper *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+void stopper_lower(struct stopper *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stopping = false;
+    pthread_mutex_unlock(&s->lock);
+}
+
 bool stopper_raised(struct stopper *s)
 {
     bool r;

@@ -18,6 +18,8 @@ void stopper_init(struct stopper *s);
 void stopper_destroy(struct stopper *s);
 void stopper_raise(struct stopper *s);
 bool stopper_raised(struct stopper *s);
+/* Lower it again, for another run of what it stops (no wait may be under way). */
+void stopper_lower(struct stopper *s);
 /* Sleep up to seconds; false if the stopper was raised (now or while sleeping). s NULL:
  * a plain sleep that nothing ends early (true). */
 bool stopper_sleep(struct stopper *s, double seconds);

@@ -265,12 +265,12 @@ static void show_json_report(struct strbuf *sb, struct task *t)
     sb_printf(sb, ",\"nr_pids\":%d,\"pids\":[", rep.nr_pids);
     for (int i = 0; i < rep.nr_pids && i < REPORT_PIDS_MAX; i++)
         sb_printf(sb, "%s%u", i ? "," : "", rep.pids[i]);
-    sb_printf(sb, "],\"cycles\":%llu,\"last_scan\":%lld,\"last_scan_secs\":%.3f,"
+    sb_printf(sb, "],\"cycles\":%llu,\"idle_cycles\":%llu,\"last_scan\":%lld,\"last_scan_secs\":%.3f,"
               "\"pages_scanned\":%llu,\"pages_hot\":%llu,\"pages_cold\":%llu,"
               "\"bytes_swapped\":%llu,\"refaults\":%llu,\"page_size\":%ld,"
               "\"pages_scanned_total\":%llu,\"scan_cpu_secs\":%.6f,\"bytes_moved_to_slow\":%llu,"
               "\"bytes_moved_to_fast\":%llu,\"rss_bytes\":%llu,\"swap_bytes\":%llu,\"note\":",
-              rep.cycles, rep.last_scan, rep.last_scan_secs, rep.pages_scanned, rep.pages_hot,
+              rep.cycles, rep.idle_cycles, rep.last_scan, rep.last_scan_secs, rep.pages_scanned, rep.pages_hot,
               rep.pages_cold, rep.bytes_swapped, rep.refaults, sysconf(_SC_PAGESIZE),
               rep.pages_scanned_total, rep.scan_cpu_secs, rep.bytes_moved[0], rep.bytes_moved[1],
               rep.rss_bytes, rep.swap_bytes);

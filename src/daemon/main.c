@@ -27,6 +27,7 @@
 #include "server.h"
 #include "state.h"
 #include "strparse.h"
+#include "taskrun.h"
 #include "tracker.h"
 
 #define EXIT_USAGE 255          /* the original's `return -1` from main */
@@ -427,6 +428,7 @@ int main(int argc, char **argv)
     close(lfd);
     metrics_file_stop();
     model_shutdown();
+    taskrun_shutdown();
     state_close();
     if (pid_fd >= 0) {
         unlink(opt.pid_file);

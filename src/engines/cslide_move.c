@@ -145,7 +145,7 @@ static int move_units(struct cslide_rt *rt, size_t w, enum cs_move dir, int pair
             if (mv->n == QUERY_BATCH) {
                 if ((rc = mover_flush(mv)) < 0)
                     return rc;
-                if (stopper_raised(&rt->stop))
+                if (stopper_raised(rt->stop))
                     return 0;
             }
             mv->addr[mv->n] = u->addr + off;
@@ -176,7 +176,7 @@ void cslide_move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_coun
     static const enum cs_move order[2] = { CS_DEMOTE, CS_PROMOTE };
 
     mv->rt = rt;
-    for (size_t w = 0; w < rt->nwork && !stopper_raised(&rt->stop); w++) {
+    for (size_t w = 0; w < rt->nwork && !stopper_raised(rt->stop); w++) {
         struct cslide_pid *sp = rt->work[w].tp->params;
         int rc = 0;
 

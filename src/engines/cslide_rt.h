@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* cslide_rt.h - the cslide engine's runtime state, shared by the files that run it:
- * cslide_run.c (the cycle, its thread, engine_ops), cslide_units.c (scan a process and
+ * cslide_run.c (the cycle, engine_ops), cslide_units.c (scan a process and
  * build its units), cslide_move.c (move units between nodes, remember what moved) and
  * cslide_show.c (the showhostpages/showtaskpages commands). Locking: see cslide_run.c. */
 #ifndef ETMEM_CSLIDE_RT_H
@@ -18,6 +18,7 @@
 #include "pidrun.h"
 #include "probe.h"
 #include "runtime.h"
+#include "taskrun.h"
 #include "targets.h"
 
 #define HUGE_BYTES (2u << 20)
@@ -85,10 +86,9 @@ struct cslide_rt {
     bool regions;                   /* a region project: units are stripes of regions */
     pthread_mutex_t lock;
     struct cslide_member *members;
-    struct stopper stop;
-    pthread_t thread;
-    bool thread_on;
-    /* the thread's own */
+    struct taskrun *run;            /* the engine's cycles */
+    struct stopper *stop;           /* run's */
+    /* its cycles' own */
     struct work *work;
     size_t nwork, capwork;
     struct cs_unit *units;

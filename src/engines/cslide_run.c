@@ -4,7 +4,8 @@
  * units are in cslide_units.c, the moves in cslide_move.c, the commands in cslide_show.c.
  *
  * DESIGN. Node capacity is shared by every task of an engine, so the engine (not each
- * task) runs one thread while any of its tasks is started. Each cycle it:
+ * task) has one cycle, run by the shared task threads (taskrun.h) while any of its tasks
+ * is started. Each cycle it:
  *   1. resolves every started task's processes (targets.c) into tk->pids;
  *   2. hands each process to one of max_threads workers, which claims it (one scan of a
  *      process at a time), primes its tracker, takes `loop` samples `interval` seconds
@@ -14,13 +15,13 @@
  *   3. reads each pair's free memory (node MemFree, free 2 MiB hugepages) and lets the pure
  *      policy (cslide_policy.c) decide what to demote and promote in every pair;
  *   4. moves, per process, demotions first and then promotions (cslide_move.c);
- *   5. publishes per-node hot/cold usage for the commands and `project show`, and sleeps
- *      `sleep` seconds (region projects: not at all, a cycle is one aggregation).
+ *   5. publishes per-node hot/cold usage for the commands and `project show`, and comes
+ *      again `sleep` seconds later (region projects: at once, a cycle is one aggregation).
  * Locking: rt->lock guards the member list, every member's tk->pids and all published
- * numbers. The thread works on its own snapshot of the members; start_task adds a member
- * (picked up at the next cycle); stop_task stops and joins the thread, removes the member
- * and restarts the thread if members remain, so no task is freed while the thread uses
- * it. Sleeps and batches end early on stop. */
+ * numbers. A cycle works on its own snapshot of the members; start_task adds a member
+ * (picked up at the next cycle); stop_task stops the engine's cycles (waiting for one under
+ * way), removes the member and starts them again if members remain, so no task is freed
+ * while a cycle uses it. Sleeps and batches end early on stop. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -343,8 +344,8 @@ static bool cycle(struct cslide_rt *rt)
         return false;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    pool_run(threads, rt->nwork, cslide_scan_job, rt, &rt->stop);
-    if (stopper_raised(&rt->stop)) {
+    taskrun_fanout(threads, rt->nwork, cslide_scan_job, rt, rt->stop);
+    if (stopper_raised(rt->stop)) {
         free(nodes);
         return true;
     }
@@ -355,7 +356,7 @@ static bool cycle(struct cslide_rt *rt)
     for (size_t w = 0; w < rt->nwork; w++)
         cslide_history_roll(rt->work[w].tp->params);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (!stopper_raised(&rt->stop)) {
+    if (!stopper_raised(rt->stop)) {
         nodes_read(rt, nodes, &nr);
         pthread_mutex_lock(&rt->lock);
         memcpy(rt->nodes, nodes, (size_t)nr * sizeof(*nodes));
@@ -374,37 +375,12 @@ static bool cycle(struct cslide_rt *rt)
     return true;
 }
 
-static void *cslide_main(void *arg)
+/* One cycle of the engine; returns the pause before the next. */
+static double cslide_cycle(void *arg)
 {
     struct cslide_rt *rt = arg;
 
-    while (stopper_sleep(&rt->stop, engine_cycle_pause(rt->eng->proj, cycle(rt))))
-        ;
-    return NULL;
-}
-
-static int thread_start(struct cslide_rt *rt)
-{
-    int rc;
-
-    stopper_init(&rt->stop);
-    rc = pthread_create(&rt->thread, NULL, cslide_main, rt);
-    if (rc != 0) {
-        stopper_destroy(&rt->stop);
-        return rc;
-    }
-    rt->thread_on = true;
-    return 0;
-}
-
-static void thread_stop(struct cslide_rt *rt)
-{
-    if (!rt->thread_on)
-        return;
-    stopper_raise(&rt->stop);
-    pthread_join(rt->thread, NULL);
-    stopper_destroy(&rt->stop);
-    rt->thread_on = false;
+    return engine_cycle_pause(rt->eng->proj, cycle(rt));
 }
 
 /* ---- engine_ops ---- */
@@ -432,6 +408,8 @@ static struct cslide_rt *rt_get(struct engine *eng, const struct kernel_caps *ca
         rt->pair_of[ep->pairs.pair[i].cold_node] = i + 1;
     }
     pthread_mutex_init(&rt->lock, NULL);
+    rt->run = taskrun_new(cslide_cycle, rt);
+    rt->stop = taskrun_stopper(rt->run);
     ep->rt = rt;
     return rt;
 }
@@ -443,7 +421,8 @@ static void rt_put(struct engine *eng)
 
     if (rt == NULL || rt->members != NULL)
         return;
-    thread_stop(rt);
+    taskrun_stop(rt->run);
+    taskrun_free(rt->run);
     pthread_mutex_destroy(&rt->lock);
     free(rt->work);
     free(rt->units);
@@ -494,7 +473,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     m->be.opts.vm_flags = p->vm_flags;     /* copied by the tracker's open */
     m->be.opts.ign_host = p->ign_host;
     m->be.opts.scan_as_huge = true;
-    m->be.opts.stop = &rt->stop;
+    m->be.opts.stop = rt->stop;
     snprintf(m->rep.backend, sizeof(m->rep.backend), "%s+%s", m->be.tracker->name,
              rt->migrate->name);
     m->rep.state = "starting";
@@ -506,20 +485,14 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     rt->hugetlb_only = all_hugetlb(rt);
     pthread_mutex_unlock(&rt->lock);
     p->rt = m;
-    if (!rt->thread_on) {
-        int rc = thread_start(rt);
-
-        if (rc != 0) {
-            engine_error("task '%s': cannot start the engine's thread: %s", tk->name,
-                         strerror(rc));
-            pthread_mutex_lock(&rt->lock);
-            rt->members = m->next;
-            pthread_mutex_unlock(&rt->lock);
-            p->rt = NULL;
-            free(m);
-            rt_put(eng);
-            return -1;
-        }
+    if (taskrun_start_for(rt->run, "task", tk->name) != 0) {   /* no-op while it runs */
+        pthread_mutex_lock(&rt->lock);
+        rt->members = m->next;
+        pthread_mutex_unlock(&rt->lock);
+        p->rt = NULL;
+        free(m);
+        rt_put(eng);
+        return -1;
     }
     log_info("task %s: cslide with %s tracking and %s migration", tk->name, m->be.tracker->name,
              rt->migrate->name);
@@ -535,7 +508,7 @@ static void cslide_stop_task(struct engine *eng, struct task *tk)
     if (m == NULL)
         return;
     rt = m->rt;
-    thread_stop(rt);
+    taskrun_stop(rt->run);
     for (pp = &rt->members; *pp != NULL; pp = &(*pp)->next) {
         if (*pp == m) {
             *pp = m->next;
@@ -550,10 +523,10 @@ static void cslide_stop_task(struct engine *eng, struct task *tk)
         rt_put(eng);
         return;
     }
-    int rc = thread_start(rt);
+    int rc = taskrun_start(rt->run);
 
     if (rc != 0)
-        log_err("engine %s: cannot restart its thread: %s; its other tasks stay idle",
+        log_err("engine %s: no task thread can run it again: %s; its other tasks stay idle",
                 eng->name, strerror(rc));
 }
 
@@ -575,7 +548,7 @@ static void cslide_free_pid(struct engine *eng, struct task_pid **tk_pid)
         return;
     if (p->rt != NULL) {
         /* keep what the process achieved in the task's totals (rt->lock is held, or the
-         * thread is gone) */
+         * engine's cycles have ended) */
         p->rt->moved_gone[0] += sp->moved[0];
         p->rt->moved_gone[1] += sp->moved[1];
         pid_run_close(&sp->run, &p->rt->be);

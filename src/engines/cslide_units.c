@@ -298,7 +298,7 @@ static bool scan_regions(struct cslide_rt *rt, const struct work *w,
     struct cslide_pid *sp = w->tp->params;
     const struct mon_region *regions;
     size_t n;
-    enum pid_scan_result res = pid_run_regions(&sp->run, &w->m->be, &rt->stop, id, st,
+    enum pid_scan_result res = pid_run_regions(&sp->run, &w->m->be, rt->stop, id, st,
                                                &regions, &n);
     int rc;
 
@@ -317,7 +317,7 @@ static bool scan_pages(struct cslide_rt *rt, const struct work *w,
     struct cslide_pid *sp = w->tp->params;
     const struct pid_backends *be = &w->m->be;
     enum pid_scan_result res = pid_run_scan(&sp->run, be, rt->eng->proj->scan_param,
-                                            &rt->stop, id, st);
+                                            rt->stop, id, st);
     int rc;
 
     if (res == PID_SCAN_DONE && be->tracker->shared_handles && rt->nwork > 1)

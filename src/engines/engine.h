@@ -53,6 +53,8 @@ struct task_report {
     int nr_pids;
     unsigned pids[REPORT_PIDS_MAX];
     unsigned long long cycles;
+    unsigned long long idle_cycles;     /* cycles with nothing to do: no process, or
+                                           available memory above sysmem_threshold */
     long long last_scan;        /* time(NULL) at the start of the last scan; 0: none yet */
     double last_scan_secs;      /* its duration */
     unsigned long long pages_scanned;   /* last cycle, all pids */
@@ -127,11 +129,11 @@ struct engine_kind {
 
     struct engine_ops *ops;             /* built-in engines' runtime; NULL until implemented */
     /* obj update of a running task; NULL: the kind's running tasks cannot take new keys.
-     * suspend_task stops the task's threads and keeps its runtime state (heat, the guard's,
+     * suspend_task stops the task's cycles and keeps its runtime state (heat, the guard's,
      * its counters); it is called as stop_task is (the model unlocked). The daemon then
      * gives the task its new keys (tk->params, its generic fields, its project's keys) and
      * calls resume_task with the params it ran with: it moves the runtime state over and
-     * starts the threads again, which read the new keys from their next cycle on. -1 from
+     * starts its cycles again, which read the new keys from their next cycle on. -1 from
      * resume_task (reported with engine_error): the task is stopped, its state freed. */
     void (*suspend_task)(struct task *tk);
     int (*resume_task)(struct task *tk, void *old_params);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* psi_run.c - the psi engine at work: one thread per task, every `interval` seconds:
+/* psi_run.c - the psi engine at work: a cycle per task every `interval` seconds, run by
+ * the shared task threads (taskrun.h):
  *   1. match cg_dir below the cgroup v2 mount (cgroups come and go);
  *   2. check the safety envelope (swap nearly full, zram gaining nothing): if it stops,
  *      nothing is reclaimed this cycle;
@@ -29,6 +30,7 @@
 #include "psi.h"
 #include "ratelimit.h"
 #include "runtime.h"
+#include "taskrun.h"
 #include "xalloc.h"
 
 #define PSI_CG_MAX 1024
@@ -48,8 +50,7 @@ struct psi_cg {
 
 struct psi_runtime {
     struct task *tk;
-    struct stopper stop;
-    pthread_t thread;
+    struct taskrun *run;    /* its cycles */
     pthread_mutex_t lock;   /* rep */
     struct psi_cg *cg;
     size_t n;
@@ -259,30 +260,37 @@ static void report_cycle(struct psi_runtime *rt, const struct psi_task_params *p
                  "this cycle", rt->tk->name, dry_bytes, dry_regions);
 }
 
-static void *psi_task_main(void *arg)
+/* One cycle of the task; returns the pause before the next. */
+static double psi_cycle(void *arg)
 {
     struct psi_runtime *rt = arg;
     const struct psi_task_params *p = rt->tk->params;
     const struct psi_scan *scan = rt->tk->eng->proj->scan_param;
+    struct stopper *stop = taskrun_stopper(rt->run);
+    char why[256] = "";
+    struct timespec t0, t1;
+    time_t begin = time(NULL);
 
-    do {
-        char why[256] = "";
-        struct timespec t0, t1;
-        time_t begin = time(NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (cg_refresh(rt, p, why, sizeof(why)) < 0)
+        ;   /* why says it */
+    else if (guard_task_begin(&rt->guard) != GUARD_GO)
+        snprintf(why, sizeof(why), "%s", rt->guard.stop_why);
+    else
+        for (size_t i = 0; i < rt->n && !stopper_raised(stop); i++)
+            cg_step(rt, p, &rt->cg[i]);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    report_cycle(rt, p, begin,
+                 (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, why);
+    return scan->interval;
+}
 
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (cg_refresh(rt, p, why, sizeof(why)) < 0)
-            ;   /* why says it */
-        else if (guard_task_begin(&rt->guard) != GUARD_GO)
-            snprintf(why, sizeof(why), "%s", rt->guard.stop_why);
-        else
-            for (size_t i = 0; i < rt->n && !stopper_raised(&rt->stop); i++)
-                cg_step(rt, p, &rt->cg[i]);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        report_cycle(rt, p, begin,
-                     (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, why);
-    } while (stopper_sleep(&rt->stop, scan->interval));
-    return NULL;
+static void psi_runtime_free(struct psi_runtime *rt)
+{
+    pthread_mutex_destroy(&rt->lock);
+    taskrun_free(rt->run);
+    free(rt->cg);
+    free(rt);
 }
 
 static int psi_start_task(struct engine *eng, struct task *tk)
@@ -291,7 +299,6 @@ static int psi_start_task(struct engine *eng, struct task *tk)
     struct psi_runtime *rt;
     struct guard_conf conf;
     char why[512];
-    int rc;
 
     if (psi_unsupported(why, sizeof(why)) != NULL) {
         engine_error("task '%s': %s", tk->name, why);
@@ -310,16 +317,12 @@ static int psi_start_task(struct engine *eng, struct task *tk)
     rt->rep.dry_run = task_ext_of(tk)->dry_run;
     rt->rep.dry_run_to = "memory.reclaim";
     rt->rep.state = "starting";
-    stopper_init(&rt->stop);
     pthread_mutex_init(&rt->lock, NULL);
+    rt->run = taskrun_new(psi_cycle, rt);
     p->rt = rt;
-    rc = pthread_create(&rt->thread, NULL, psi_task_main, rt);
-    if (rc != 0) {
-        engine_error("task '%s': cannot start its thread: %s", tk->name, strerror(rc));
+    if (taskrun_start_for(rt->run, "task", tk->name) != 0) {
         p->rt = NULL;
-        pthread_mutex_destroy(&rt->lock);
-        stopper_destroy(&rt->stop);
-        free(rt);
+        psi_runtime_free(rt);
         return -1;
     }
     log_info("task %s: psi reclaim of %s/%s every %d s, pressure target %g%%", tk->name,
@@ -335,13 +338,9 @@ static void psi_stop_task(struct engine *eng, struct task *tk)
 
     if (rt == NULL)
         return;
-    stopper_raise(&rt->stop);
-    pthread_join(rt->thread, NULL);
+    taskrun_stop(rt->run);
     p->rt = NULL;
-    pthread_mutex_destroy(&rt->lock);
-    stopper_destroy(&rt->stop);
-    free(rt->cg);
-    free(rt);
+    psi_runtime_free(rt);
 }
 
 void psi_report_task(struct task *tk, struct task_report *rep)

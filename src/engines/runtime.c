@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* runtime.c - engine run-time services: caps, error routing, pool runs,
- * the per-process scan guard. */
+/* runtime.c - engine run-time services: caps, error routing, the per-process scan guard. */
 #include "runtime.h"
 
 #include <errno.h>
@@ -112,62 +111,6 @@ void proc_memory_bytes(pid_t pid, uint64_t *rss, uint64_t *swap)
         return;
     *rss = st.vm_rss * 1024;
     *swap = st.vm_swap * 1024;
-}
-
-struct pool_job {
-    pthread_mutex_t lock;
-    size_t next, n;
-    void (*fn)(void *arg, size_t i);
-    void *arg;
-    struct stopper *stop;
-};
-
-static void *pool_worker(void *p)
-{
-    struct pool_job *job = p;
-
-    for (;;) {
-        size_t i;
-
-        pthread_mutex_lock(&job->lock);
-        i = job->next < job->n && !stopper_raised(job->stop) ? job->next++ : job->n;
-        pthread_mutex_unlock(&job->lock);
-        if (i >= job->n)
-            return NULL;
-        job->fn(job->arg, i);
-    }
-}
-
-void pool_run(unsigned threads, size_t n, void (*fn)(void *arg, size_t i), void *arg,
-              struct stopper *s)
-{
-    struct pool_job job = { .n = n, .fn = fn, .arg = arg, .stop = s };
-    pthread_t *tids;
-    unsigned started = 0;
-
-    if (threads > n)
-        threads = (unsigned)n;
-    if (threads <= 1) {
-        pool_worker(&job);  /* no thread for a single worker */
-        return;
-    }
-    pthread_mutex_init(&job.lock, NULL);
-    tids = xcalloc(threads, sizeof(*tids));
-    for (unsigned i = 0; i < threads; i++) {
-        int rc = pthread_create(&tids[i], NULL, pool_worker, &job);
-
-        if (rc != 0) {
-            log_warn("worker thread: %s; continuing with %u", strerror(rc), started);
-            break;
-        }
-        started++;
-    }
-    if (started == 0)
-        pool_worker(&job);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(tids[i], NULL);
-    free(tids);
-    pthread_mutex_destroy(&job.lock);
 }
 
 /* Pids being scanned right now: few at a time, so a small array will do. */

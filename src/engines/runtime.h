@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* runtime.h - services the daemon gives engines at run time: the kernel's capabilities
  * (probed once at start-up), a way to report errors to the client whose command started a
- * task, stoppable sleeps (stopper.h), a pool run, and the one-scan-per-process guard. */
+ * task, stoppable sleeps (stopper.h) and the one-scan-per-process guard; the task threads
+ * are taskrun.h. */
 #ifndef ETMEM_RUNTIME_H
 #define ETMEM_RUNTIME_H
 
@@ -48,11 +49,6 @@ void engine_note_errno(char *buf, size_t len, pid_t pid, const char *what, int e
 double thread_cpu_secs(void);
 /* A process's resident and swapped memory in bytes (VmRSS, VmSwap); 0 when it is gone. */
 void proc_memory_bytes(pid_t pid, uint64_t *rss, uint64_t *swap);
-
-/* Run fn(arg, i) for i in [0, n) on up to threads threads; returns when all are done.
- * Items not started when s is raised are skipped. */
-void pool_run(unsigned threads, size_t n, void (*fn)(void *arg, size_t i), void *arg,
-              struct stopper *s);
 
 /* The guide forbids two scans of one process at once, even from different tasks. */
 bool scan_guard_claim(pid_t pid);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* slide_run.c - the slide engine at work.
  *
- * DESIGN. Each started task has one thread running cycles:
+ * DESIGN. Each started task has a cycle that the shared task threads run (taskrun.h):
  *   1. resolve its target processes (targets.c) into tk->pids;
  *   2. if sysmem_threshold is set and available memory is not below it, do nothing;
  *   3. hand each process to one of max_threads workers, which: claims the process (no two
@@ -11,7 +11,7 @@
  *      at most that share of the process stays in RAM), and swaps them out in bounded
  *      batches, checking for stop between batches; with both swapcache watermarks set,
  *      then brings the swap cache back under them through the reclaim backend;
- *   4. sleeps `sleep` seconds.
+ *   4. comes again `sleep` seconds later.
  * The feedback guard (src/guard) is asked before the swap-outs: its safety envelope can
  * stop them for the cycle (swap nearly full, zram gaining nothing), the cgroup floor bounds
  * them, and with targets set (guard_refault_pct, guard_psi_us, guard_rate_mib) it narrows
@@ -44,6 +44,7 @@
 #include "ratelimit.h"
 #include "runtime.h"
 #include "slide.h"
+#include "taskrun.h"
 #include "targets.h"
 #include "thp_whole.h"
 #include "tracker.h"
@@ -70,12 +71,14 @@ struct slide_pid {
 
 struct slide_runtime {
     struct task *tk;
-    struct stopper stop;
-    pthread_t thread;
+    struct taskrun *run;            /* its cycles */
+    struct stopper *stop;           /* run's */
     pthread_mutex_t lock;           /* report and tk->pids */
+    struct task_pid **pids;         /* the cycle's snapshot of tk->pids */
+    size_t pids_cap;
     struct targets targets;
     struct pid_backends be;
-    struct guard_task guard;        /* used by the task thread only */
+    struct guard_task guard;        /* used by its cycles only */
     struct task_report rep;
     uint64_t damos_nr_tried, damos_sz_tried, damos_nr_applied, damos_sz_applied;
     uint64_t damos_qt_exceeds;
@@ -397,7 +400,7 @@ static int swap_out(struct slide_runtime *rt, struct slide_pid *sp, const struct
         rc = rt->be.reclaim->reclaim(sp->run.reclaimer, batch, nb, ac);
         if (rc < 0)
             return rc;
-        if (stopper_raised(&rt->stop))
+        if (stopper_raised(rt->stop))
             return 0;
         ratelimit_take(rl, (ac->pages_done - done) * (uint64_t)cr->ps);
     }
@@ -481,7 +484,7 @@ static void kernel_scheme_cycle(const struct cycle *cy, struct slide_pid *sp,
     uint64_t ps = (uint64_t)sysconf(_SC_PAGESIZE);
     bool known = proc_read_status(id->pid, &before) == 0;
 
-    if (pid_run_scheme_stats(&sp->run, &rt->be, &rt->stop, id, &d) != PID_SCAN_DONE)
+    if (pid_run_scheme_stats(&sp->run, &rt->be, rt->stop, id, &d) != PID_SCAN_DONE)
         return;
     sp->scanned_now = true;
     sp->cold = d.sz_tried / ps;
@@ -537,7 +540,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     if (cy->scan == NULL) {
         const struct mon_region *regions;
         size_t n;
-        if (pid_run_regions(&sp->run, &rt->be, &rt->stop, &id, &st, &regions, &n) !=
+        if (pid_run_regions(&sp->run, &rt->be, rt->stop, &id, &st, &regions, &n) !=
             PID_SCAN_DONE)
             return;
         if (cy->scheme)
@@ -545,7 +548,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
         else
             classify_regions(cy, regions, n, pid, &cr);
     } else {
-        if (pid_run_scan(&sp->run, &rt->be, cy->scan, &rt->stop, &id, &st) != PID_SCAN_DONE)
+        if (pid_run_scan(&sp->run, &rt->be, cy->scan, rt->stop, &id, &st) != PID_SCAN_DONE)
             return;
         classify(cy, sp, pid, &cr);
     }
@@ -584,7 +587,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     }
     free(cr.r);
     guard_proc_sample(&sp->gp, pid);
-    if (rc >= 0 && !stopper_raised(&rt->stop) && !task_ext_of(rt->tk)->dry_run)
+    if (rc >= 0 && !stopper_raised(rt->stop) && !task_ext_of(rt->tk)->dry_run)
         reclaim_swapcache(cy, sp, pid);
     count_refaults(sp, pid);
     log_debug("task %s pid %d: %llu pages scanned, %llu hot, %llu cold, %llu swapped out "
@@ -686,15 +689,18 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
                  rt->tk->name, (unsigned long long)dry_bytes, (unsigned long long)dry_regions);
 }
 
-static void report_state(struct slide_runtime *rt, const char *state, const char *note)
+/* A cycle with nothing to do: the state and why. */
+static void report_idle(struct slide_runtime *rt, const char *state, const char *note)
 {
     pthread_mutex_lock(&rt->lock);
     rt->rep.state = state;
+    rt->rep.idle_cycles++;
     snprintf(rt->rep.note, sizeof(rt->rep.note), "%s", note);
     pthread_mutex_unlock(&rt->lock);
 }
 
-static void *slide_task_main(void *arg)
+/* One cycle of the task; returns the pause before the next. */
+static double slide_cycle(void *arg)
 {
     struct slide_runtime *rt = arg;
     struct task *tk = rt->tk;
@@ -707,58 +713,37 @@ static void *slide_task_main(void *arg)
         .scheme = tk->eng->engine_type == DAMON_ENGINE ? tk->eng->params : NULL,
         .kernel_scheme = rt->be.opts.scheme != NULL,
     };
-    size_t pids_cap = 0;
-    bool worked;
+    char why[160] = "";
+    struct timespec t0, t1;
+    time_t begin;
+    size_t n = 0;
 
-    do {
-        char why[160] = "";
-        struct timespec t0, t1;
-        time_t begin;
-        size_t n = 0;
-
-        pthread_mutex_lock(&rt->lock);
-        targets_update(&rt->targets, tk, why, sizeof(why));
-        targets_append(tk, &cy.pids, &n, &pids_cap);
-        pthread_mutex_unlock(&rt->lock);
-        worked = false;
-        if (n == 0) {
-            report_state(rt, "waiting", why);
-            continue;
-        }
-        if (memory_is_plentiful(proj, why, sizeof(why))) {
-            report_state(rt, "idle", why);
-            continue;
-        }
-        worked = true;
-        begin = time(NULL);
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        cy.stop = guard_task_begin(&rt->guard);
-        pool_run((unsigned)tk->max_threads, n, pid_job, &cy, &rt->stop);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        if (stopper_raised(&rt->stop))
-            break;
-        for (size_t i = 0; i < n; i++)
-            guard_task_add(&rt->guard, &((struct slide_pid *)cy.pids[i]->params)->gp);
-        guard_task_end(&rt->guard);
-        report_cycle(rt, &cy, n, begin,
-                     (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    } while (stopper_sleep(&rt->stop, engine_cycle_pause(proj, worked)));
-    free(cy.pids);
-    return NULL;
-}
-
-static int slide_thread_start(struct slide_runtime *rt)
-{
-    int rc;
-
-    stopper_init(&rt->stop);
-    rc = pthread_create(&rt->thread, NULL, slide_task_main, rt);
-    if (rc != 0) {
-        engine_error("task '%s': cannot start its thread: %s", rt->tk->name, strerror(rc));
-        stopper_destroy(&rt->stop);
-        return -1;
+    pthread_mutex_lock(&rt->lock);
+    targets_update(&rt->targets, tk, why, sizeof(why));
+    targets_append(tk, &rt->pids, &n, &rt->pids_cap);
+    pthread_mutex_unlock(&rt->lock);
+    cy.pids = rt->pids;
+    if (n == 0) {
+        report_idle(rt, "waiting", why);
+        return engine_cycle_pause(proj, false);
     }
-    return 0;
+    if (memory_is_plentiful(proj, why, sizeof(why))) {
+        report_idle(rt, "idle", why);
+        return engine_cycle_pause(proj, false);
+    }
+    begin = time(NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cy.stop = guard_task_begin(&rt->guard);
+    taskrun_fanout((unsigned)tk->max_threads, n, pid_job, &cy, rt->stop);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (stopper_raised(rt->stop))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        guard_task_add(&rt->guard, &((struct slide_pid *)cy.pids[i]->params)->gp);
+    guard_task_end(&rt->guard);
+    report_cycle(rt, &cy, n, begin,
+                 (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    return engine_cycle_pause(proj, true);
 }
 
 static int slide_alloc_pid(struct engine *eng, struct task_pid **tk_pid)
@@ -780,7 +765,7 @@ static void slide_free_pid(struct engine *eng, struct task_pid **tk_pid)
         return;
     if (p->rt != NULL) {
         /* keep what the process achieved in the task's totals (rt->lock is held, or the
-         * task thread is gone) */
+         * task's cycles have ended) */
         p->rt->swapped_gone += sp->swapped_bytes;
         p->rt->refaults_gone += sp->refaults;
         pid_run_close(&sp->run, &p->rt->be);
@@ -833,6 +818,14 @@ static int damon_scheme_setup(struct slide_runtime *rt, const struct damos_param
     return -1;
 }
 
+static void slide_runtime_free(struct slide_runtime *rt)
+{
+    pthread_mutex_destroy(&rt->lock);
+    taskrun_free(rt->run);
+    free(rt->pids);
+    free(rt);
+}
+
 static int slide_start_task(struct engine *eng, struct task *tk)
 {
     struct slide_task_params *p = tk->params;
@@ -853,6 +846,8 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         free(rt);
         return -1;
     }
+    rt->run = taskrun_new(slide_cycle, rt);
+    rt->stop = taskrun_stopper(rt->run);
     /* the damon engine's actions are remote madvises */
     rt->be.reclaim = reclaim_select(caps, eng->engine_type == DAMON_ENGINE
                                               ? reclaim_madvise_ops.name
@@ -860,6 +855,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
                                     why, sizeof(why));
     if (rt->be.reclaim == NULL) {
         engine_error("task '%s': %s", tk->name, why);
+        taskrun_free(rt->run);
         free(rt);
         return -1;
     }
@@ -867,7 +863,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     engine_scan_attrs(&rt->be.opts, eng->proj);
     rt->be.opts.anon_only = true;
     rt->be.opts.swap_flag_only = tk->swap_flag;
-    rt->be.opts.stop = &rt->stop;
+    rt->be.opts.stop = rt->stop;
     if (tk->swap_flag)
         explain_swap_flag(rt, caps);
     if (task_ext_of(tk)->dry_run) {
@@ -882,6 +878,7 @@ static int slide_start_task(struct engine *eng, struct task *tk)
                      "counts what it would swap out, changes nothing");
     }
     if (eng->engine_type == DAMON_ENGINE && damon_scheme_setup(rt, eng->params, caps) < 0) {
+        taskrun_free(rt->run);
         free(rt);
         return -1;
     }
@@ -897,10 +894,9 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         rt->rep.dry_run_to = rt->rep.damos.action;     /* what the scheme would have done */
     pthread_mutex_init(&rt->lock, NULL);
     p->rt = rt;
-    if (slide_thread_start(rt) < 0) {
+    if (taskrun_start_for(rt->run, "task", tk->name) != 0) {
         p->rt = NULL;
-        pthread_mutex_destroy(&rt->lock);
-        free(rt);
+        slide_runtime_free(rt);
         return -1;
     }
     if (rt->be.opts.scheme != NULL)
@@ -918,9 +914,7 @@ void slide_suspend_task(struct task *tk)
 
     if (rt == NULL)
         return;
-    stopper_raise(&rt->stop);
-    pthread_join(rt->thread, NULL);
-    stopper_destroy(&rt->stop);
+    taskrun_stop(rt->run);
 }
 
 int slide_resume_task(struct task *tk, void *old_params)
@@ -933,12 +927,11 @@ int slide_resume_task(struct task *tk, void *old_params)
     old->rt = NULL;
     p->rt = rt;
     engine_scan_attrs(&rt->be.opts, tk->eng->proj);     /* the project's interval may be new */
-    if (slide_thread_start(rt) == 0)
+    if (taskrun_start_for(rt->run, "task", tk->name) == 0)
         return 0;
     targets_clear(tk);
     p->rt = NULL;
-    pthread_mutex_destroy(&rt->lock);
-    free(rt);
+    slide_runtime_free(rt);
     return -1;
 }
 
@@ -949,13 +942,10 @@ static void slide_stop_task(struct engine *eng, struct task *tk)
 
     if (rt == NULL)
         return;
-    stopper_raise(&rt->stop);
-    pthread_join(rt->thread, NULL);
+    taskrun_stop(rt->run);
     targets_clear(tk);
     p->rt = NULL;
-    pthread_mutex_destroy(&rt->lock);
-    stopper_destroy(&rt->stop);
-    free(rt);
+    slide_runtime_free(rt);
 }
 
 void slide_report_task(struct task *tk, struct task_report *rep)
