@@ -16,6 +16,7 @@ RAWSOCK=$BUILD/tests/tools/rawsock
 E2E_TMP=$(mktemp -d /tmp/etmem-e2e.XXXXXX)
 E2E_PIDS=""
 E2E_DAEMONS=""      # "pid:logfile:socket" of every etmemd started with daemon_start
+E2E_CGROUPS=""      # cgroups made with cgroup_new, deepest first
 E2E_PASSED=0
 E2E_FAILED=0
 OUT="" ERR="" RC=0
@@ -28,6 +29,7 @@ e2e_cleanup() {
     for p in $E2E_PIDS; do
         wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null
     done
+    cgroups_remove
     rm -rf "$E2E_TMP"
 }
 trap e2e_cleanup EXIT
@@ -147,9 +149,9 @@ daemon_stop() {
     wait "$pid"
 }
 
-# True for a sanitizer build (the asan phase), where ASan's quarantine keeps up to 256 MiB
-# of freed memory resident: RSS cannot be judged there.
-etmemd_sanitized() { grep -q __asan_init "$ETMEMD" 2>/dev/null; }
+# True for a sanitizer build (the asan and tsan phases), whose allocator keeps freed memory
+# resident (ASan's quarantine: up to 256 MiB): RSS cannot be judged there.
+etmemd_sanitized() { grep -qE "__asan_init|__tsan_init" "$ETMEMD" 2>/dev/null; }
 
 # Stop every daemon still running; each must exit 0, which under ASan/LSan also means no
 # leak and no memory error.
@@ -221,15 +223,18 @@ scale_to_swap() {
     [ "$COLD_MB" -ge 32 ] || skip "only $SWAP_FREE_MB MiB of swap free"
 }
 
-# exerciser NAME ARGS...: start the bundled workload under comm NAME; sets EX_PID, EX_OUT and
-# EX_HOT/EX_WARM/EX_COLD (address ranges as pagestat takes them) once it is ready. Its data
-# compresses about 2:1 unless ARGS say --fill random: random bytes gain nothing in zram, and
-# etmemd's poor-compression stop (on by default) would hold them back after a cycle.
+# [EX_CGROUP=DIR] exerciser NAME ARGS...: start the bundled workload under comm NAME (in the
+# cgroup DIR from its first page); sets EX_PID, EX_OUT and EX_HOT/EX_WARM/EX_COLD (address
+# ranges as pagestat takes them) once it is ready. Its data compresses about 2:1 unless ARGS
+# say --fill random: random bytes gain nothing in zram, and etmemd's poor-compression stop
+# (on by default) would hold them back after a cycle.
 exerciser() {
     local name=$1 i
     shift
     EX_OUT="$E2E_TMP/exerciser-$name.$RANDOM.out"
-    "$BUILD/bin/etmem-exerciser" --name "$name" --fill half "$@" >"$EX_OUT" 2>&1 &
+    # with EX_CGROUP=DIR it joins that cgroup before it maps anything (v2 moves no charges)
+    sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 1; shift; exec "$@"' sh \
+        "${EX_CGROUP:-}" "$BUILD/bin/etmem-exerciser" --name "$name" --fill half "$@" >"$EX_OUT" 2>&1 &
     EX_PID=$!
     track_pid "$EX_PID"
     for i in $(seq 1 300); do
@@ -255,6 +260,45 @@ respawn_at() {
         wait "$EX_PID"
     done
     return 1
+}
+
+# ---- cgroups ----------------------------------------------------------------------------
+# cgroup_v2_mount: where the cgroup v2 hierarchy is mounted (empty if nowhere).
+cgroup_v2_mount() { awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts; }
+
+# cgroup_new DIR: make the cgroup DIR (its parent must exist), removed again at exit.
+cgroup_new() {
+    mkdir "$1" 2>/dev/null || return 1
+    E2E_CGROUPS="$1 $E2E_CGROUPS"
+}
+
+# memcg_required: the memory controller on for the children of the v2 hierarchy (turned on
+# if it is available there), or skip saying why.
+memcg_required() {
+    local mnt
+    mnt=$(cgroup_v2_mount)
+    [ -n "$mnt" ] || skip "no cgroup v2 hierarchy mounted"
+    grep -qw memory "$mnt/cgroup.controllers" ||
+        skip "no memory controller on cgroup v2 here (only '$(cat "$mnt/cgroup.controllers")')"
+    grep -qw memory "$mnt/cgroup.subtree_control" ||
+        echo +memory >"$mnt/cgroup.subtree_control" 2>/dev/null ||
+        skip "the memory controller is not enabled for $mnt's children and cannot be"
+}
+
+# Whatever is still in the cgroups made here goes to their parents; then they go, deepest
+# first (a cgroup whose last process just exited may take a moment to become removable).
+cgroups_remove() {
+    local d p i
+    for d in $E2E_CGROUPS; do
+        for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+            echo "$p" >"${d%/*}/cgroup.procs" 2>/dev/null
+        done
+        for i in $(seq 1 50); do
+            rmdir "$d" 2>/dev/null || [ ! -d "$d" ] && break
+            sleep 0.1
+        done
+    done
+    E2E_CGROUPS=""
 }
 
 # control_and_target PREFIX EXERCISER-ARGS...: an unmanaged control process PREFIX-ctl and a

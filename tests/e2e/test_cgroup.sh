@@ -8,26 +8,11 @@
 # whose figures project show reports. Every cgroup made here is removed at the end.
 . "$(dirname "$0")/lib.sh"
 ensure_swap
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+CG2=$(cgroup_v2_mount)
 [ -n "$CG2" ] || skip "no cgroup v2 hierarchy mounted"
 CGNAME=etmem-e2e-$$
 CGDIR=$CG2/$CGNAME
-mkdir "$CGDIR" 2>/dev/null || skip "cannot create a cgroup under $CG2"
-CGDIRS="$CGDIR"
-
-# Move whatever is left to the hierarchy's root and remove the cgroups, deepest first.
-cgroup_cleanup() {
-    local d p
-    e2e_cleanup
-    for d in $CGDIRS; do
-        for p in $(cat "$d"/*/cgroup.procs "$d/cgroup.procs" 2>/dev/null); do
-            echo "$p" >"${d%/*}/cgroup.procs" 2>/dev/null
-        done
-        rmdir "$d"/* "$d" 2>/dev/null
-    done
-}
-trap cgroup_cleanup EXIT
-mkdir "$CGDIR/child"
+cgroup_new "$CGDIR" && cgroup_new "$CGDIR/child" || skip "cannot create a cgroup under $CG2"
 
 daemon_start
 move_to() { echo "$2" >"$1/cgroup.procs"; }
@@ -118,8 +103,7 @@ expect_err "[task] value: '$CGNAME/../..' contains '..' (a cgroup path may not l
 # A cgroup v1 memory-controller path, under this shell's own memory cgroup.
 V1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/mounts)
 own=$(sed -n 's/^[0-9]*:memory:\(.*\)/\1/p' /proc/self/cgroup)
-if [ -n "$V1" ] && mkdir "$V1$own/$CGNAME" 2>/dev/null; then
-    CGDIRS="$V1$own/$CGNAME $CGDIRS"
+if [ -n "$V1" ] && cgroup_new "$V1$own/$CGNAME"; then
     sleep 600 &
     v1_pid=$!
     track_pid "$v1_pid"
