@@ -443,7 +443,8 @@ static void reclaim_swapcache(const struct cycle *cy, struct slide_pid *sp, pid_
 /* What the guard lets go of the cold ranges: nothing while the envelope stops swap-outs,
  * else the guard's narrowing (the cgroup floor always; with targets, cold age, held pages
  * and the quota). */
-static void guard_narrow(const struct cycle *cy, struct slide_pid *sp, struct cold_ranges *cr)
+static void guard_narrow(const struct cycle *cy, struct slide_pid *sp, pid_t pid,
+                         struct cold_ranges *cr)
 {
     struct page_range *r;
 
@@ -451,6 +452,7 @@ static void guard_narrow(const struct cycle *cy, struct slide_pid *sp, struct co
         cr->n = 0;
         return;
     }
+    guard_proc_floor(&sp->gp, pid);
     cr->n = guard_proc_select(&sp->gp, &cy->rt->guard, cr->r, cr->n, cr->ps, &r);
     free(cr->r);
     cr->r = r;
@@ -563,7 +565,7 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
     sp->scanned = cr.hot + cr.cold;
     sp->hot = cr.hot;
     sp->cold = cr.cold;
-    guard_narrow(cy, sp, &cr);
+    guard_narrow(cy, sp, pid, &cr);
     if (cr.n > 0 && task_ext_of(rt->tk)->dry_run) {
         for (size_t i = 0; i < cr.n; i++)
             sp->dry_bytes += cr.r[i].len;

@@ -310,6 +310,10 @@ void guard_proc_init(struct guard_proc *gp);
 void guard_proc_free(struct guard_proc *gp);
 /* Read the process's counters at the end of its cycle; 0 or -errno (-ESRCH: gone). */
 int guard_proc_sample(struct guard_proc *gp, pid_t pid);
+/* What the process's cgroup may lose now before its memory.min/low (floor_budget, with
+ * floor_why): read right before a cycle lets anything go, so the floor holds from the
+ * first cycle on. */
+void guard_proc_floor(struct guard_proc *gp, pid_t pid);
 /* After the scans: which pages sent out came back, and how long the cold ones (count < T,
  * resident) have been cold. */
 struct heat_map;

@@ -113,15 +113,26 @@ void guard_proc_free(struct guard_proc *gp)
     guard_ages_free(&gp->ages);
 }
 
-/* The cgroup floor: what the process's cgroup may still lose before memory.min/low. */
-static void proc_floor(struct guard_proc *gp)
+/* The process's cgroup v2 directory (NULL: none of its own), looked up once. */
+static const char *proc_cgroup(struct guard_proc *gp, pid_t pid)
 {
+    if (!gp->cg_looked) {
+        if (!guard_cgroup_of(pid, gp->cgdir, sizeof(gp->cgdir)))
+            gp->cgdir[0] = '\0';
+        gp->cg_looked = true;
+    }
+    return gp->cgdir[0] != '\0' ? gp->cgdir : NULL;
+}
+
+void guard_proc_floor(struct guard_proc *gp, pid_t pid)
+{
+    const char *cg = proc_cgroup(gp, pid);
     uint64_t floor, current;
 
     gp->floor_budget = UINT64_MAX;
     gp->floor_why[0] = '\0';
-    if (gp->cgdir[0] == '\0' || cgroup_memory_floor(gp->cgdir, &floor) < 0 || floor == 0 ||
-        cgroup_read_value(gp->cgdir, "memory.current", &current) < 0)
+    if (cg == NULL || cgroup_memory_floor(cg, &floor) < 0 || floor == 0 ||
+        cgroup_read_value(cg, "memory.current", &current) < 0)
         return;
     gp->floor_budget = guard_floor_budget(current, floor);
     snprintf(gp->floor_why, sizeof(gp->floor_why), "cgroup at %llu MiB, its memory.min/low "
@@ -131,16 +142,9 @@ static void proc_floor(struct guard_proc *gp)
 
 int guard_proc_sample(struct guard_proc *gp, pid_t pid)
 {
-    int rc;
+    int rc = guard_counters_read(pid, proc_cgroup(gp, pid), gp->bytes_out, &gp->cur);
 
-    if (!gp->cg_looked) {
-        if (!guard_cgroup_of(pid, gp->cgdir, sizeof(gp->cgdir)))
-            gp->cgdir[0] = '\0';
-        gp->cg_looked = true;
-    }
-    rc = guard_counters_read(pid, gp->cgdir[0] ? gp->cgdir : NULL, gp->bytes_out, &gp->cur);
     gp->have_cur = rc == 0;
-    proc_floor(gp);
     return rc;
 }
 

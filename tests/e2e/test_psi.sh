@@ -59,7 +59,7 @@ ensure_swap
 memcg_required
 CG="$CG_MNT/etmem-psi-e2e-$$"
 cgroup_new "$CG" || skip "cannot create a cgroup under $CG_MNT"
-EX_CGROUP=$CG exerciser "psi$E2E_TAG" --total 192 --hot 16 --fill half
+EX_CGROUP=$CG exerciser "psi$E2E_TAG" --total 192 --hot 16
 before=$(cat "$CG/memory.current")
 echo "# cgroup $CG holds $((before >> 20)) MiB"
 
