@@ -45,7 +45,8 @@ struct upd_task {
     struct task *added;             /* a new task, or a plug-in task's replacement */
     void *params;                   /* a kept built-in task's new keys, or NULL */
     void *old_params;               /* what it had, until commit is done */
-    int old_max_threads;
+    struct task_conf old_conf;      /* its generic keys before, while conf_saved */
+    bool conf_saved;
     bool changed;                   /* kept with new keys */
     bool suspended;                 /* running: suspended for the commit */
     char *keys;
@@ -325,15 +326,15 @@ static void apply_keys(struct update *u, struct project_conf *saved)
             continue;
         if (ut->changed) {
             ut->old_params = ut->old->params;
-            ut->old_max_threads = ut->old->max_threads;
             ut->old->params = ut->params;
             ut->params = NULL;
         }
+        task_get_conf(ut->old, &ut->old_conf);
+        ut->conf_saved = true;
         task_set_conf(ut->old, &ut->of->tc);
     }
 }
 
-/* While started only live keys changed: the project's, a task's params and max_threads. */
 static void undo_keys(struct update *u, const struct project_conf *saved)
 {
     if (u->project_changed)
@@ -341,11 +342,12 @@ static void undo_keys(struct update *u, const struct project_conf *saved)
     for (size_t i = 0; i < u->uf.nr_tasks; i++) {
         struct upd_task *ut = &u->tasks[i];
 
+        if (ut->conf_saved)
+            task_set_conf(ut->old, &ut->old_conf);
         if (ut->old_params == NULL)
             continue;
         ut->params = ut->old->params;
         ut->old->params = ut->old_params;
-        ut->old->max_threads = ut->old_max_threads;
         ut->old_params = NULL;
     }
 }
@@ -499,6 +501,7 @@ static void update_release(struct update *u, struct diag *d)
         if (ut->ue != NULL)
             free_task_params(ut->ue->of->ec.kind, ut->params);
         free(ut->keys);
+        free(ut->old_conf.value);
     }
     for (size_t i = 0; i < u->uf.nr_engines; i++) {
         struct upd_engine *ue = &u->engines[i];

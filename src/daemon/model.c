@@ -377,6 +377,22 @@ void task_set_conf(struct task *t, const struct task_conf *tc)
     to->ext.dry_run = tc->dry_run == 1;
 }
 
+void task_get_conf(const struct task *t, struct task_conf *tc)
+{
+    const struct task_obj *to = (const struct task_obj *)t;
+
+    task_conf_init(tc);
+    for (int i = 0; task_type_names[i] != NULL; i++) {
+        if (strcmp(task_type_names[i], t->type) == 0)
+            tc->type = i;
+    }
+    tc->value = xstrdup(t->value);
+    tc->max_threads = t->max_threads;
+    tc->swap_flag = t->swap_flag;
+    tc->allow_init = to->ext.allow_init;
+    tc->dry_run = to->ext.dry_run;
+}
+
 struct task *task_new(const struct task_conf *tc, void *params)
 {
     struct task_obj *to = xcalloc(1, sizeof(*to));

@@ -87,6 +87,9 @@ void engine_conf_free(const struct engine_kind *kind, void *conf);
 struct task *task_new(const struct task_conf *tc, void *params);
 /* Give a task the generic [task] keys of tc (name aside), as project_set_conf does. */
 void task_set_conf(struct task *t, const struct task_conf *tc);
+/* The generic keys a task has now, for task_set_conf later (tc->value allocated; the
+ * identity keys left NULL). */
+void task_get_conf(const struct task *t, struct task_conf *tc);
 /* For a plug-in engine's task (t->eng set): its fill_task_params with the config file. */
 int task_fill_plugin_params(struct task *t, GKeyFile *config, struct diag *d);
 void task_link(struct engine *e, struct task *t);

@@ -276,6 +276,25 @@ static void test_start_failure_undoes_all(void **state)
     diag_free(&d);
 }
 
+static void test_start_failure_undoes_a_stopped_task(void **state)
+{
+    struct diag d = { 0 };
+    struct task *a;
+
+    add(PROJECT ENGINE TASK("a", "1"));
+    pretend_started(true);
+    a = find_task("a");
+    task_obj(a)->running = false;       /* e.g. a plug-in's start that never returned */
+    /* a's target may change while a does not run; b's failed start puts it back */
+    assert_int_not_equal(update(PROJECT ENGINE "[task]\nproject=p\nengine=slide\nname=a\n"
+                                "type=pid\nvalue=4194304\nT=1\n" TASK("b", "1"), &d), ST_OK);
+    assert_string_equal(a->type, "name");
+    assert_string_equal(a->value, "xa");
+    assert_null(find_task("b"));
+    remove_all();
+    diag_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_live_changes),
         cmocka_unit_test(test_refused_while_started),
         cmocka_unit_test(test_start_failure_undoes_all),
+        cmocka_unit_test(test_start_failure_undoes_a_stopped_task),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
