@@ -2,9 +2,11 @@
 /* targets.c - resolving a task's type/value into the processes it covers. */
 #include "targets.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "proc.h"
@@ -74,6 +76,49 @@ static bool want(struct targets *tg, bool allow_init, struct wanted **w, size_t 
     return true;
 }
 
+/* Tasks of type=name look their processes up every cycle: one walk of /proc, kept this
+ * long, serves every task (thousands of them cost one walk, not thousands). */
+#define NAME_INDEX_MS 100
+
+static pthread_mutex_t name_index_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct proc_comm *name_index;
+static size_t name_index_n;
+static struct timespec name_index_at;
+
+static bool name_index_fresh(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (name_index != NULL && (now.tv_sec - name_index_at.tv_sec) * 1000 +
+                              (now.tv_nsec - name_index_at.tv_nsec) / 1000000 < NAME_INDEX_MS)
+        return true;
+    free(name_index);
+    name_index = NULL;
+    if (proc_list_comms(&name_index, &name_index_n) < 0)
+        return false;
+    name_index_at = now;
+    return true;
+}
+
+/* The processes named name, ascending; none when /proc cannot be read. */
+static void find_by_name(const char *name, pid_t **pids, size_t *n)
+{
+    bool ok;
+
+    *pids = NULL;
+    *n = 0;
+    pthread_mutex_lock(&name_index_lock);
+    ok = name_index_fresh();
+    for (size_t i = 0; ok && i < name_index_n; i++) {
+        if (strcmp(name_index[i].comm, name) != 0)
+            continue;
+        *pids = xreallocarray(*pids, *n + 1, sizeof(**pids));
+        (*pids)[(*n)++] = name_index[i].pid;
+    }
+    pthread_mutex_unlock(&name_index_lock);
+}
+
 static bool is_cgroup_task(const struct task *tk)
 {
     return strcmp(tk->type, "cgroup") == 0;
@@ -105,8 +150,7 @@ static void find_roots(struct targets *tg, const struct task *tk, pid_t **roots,
         return;
     }
     if (strcmp(tk->type, "name") == 0) {
-        if (proc_find_by_comm(tk->value, roots, n) < 0)
-            *n = 0;
+        find_by_name(tk->value, roots, n);
         return;
     }
     pid = (pid_t)atoi(tk->value);

@@ -87,6 +87,12 @@ int proc_read_stat(pid_t pid, struct proc_stat *st);
 
 /* Every process (thread group) whose comm equals name exactly, ascending. *n may be 0. */
 int proc_find_by_comm(const char *name, pid_t **pids, size_t *n);
+/* Every process's pid and comm, ascending by pid: one walk of procfs for many lookups. */
+struct proc_comm {
+    pid_t pid;
+    char comm[16];
+};
+int proc_list_comms(struct proc_comm **list, size_t *n);
 /* Direct children (by ppid) of pid, ascending. */
 int proc_list_children(pid_t pid, pid_t **pids, size_t *n);
 

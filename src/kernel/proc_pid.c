@@ -159,11 +159,9 @@ static int pid_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-typedef bool (*pid_match_fn)(const struct proc_stat *st, const void *arg);
-
-/* One pass over <procfs>/[0-9]*: collect pids whose stat matches. Processes vanishing
- * during the walk are skipped. */
-static int proc_collect(pid_match_fn match, const void *arg, pid_t **pids, size_t *n)
+/* One pass over <procfs>/[0-9]*: each(st, arg) for every process's stat. Processes
+ * vanishing during the walk are skipped. */
+static int proc_walk(void (*each)(const struct proc_stat *st, void *arg), void *arg)
 {
     char path[512];
     int rc = proc_path(path, sizeof(path), "%s", "");
@@ -173,24 +171,93 @@ static int proc_collect(pid_match_fn match, const void *arg, pid_t **pids, size_
     if (!d)
         return -errno;
 
-    size_t cap = 16;
-    *pids = xmalloc(cap * sizeof(**pids));
-    *n = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (!isdigit((unsigned char)de->d_name[0]))
-            continue;
         struct proc_stat st;
-        if (proc_read_stat((pid_t)atoi(de->d_name), &st) || !match(&st, arg))
-            continue;
-        if (*n == cap) {
-            cap *= 2;
-            *pids = xreallocarray(*pids, cap, sizeof(**pids));
-        }
-        (*pids)[(*n)++] = st.pid;
+
+        if (isdigit((unsigned char)de->d_name[0]) &&
+            proc_read_stat((pid_t)atoi(de->d_name), &st) == 0)
+            each(&st, arg);
     }
     closedir(d);
-    qsort(*pids, *n, sizeof(**pids), pid_cmp);
+    return 0;
+}
+
+typedef bool (*pid_match_fn)(const struct proc_stat *st, const void *arg);
+
+struct collect {
+    pid_match_fn match;
+    const void *arg;
+    pid_t *pids;
+    size_t n, cap;
+};
+
+static void collect_one(const struct proc_stat *st, void *arg)
+{
+    struct collect *c = arg;
+
+    if (!c->match(st, c->arg))
+        return;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->pids = xreallocarray(c->pids, c->cap, sizeof(*c->pids));
+    }
+    c->pids[c->n++] = st->pid;
+}
+
+/* The pids whose stat matches, ascending. */
+static int proc_collect(pid_match_fn match, const void *arg, pid_t **pids, size_t *n)
+{
+    struct collect c = { .match = match, .arg = arg };
+    int rc = proc_walk(collect_one, &c);
+
+    if (rc) {
+        free(c.pids);
+        return rc;
+    }
+    if (c.n > 1)
+        qsort(c.pids, c.n, sizeof(*c.pids), pid_cmp);
+    *pids = c.pids != NULL ? c.pids : xmalloc(sizeof(**pids));
+    *n = c.n;
+    return 0;
+}
+
+struct comms {
+    struct proc_comm *list;
+    size_t n, cap;
+};
+
+static void comm_one(const struct proc_stat *st, void *arg)
+{
+    struct comms *c = arg;
+
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 256;
+        c->list = xreallocarray(c->list, c->cap, sizeof(*c->list));
+    }
+    c->list[c->n].pid = st->pid;
+    memcpy(c->list[c->n].comm, st->comm, sizeof(c->list[c->n].comm));
+    c->n++;
+}
+
+static int comm_cmp(const void *a, const void *b)
+{
+    return pid_cmp(&((const struct proc_comm *)a)->pid, &((const struct proc_comm *)b)->pid);
+}
+
+int proc_list_comms(struct proc_comm **list, size_t *n)
+{
+    struct comms c = { 0 };
+    int rc = proc_walk(comm_one, &c);
+
+    if (rc) {
+        free(c.list);
+        return rc;
+    }
+    if (c.n > 1)
+        qsort(c.list, c.n, sizeof(*c.list), comm_cmp);
+    *list = c.list;
+    *n = c.n;
     return 0;
 }
 

@@ -15,11 +15,15 @@ daemon_start
 COLD=224 HOT=32 PROBE_KB=8192
 
 # covers NAME N: the project's task covers N processes. has_pid NAME PID: PID among them.
+# scanning PID: etmemd holds a pidfd on PID, which a task takes as it opens its handles on
+# the process to scan it; first_cycle NAME: the task has not ended a cycle yet.
 covers() { [ "$(task_field "$1" nr_pids)" = "$2" ]; }
 has_pid() {
     "$ETMEM" project show -n "$1" -s "$DSOCK" --json | grep -o '"pids":\[[0-9,]*\]' |
         tr '[],' '   ' | grep -qw "$2"
 }
+scanning() { grep -qs "^Pid:[[:space:]]*$1\$" /proc/"$DPID"/fdinfo/*; }
+first_cycle() { [ "$(task_field "$1" cycles)" = 0 ]; }
 
 # start_task NAME PID: a slide project on the pid, started; waits until it covers the pid.
 start_task() {
@@ -45,7 +49,10 @@ exits() {
     base=$(vmswap_kb "$EX_PID")
     start_task "$name" "$EX_PID"
     if [ "$2" = scan ]; then
-        sleep 0.5   # the task primed its tracker; the first sample is a second later
+        # the task opened its handles and primes its tracker; the first sample is a second
+        # later, the swap-out after the second
+        check "$name: the task scans the process" poll_for 30 scanning "$EX_PID"
+        check "$name: in its first cycle" first_cycle "$name"
         check "$name: the swap-out has not started (VmSwap $base -> $(vmswap_kb "$EX_PID") kB)" \
             [ "$(vmswap_kb "$EX_PID")" -le $((base + PROBE_KB)) ]
     else
@@ -82,7 +89,8 @@ execs() {
     base=$(vmswap_kb "$pid")
     start_task "$name" "$pid"
     if [ "$2" = scan ]; then
-        sleep 0.5
+        check "$name: the task scans the process" poll_for 30 scanning "$pid"
+        check "$name: in its first cycle" first_cycle "$name"
         check "$name: the swap-out has not started" [ "$(vmswap_kb "$pid")" -le $((base + PROBE_KB)) ]
     else
         check "$name: the swap-out starts" poll_for 60 swap_grows "$pid" $((PROBE_KB + 16384)) "$base"

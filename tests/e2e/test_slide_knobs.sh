@@ -51,6 +51,9 @@ CONF
 remove_project() { "$ETMEM" obj del -f "$E2E_TMP/$1.yaml" -s "$S"; }
 json() { "$ETMEM" project show -n "$1" -s "$S" --json; }
 cycles_of() { json "$1" | sed -n 's/.*"cycles":\([0-9]*\).*/\1/p'; }
+idle_cycles_of() { json "$1" | sed -n 's/.*"idle_cycles":\([0-9]*\).*/\1/p'; }
+# idle_cycles_reach PROJECT N: its task had N cycles with nothing to do
+idle_cycles_reach() { [ "$(idle_cycles_of "$1")" -ge "$2" ]; }
 note_of() { json "$1" | sed -n 's/.*"note":"\([^"]*\)".*/\1/p'; }
 state_of() { json "$1" | sed -n 's/.*"state":"\([^"]*\)".*/\1/p'; }
 swapped_pct() { pct_of swapped "$1" "$2"; }
@@ -86,7 +89,7 @@ if knob sysmem; then
     exerciser "sysa$E2E_TAG" --total 96 --hot 32
     check "sysmem_threshold=1 starts" slide_project sysa sysmem_threshold=1
     check "... the task idles" wait_for 20 sh -c "[ \"\$('$ETMEM' project show -n sysa -s '$S' --json | sed -n 's/.*\"state\":\"\([^\"]*\)\".*/\1/p')\" = idle ]"
-    sleep 3
+    check "... for three more cycles" wait_for 60 idle_cycles_reach sysa $(( $(idle_cycles_of sysa) + 3 ))
     check "... and swaps nothing out ($(swapped_pct "$EX_PID" "$EX_COLD")% of the cold part)" [ "$(swapped_pct "$EX_PID" "$EX_COLD")" -le 5 ]
     RC=0 OUT=$(note_of sysa) ERR=""
     expect_out "not below sysmem_threshold 1%" "... and says why"
