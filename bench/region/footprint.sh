@@ -4,6 +4,9 @@
 # against region mode, in one run: a fresh etmemd tracks one all-hot exerciser (nothing is
 # cold, so this is the cost of tracking alone) of each size in SIZES (MiB, default
 # "1024 4096 16384") with a slide project of each scan_type, for CYCLES cycles (default 5):
+# with dry_run=yes (tracking and deciding as usual, nothing swapped: at 16 GiB the
+# exerciser cannot touch every page each second, and a real swap-out of what looks cold
+# would fill swap and turn the run into a measurement of paging):
 #   page:   loop=1 interval=1 sleep=1 (one scan per cycle)
 #   region: sample_interval=200 ms, aggr_interval=1 s (one aggregation of 5 checks per
 #           region per cycle), min/max_nr_regions 10/1000
@@ -29,9 +32,9 @@ trap 'bench_cleanup; rm -rf "$RUN_TMP"' EXIT
 
 project_conf() { # MODE PID
     if [ "$1" = page ]; then
-        printf '[project]\nname=fp\nloop=1\ninterval=1\nsleep=1\n'
+        printf '[project]\nname=fp\nloop=1\ninterval=1\nsleep=1\ndry_run=yes\n'
     else
-        printf '[project]\nname=fp\nscan_type=region\nsample_interval=200000\naggr_interval=1000000\nupdate_interval=1000000\nmin_nr_regions=10\nmax_nr_regions=1000\n'
+        printf '[project]\nname=fp\nscan_type=region\nsample_interval=200000\naggr_interval=1000000\nupdate_interval=1000000\nmin_nr_regions=10\nmax_nr_regions=1000\ndry_run=yes\n'
     fi
     printf '[engine]\nname=slide\nproject=fp\n[task]\nproject=fp\nengine=slide\nname=all-hot\ntype=pid\nvalue=%d\nT=1\n' "$2"
 }
