@@ -135,7 +135,7 @@ static void man_page(void)
              "original's forking mode instead: the parent returns once the child listens and "
              "the pid file is written.");
     puts(".SH SIGNALS\n.TP\n.B SIGTERM\\fR, \\fBSIGINT");
-    man_text(stdout, "stop every project (their engine threads finish their step), restore "
+    man_text(stdout, "stop every project (the cycles under way finish their step), restore "
              "the kernel knobs the projects changed, remove the pid file and exit 0.");
     puts(".SH EXIT STATUS");
     man_text(stdout, "0 after a clean stop or a help option; 1 when it cannot start (socket "
