@@ -9,7 +9,7 @@
 # the project is started) each refused with their own error, changing nothing; an update of
 # the stopped project changing such a key; a thirdparty engine's tasks added, changed
 # (removed and added again) and removed through its plug-in's ops; the update kept across a
-# restart (--state-dir).
+# restart (--state-dir), and an obj del of one of its tasks too.
 . "$(dirname "$0")/lib.sh"
 ensure_swap
 STATE=$E2E_TMP/state
@@ -183,6 +183,16 @@ daemon_stop
 daemon_restart --state-dir "$STATE"
 check "after a restart the project is as updated" [ "$(config_of)" = "$after" ]
 check "... started, with task b and without a" [ -n "$(task_json b)" ] && [ -z "$(task_json a)" ]
+check "... without an error in the log" [ "$(grep -c 'etmemd\[error\]' "$DLOG")" = 0 ]
+# obj del of one task of the updated project: the record loses that task's section.
+task_del=$(printf '[task]\nproject=upd\nengine=slide\nname=b\n' | conf task_del)
+expect 0 "obj del of task b" "$ETMEM" obj del -f "$task_del" -s "$DSOCK"
+check "... the update record is kept without it" \
+    sh -c "grep -q '^name=upd$' '$STATE'/obj-*.update && ! grep -q '^name=b$' '$STATE'/obj-*.update"
+daemon_stop
+daemon_restart --state-dir "$STATE"
+check "... and after a restart the project is there without it" \
+    [ -n "$(show | grep -o '"name":"upd"')" ] && [ -z "$(task_json b)" ]
 check "... without an error in the log" [ "$(grep -c 'etmemd\[error\]' "$DLOG")" = 0 ]
 del=$(printf '[project]\nname=upd\n' | conf del)
 expect 0 "obj del of the project" "$ETMEM" obj del -f "$del" -s "$DSOCK"
