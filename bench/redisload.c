@@ -2,22 +2,30 @@
 /* redisload.c - a skewed, verifiable load for a redis-server on loopback, for bench/run and
  * the Redis end-to-end test (Debian 12 has no zipfian/hot-set Redis load generator).
  *
- * Keys are "k:<id>", id in [0, --keys). The value of key id is --value-size bytes from a
- * PRNG seeded with hash(id, --seed): incompressible (zram cannot flatter the savings), and
- * checkable without keeping a copy. Modes, run in this order when several are given:
+ * Keys are "k:<id>", id in [0, --keys). The value of key id is --value-size bytes made from
+ * a PRNG seeded with hash(id, --seed), checkable without keeping a copy: with --values
+ * random (the default) the PRNG's bytes, incompressible (zram cannot flatter the savings);
+ * with --values records a JSON-like record (user fields and a list of items with names
+ * from a fixed vocabulary), which compresses 2-4x like typical cache data.
+ * Modes, run in this order when several are given:
  *   --load      SET every key, pipelined; prints `loaded keys=N bytes=B secs=S`.
  *   --run S     GETs (and --write-pct % SETs of the same value) for S seconds, at most
  *               --max-ops operations, one request in flight (closed loop) or paced to --rate.
  *               Keys: --dist hotspot:KEYS:OPS (default 10:99: OPS % of the operations go to
  *               KEYS % of the keys, which come in chunks of --hot-chunk consecutive ids placed
  *               at random, like hot objects scattered over a heap; the rest go to the other
- *               keys), zipf:THETA (rank = id), or uniform. Every --report seconds:
+ *               keys), zipf:THETA (ranks in chunks of --hot-chunk consecutive ids, the
+ *               chunks placed at random), or uniform. --drift SECS:PCT (zipf): every SECS
+ *               seconds the ranking moves by PCT % of the keys, so the hottest keys fall
+ *               cold and warm ones become the hottest: a hot set that shifts. Every --report seconds:
  *               `t=S ops/s=N p50_us=X p99_us=X srv_slow5us=F srv_calls=N bad=N`, then a
  *               `summary ...` line. p50/p99 are client round trips (±3 %); srv_slow5us is the
  *               share of GETs that took >= 5 us inside redis (its LATENCY HISTOGRAM; -1 when
  *               the server has none): the page-fault tail that loopback round trips hide.
  *   --verify    GET every key and compare; `verify ok keys=N` or `verify FAILED key=...`.
  *   --hot-list  print the hot keys' id ranges (`hot FIRST-LAST` per chunk run) and exit.
+ *   --sample N  write the values of keys 0..N-1 to stdout, back to back, and exit (to
+ *               measure how they compress).
  * Exit status: 0, 1 when a value read back wrong or the server failed, 2 for bad usage.
  * Only loopback addresses are accepted; everything is bounded in count and time. */
 #include <errno.h>
@@ -41,6 +49,7 @@
 #define HIST_BUCKETS (48 * HIST_SUB)
 
 enum dist_kind { DIST_HOTSPOT, DIST_ZIPF, DIST_UNIFORM };
+enum value_kind { VALUES_RANDOM, VALUES_RECORDS };
 
 struct options {
     const char *host;
@@ -49,6 +58,9 @@ struct options {
     uint32_t value_size;
     uint64_t seed;
     bool load, verify, hot_list;
+    enum value_kind values;
+    uint32_t sample;
+    double drift_secs, drift_pct;
     double run_secs, rate, report;
     uint64_t max_ops;
     int write_pct;
@@ -62,6 +74,8 @@ struct keyspace {
     uint32_t *hot, *cold;
     uint32_t nhot, ncold;
     double zipf_alpha, zipf_zetan, zipf_eta, zipf_theta;
+    uint32_t nchunks, chunk_step;   /* zipf: chunk c of the ranking is chunk c*step % n */
+    uint32_t rank_shift;            /* zipf: what --drift has moved the ranking by */
 };
 
 struct latency_hist {
@@ -87,16 +101,72 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static void value_fill(char *buf, uint32_t len, uint32_t id, uint64_t seed)
+static void value_fill_random(char *buf, uint32_t len, uint64_t s)
 {
-    uint64_t s = mix64(((uint64_t)id << 32) ^ seed);
-
     for (uint32_t i = 0; i < len; i += 8) {
         uint64_t w = mix64(s + i);
         uint32_t n = len - i < 8 ? len - i : 8;
 
         memcpy(buf + i, &w, n);
     }
+}
+
+static const char *const vocabulary[] = {
+    "the", "of", "and", "to", "in", "order", "customer", "account", "payment", "shipping",
+    "address", "status", "pending", "delivered", "returned", "product", "price", "discount",
+    "quantity", "warehouse", "region", "north", "south", "east", "west", "premium", "basic",
+    "standard", "session", "token", "expires", "created", "updated", "profile", "settings",
+    "language", "english", "german", "french", "spanish", "mobile", "desktop", "browser",
+    "version", "release", "notes", "review", "rating", "excellent", "good", "average", "poor",
+    "recommend", "again", "service", "support", "ticket", "resolved", "open", "closed",
+    "priority", "high", "low", "medium", "category", "books", "music", "garden", "kitchen",
+    "sports", "toys", "electronics", "clothing", "shoes", "beauty", "health", "travel",
+    "hotel", "flight", "booking", "confirmed", "cancelled", "refund", "invoice", "tax",
+};
+static const char *const countries[] = { "DE", "FR", "ES", "IT", "NL", "SE", "PL", "CN",
+                                          "JP", "US", "BR", "IN" };
+#define NWORDS (sizeof(vocabulary) / sizeof(vocabulary[0]))
+
+/* A JSON-like record of exactly len bytes: the fields, then a list of items (the shape of
+ * an order or a session in a cache) to the end, cut short where the record is, closed by
+ * "}. Field names repeat and values come from small sets, as in real records. */
+static void value_fill_record(char *buf, uint32_t len, uint32_t id, uint64_t s)
+{
+    char part[384];
+    uint32_t n = 0;
+    int pl = snprintf(part, sizeof(part), "{\"id\":%u,\"user\":\"user%07u\",\"email\":"
+                      "\"user%u@example.com\",\"country\":\"%s\",\"score\":%u,\"active\":%s,"
+                      "\"created\":\"2026-%02u-%02uT%02u:%02u:00Z\",\"status\":\"%s\","
+                      "\"items\":[", id, (uint32_t)(mix64(s) % 10000000u), id,
+                      countries[mix64(s + 1) % (sizeof(countries) / sizeof(countries[0]))],
+                      (uint32_t)(mix64(s + 2) % 100000u), mix64(s + 3) & 1 ? "true" : "false",
+                      (uint32_t)(mix64(s + 4) % 12 + 1), (uint32_t)(mix64(s + 5) % 28 + 1),
+                      (uint32_t)(mix64(s + 6) % 24), (uint32_t)(mix64(s + 7) % 60),
+                      vocabulary[mix64(s + 8) % NWORDS]);
+
+    for (uint64_t k = 9; n < len; k += 4) {
+        uint32_t take = (uint32_t)pl < len - n ? (uint32_t)pl : len - n;
+
+        memcpy(buf + n, part, take);
+        n += take;
+        pl = snprintf(part, sizeof(part), "{\"sku\":\"SKU-%05u\",\"name\":\"%s %s\",\"qty\":%u,"
+                      "\"price\":%u.%02u},", (uint32_t)(mix64(s + k) % 100000u),
+                      vocabulary[mix64(s + k + 1) % NWORDS], vocabulary[mix64(s + k + 2) % NWORDS],
+                      (uint32_t)(mix64(s + k + 3) % 9 + 1), (uint32_t)(mix64(s + k + 3) >> 8) % 500u,
+                      (uint32_t)(mix64(s + k + 3) >> 20) % 100u);
+    }
+    if (len >= 2)
+        memcpy(buf + len - 2, "]}", 2);
+}
+
+static void value_fill(char *buf, uint32_t len, uint32_t id, const struct options *o)
+{
+    uint64_t s = mix64(((uint64_t)id << 32) ^ o->seed);
+
+    if (o->values == VALUES_RECORDS)
+        value_fill_record(buf, len, id, s);
+    else
+        value_fill_random(buf, len, s);
 }
 
 static int key_format(char *buf, size_t len, uint32_t id)
@@ -128,6 +198,17 @@ static bool chunk_is_hot(const struct options *o, uint32_t chunk)
     return (double)(mix64(chunk ^ (o->seed * 31 + 7)) % 100000) < o->hot_keys_pct * 1000.0;
 }
 
+static uint32_t gcd32(uint32_t a, uint32_t b)
+{
+    while (b) {
+        uint32_t t = a % b;
+
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
 static double zeta(uint32_t n, double theta)
 {
     double sum = 0;
@@ -147,6 +228,12 @@ static int keyspace_init(struct keyspace *ks, const struct options *o)
         ks->zipf_zetan = zeta(o->keys, o->theta);
         ks->zipf_alpha = 1.0 / (1.0 - o->theta);
         ks->zipf_eta = (1.0 - pow(2.0 / o->keys, 1.0 - o->theta)) / (1.0 - zeta2 / ks->zipf_zetan);
+        /* a step co-prime to the chunk count spreads the ranking's chunks over the ids
+         * as a permutation */
+        ks->nchunks = o->keys / o->hot_chunk;
+        ks->chunk_step = ks->nchunks > 2 ? (uint32_t)((double)ks->nchunks * 0.618) : 1;
+        while (ks->nchunks > 1 && gcd32(ks->chunk_step, ks->nchunks) != 1)
+            ks->chunk_step++;
         return 0;
     }
     if (o->dist != DIST_HOTSPOT)
@@ -185,11 +272,24 @@ static uint32_t zipf_next(const struct keyspace *ks, uint32_t n)
     return r < n ? r : n - 1;
 }
 
+/* The id of the key at a rank: chunks of the ranking placed over the ids (the ids past the
+ * last whole chunk keep their rank), after the drift's shift. */
+static uint32_t zipf_id(const struct keyspace *ks, const struct options *o, uint32_t rank)
+{
+    uint32_t r = (uint32_t)(((uint64_t)rank + ks->rank_shift) % o->keys);
+    uint32_t chunk = r / o->hot_chunk;
+
+    if (chunk >= ks->nchunks)
+        return r;
+    return (uint32_t)((uint64_t)chunk * ks->chunk_step % ks->nchunks) * o->hot_chunk +
+           r % o->hot_chunk;
+}
+
 static uint32_t keyspace_pick(const struct keyspace *ks, const struct options *o)
 {
     switch (o->dist) {
     case DIST_ZIPF:
-        return zipf_next(ks, o->keys);
+        return zipf_id(ks, o, zipf_next(ks, o->keys));
     case DIST_UNIFORM:
         return (uint32_t)(rng_next() % o->keys);
     case DIST_HOTSPOT:
@@ -327,7 +427,7 @@ static bool value_matches(const redisReply *r, uint32_t id, const struct options
 {
     if (r->type != REDIS_REPLY_STRING || r->len != o->value_size)
         return false;
-    value_fill(scratch, o->value_size, id, o->seed);
+    value_fill(scratch, o->value_size, id, o);
     return memcmp(r->str, scratch, o->value_size) == 0;
 }
 
@@ -375,7 +475,7 @@ static int keys_pass(redisContext *c, const struct options *o, const struct key_
 
 static bool load_append(redisContext *c, const struct options *o, uint32_t id, char *scratch)
 {
-    value_fill(scratch, o->value_size, id, o->seed);
+    value_fill(scratch, o->value_size, id, o);
     return append_set(c, id, scratch, o->value_size);
 }
 
@@ -475,7 +575,7 @@ static bool op_once(redisContext *c, const struct options *o, uint32_t id, char 
     uint64_t t0;
 
     if (is_set)
-        value_fill(scratch, o->value_size, id, o->seed);
+        value_fill(scratch, o->value_size, id, o);
     t0 = now_ns();
     if (!(is_set ? append_set(c, id, scratch, o->value_size) : append_get(c, id)) ||
         !reply_get(c, &r, is_set ? "SET" : "GET")) {
@@ -492,8 +592,9 @@ static bool op_once(redisContext *c, const struct options *o, uint32_t id, char 
     return true;
 }
 
-static int mode_run(redisContext *c, const struct options *o, const struct keyspace *ks)
+static int mode_run(redisContext *c, const struct options *o, struct keyspace *ks)
 {
+    double t_drift;
     struct latency_hist *per = calloc(1, sizeof(*per));
     struct run_totals *tot = calloc(1, sizeof(*tot));
     char *scratch = malloc(o->value_size);
@@ -502,6 +603,7 @@ static int mode_run(redisContext *c, const struct options *o, const struct keysp
     double t_start = now_sec(), t_report = t_start, next_op = t_start;
     int rc = 0;
 
+    t_drift = t_start;
     if (!per || !tot || !scratch) {
         free(per);
         free(tot);
@@ -519,6 +621,12 @@ static int mode_run(redisContext *c, const struct options *o, const struct keysp
                 nanosleep(&ts, NULL);
             }
             next_op += 1.0 / o->rate;
+        }
+        if (o->drift_secs > 0 && now_sec() - t_drift >= o->drift_secs) {
+            /* the keys of the top ranks fall to the bottom of the ranking */
+            ks->rank_shift = (uint32_t)((ks->rank_shift +
+                                         (uint64_t)(o->drift_pct / 100.0 * o->keys)) % o->keys);
+            t_drift = now_sec();
         }
         if (!op_once(c, o, keyspace_pick(ks, o), scratch, per, tot)) {
             rc = 1;
@@ -578,8 +686,9 @@ static void usage(void)
     fprintf(stderr,
             "usage: redisload --port P [--host 127.0.0.1] [--keys N] [--value-size B] [--seed S]\n"
             "       [--load] [--run SECS [--max-ops N] [--rate OPS] [--write-pct N] [--report S]\n"
-            "        [--dist hotspot:KEYS%%:OPS%%|zipf:THETA|uniform] [--hot-chunk K]] [--verify]\n"
-            "       [--hot-list]\n");
+            "        [--dist hotspot:KEYS%%:OPS%%|zipf:THETA|uniform] [--hot-chunk K]\n"
+            "        [--drift SECS:PCT]] [--verify] [--values random|records]\n"
+            "       [--hot-list] [--sample N]\n");
 }
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -631,6 +740,36 @@ static bool parse_dist(const char *s, struct options *o)
     return false;
 }
 
+static bool parse_drift(const char *s, struct options *o)
+{
+    char secs[32];
+    const char *colon = strchr(s, ':');
+
+    if (!colon || (size_t)(colon - s) >= sizeof(secs))
+        return false;
+    memcpy(secs, s, (size_t)(colon - s));
+    secs[colon - s] = '\0';
+    return parse_double(secs, 0.1, MAX_RUN_SECS, &o->drift_secs) &&
+           parse_double(colon + 1, 0.001, 100, &o->drift_pct);
+}
+
+static int sample_values(const struct options *o)
+{
+    char *buf = malloc(o->value_size);
+
+    if (buf == NULL)
+        return 1;
+    for (uint32_t id = 0; id < o->sample; id++) {
+        value_fill(buf, o->value_size, id, o);
+        if (fwrite(buf, 1, o->value_size, stdout) != o->value_size) {
+            free(buf);
+            return 1;
+        }
+    }
+    free(buf);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
     static const struct option lo[] = {
@@ -639,6 +778,7 @@ static int parse(int argc, char **argv, struct options *o)
         { "run", 1, NULL, 'r' },       { "max-ops", 1, NULL, 'm' },  { "rate", 1, NULL, 'R' },
         { "write-pct", 1, NULL, 'w' }, { "report", 1, NULL, 'P' },   { "dist", 1, NULL, 'd' },
         { "hot-chunk", 1, NULL, 'c' }, { "verify", 0, NULL, 'V' },   { "hot-list", 0, NULL, 'H' },
+        { "values", 1, NULL, 'X' },    { "sample", 1, NULL, 'S' },   { "drift", 1, NULL, 'D' },
         { NULL, 0, NULL, 0 },
     };
     uint64_t v;
@@ -665,12 +805,22 @@ static int parse(int argc, char **argv, struct options *o)
         case 'c': ok = parse_u64(optarg, MAX_KEYS, &v) && v > 0; o->hot_chunk = (uint32_t)v; break;
         case 'V': o->verify = true; break;
         case 'H': o->hot_list = true; break;
+        case 'X':
+            ok = strcmp(optarg, "random") == 0 || strcmp(optarg, "records") == 0;
+            o->values = strcmp(optarg, "records") == 0 ? VALUES_RECORDS : VALUES_RANDOM;
+            break;
+        case 'S': ok = parse_u64(optarg, MAX_KEYS, &v) && v > 0; o->sample = (uint32_t)v; break;
+        case 'D': ok = parse_drift(optarg, o); break;
         default: ok = false; break;
         }
     }
-    if (!ok || optind != argc || (!o->hot_list && o->port == 0) ||
-        !(o->load || o->run_secs > 0 || o->verify || o->hot_list)) {
+    if (!ok || optind != argc || (!o->hot_list && o->sample == 0 && o->port == 0) ||
+        !(o->load || o->run_secs > 0 || o->verify || o->hot_list || o->sample)) {
         usage();
+        return -1;
+    }
+    if (o->drift_secs > 0 && o->dist != DIST_ZIPF) {
+        fprintf(stderr, "redisload: --drift moves a zipf ranking: it needs --dist zipf:THETA\n");
         return -1;
     }
     if (!host_is_loopback(o->host)) {
@@ -697,6 +847,10 @@ int main(int argc, char **argv)
     rng_state ^= mix64(o.seed ^ (uint64_t)getpid());
     if (keyspace_init(&ks, &o) < 0)
         return 1;
+    if (o.sample) {
+        keyspace_free(&ks);
+        return sample_values(&o);
+    }
     if (o.hot_list) {
         print_hot_list(&ks);
         keyspace_free(&ks);

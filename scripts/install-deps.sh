@@ -11,7 +11,7 @@ declare -A group=(
   [test]="libcmocka-dev util-linux procps mandoc man-db"
   [fuzz]="clang libclang-rt-14-dev"
   [valgrind]="valgrind"
-  [bench]="redis-server redis-tools libhiredis-dev gnuplot-nox"
+  [bench]="redis-server redis-tools libhiredis-dev gnuplot-nox lz4 zstd"
   [demo]=""
   [deb]="build-essential debhelper dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd"
 )

@@ -30,6 +30,39 @@ bench_cleanup() {
     for p in $BENCH_PIDS; do kill -TERM "$p" 2>/dev/null; done
     for p in $BENCH_PIDS; do stop_pid "$p" 5; done
     for c in $BENCH_CGROUPS; do cg_remove "$c"; done
+    [ -n "$BENCH_ZRAM" ] && zram_remove "$BENCH_ZRAM"
+}
+
+# ---- a zram swap device of the benchmark's own ----
+BENCH_ZRAM=""   # the device we made (zramN), removed in bench_cleanup; never another's
+
+# zram_make ALGORITHM MIB: a new zram device (hot_add) compressing with ALGORITHM, as swap
+# at a priority above every other area so that swap-outs go to it; sets BENCH_ZRAM and
+# ZRAM_DEV. 1 (with a message) when this kernel cannot.
+zram_make() {
+    local dev n
+    [ -w /sys/class/zram-control/hot_add ] || modprobe zram 2>/dev/null
+    n=$(cat /sys/class/zram-control/hot_add 2>/dev/null) || { say "bench: cannot add a zram device"; return 1; }
+    dev=zram$n
+    BENCH_ZRAM=$dev
+    if ! grep -qw "$1" "/sys/block/$dev/comp_algorithm"; then
+        say "bench: zram here cannot compress with $1 (it offers: $(tr -d '[]' <"/sys/block/$dev/comp_algorithm"))"
+        zram_remove "$dev"
+        return 1
+    fi
+    echo "$1" >"/sys/block/$dev/comp_algorithm" && echo "${2}M" >"/sys/block/$dev/disksize" &&
+        mkswap "/dev/$dev" >/dev/null && swapon -p 32767 "/dev/$dev" ||
+        { say "bench: cannot set up /dev/$dev as swap"; zram_remove "$dev"; return 1; }
+    ZRAM_DEV=$dev
+}
+
+# zram_remove DEV: swapoff (its pages come back to RAM), reset and remove our device.
+zram_remove() {
+    grep -q "^/dev/$1 " /proc/swaps && swapoff "/dev/$1"
+    echo 1 >"/sys/block/$1/reset" 2>/dev/null
+    echo "${1#zram}" >/sys/class/zram-control/hot_remove 2>/dev/null
+    [ "$BENCH_ZRAM" = "$1" ] && BENCH_ZRAM="" ZRAM_DEV=zram0
+    return 0
 }
 
 # ---- /proc readers (0 or empty when the process is gone) ----
@@ -48,9 +81,11 @@ majflt() { stat_after_comm "$1" 10; }
 vmstat_get() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
-# zram_stat N: field N of /sys/block/zram0/mm_stat (1 orig_data_size, 2 compr_data_size,
-# 3 mem_used_total; bytes), 0 without zram.
-zram_stat() { [ -r /sys/block/zram0/mm_stat ] && awk -v n="$1" '{ print $n }' /sys/block/zram0/mm_stat || echo 0; }
+# zram_stat N: field N of /sys/block/$ZRAM_DEV/mm_stat (1 orig_data_size, 2 compr_data_size,
+# 3 mem_used_total; bytes), 0 without zram. ZRAM_DEV: the device swap goes to (zram0, or
+# the one a part of the benchmark made for itself).
+ZRAM_DEV=zram0
+zram_stat() { [ -r "/sys/block/$ZRAM_DEV/mm_stat" ] && awk -v n="$1" '{ print $n }' "/sys/block/$ZRAM_DEV/mm_stat" || echo 0; }
 
 # psi_some_total FILE: microseconds of "some" memory stall so far.
 psi_some_total() { sed -n 's/^some .*total=\([0-9]*\).*/\1/p' "$1" 2>/dev/null || echo 0; }

@@ -182,7 +182,10 @@ report_write() {
         report_footprint
         report_scan
         report_ctl
+        guard_report "$dir"
     } >"$dir/latest.md"
+    guard_report "$dir" | sed 's/^## /# /; s/^### /## /' >"$dir/$GUARD_MD_NAME"
+    [ -s "$dir/$GUARD_MD_NAME" ] || rm -f "$dir/$GUARD_MD_NAME"
     if [ -s "$plotdat" ] && command -v gnuplot >/dev/null; then
         local wls conds
         wls=$(cut -d' ' -f1 "$plotdat" | awk '!s[$1]++' | tr '\n' ' ')
@@ -216,5 +219,10 @@ smoke_check() {
     if want footprint; then [ "$(wc -l <"$dir/latest-footprint.csv")" -gt 2 ] || { say "smoke: no footprint figures"; return 1; }; fi
     if want scan; then grep -Eq ',tracker,(fallback|page_idle|damon),[0-9]' "$dir/latest-scan.csv" || { say "smoke: no tracker figures"; return 1; }; fi
     if want ctl; then [ "$(wc -l <"$dir/latest-ctl.csv")" -gt 1 ] || { say "smoke: no control-plane figures"; return 1; }; fi
+    if want guard; then
+        rows=$(awk -F, 'NR > 1 && $9 > 0 && $16 > 0' "$dir/$GUARD_CSV_NAME" | wc -l)
+        [ "$rows" -gt 1 ] || { say "smoke: the guard part has $rows phases with RSS and throughput"; return 1; }
+        grep -q '^| \*\*\(PASS\|FAIL\)\*\* | p99' "$dir/$GUARD_MD_NAME" || { say "smoke: no guard targets"; return 1; }
+    fi
     return 0
 }

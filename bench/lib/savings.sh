@@ -11,7 +11,7 @@
 # Fresh processes each phase keep memory younger than the platform's ~60 s pageout age and
 # give every phase the same starting state.
 
-SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s,zram_other_kb,swap_free_mb,wl_cpu_share_pct,ops_per_cpu_s"
+SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s,zram_other_kb,swap_free_mb,wl_cpu_share_pct,ops_per_cpu_s,net_compacted_pct,zram_ratio,recalled_kb"
 
 PHASE_N=0
 
@@ -38,6 +38,13 @@ wl_exerciser_start() {
     WS_KB=$(( (EX_HOT + EX_WARM) * 1024 ))
     wait_until 120 grep -q '^ready' "$WL_OUT" && wait_until 120 grep -q '^ready' "$CTL_OUT" ||
         { say "bench: the exerciser did not start:"; cat "$WL_OUT" "$CTL_OUT" >&2; return 1; }
+    # EX_DRIFT: every that many seconds the hot part moves (SIGUSR2) onto memory that was
+    # cold, in the workload and the control alike
+    if [ -n "${EX_DRIFT:-}" ]; then
+        (while sleep "$EX_DRIFT"; do kill -USR2 "$WL_PID" "$CTL_PID" 2>/dev/null || exit 0; done) &
+        track_pid $!
+        WL_STOP="$! $WL_STOP"
+    fi
 }
 
 redis_ping() { redis-cli -p "$1" ping 2>/dev/null | grep -q PONG; }
@@ -53,7 +60,9 @@ redis_start() {
 
 wl_redis_start() {
     local port cport drv cdrv secs=$((SAV_WARMUP + RD_SETTLE + SAV_MEASURE + 30))
-    local keys=(--keys "$RD_KEYS" --value-size "$RD_VALUE")
+    local keys=(--keys "$RD_KEYS" --value-size "$RD_VALUE" --values "${RD_VALUES:-random}")
+    local drift=()
+    [ -n "${RD_DRIFT:-}" ] && drift=(--drift "$RD_DRIFT")
     WL_OUT=$RUN_TMP/phase-$PHASE_N.work
     CTL_OUT=$RUN_TMP/phase-$PHASE_N.ctl
     port=$(free_port)
@@ -73,11 +82,11 @@ wl_redis_start() {
     cdrv=$!
     wait "$drv" && wait "$cdrv" || { say "bench: loading redis failed"; return 1; }
     taskset -c "$CPU_WL" "$BIN_BENCH/redisload" --port "$port" "${keys[@]}" --dist "$RD_DIST" \
-        --run "$secs" >"$WL_OUT" 2>&1 &
+        "${drift[@]}" --run "$secs" >"$WL_OUT" 2>&1 &
     drv=$!
     track_pid "$drv"
     taskset -c "$CPU_POLICY" "$BIN_BENCH/redisload" --port "$cport" "${keys[@]}" --dist "$RD_DIST" \
-        --rate "$RD_CTL_RATE" --run "$secs" >"$CTL_OUT" 2>&1 &
+        "${drift[@]}" --rate "$RD_CTL_RATE" --run "$secs" >"$CTL_OUT" 2>&1 &
     cdrv=$!
     track_pid "$cdrv"
     WL_STOP="$drv $cdrv $WL_PID $CTL_PID"
@@ -86,6 +95,11 @@ wl_redis_start() {
 }
 
 # ---- policies ----
+
+etmem_recalled() {
+    "$BIN/etmem" project show -n "$1" -s "$DSOCK" --json 2>/dev/null |
+        sed -n 's/.*"recalled_bytes":\([0-9]*\).*/\1/p' | head -1 | grep . || echo 0
+}
 
 etmem_cycles() {
     "$BIN/etmem" project show -n "$1" -s "$DSOCK" --json 2>/dev/null |
@@ -112,17 +126,20 @@ policy_start() {
         track_pid "$POL_PID"
         ;;
     etmem-*)
-        local spec=${ETMEM_SETTING[$cond]} loop interval sleep t
-        read -r loop interval sleep t <<<"$spec"
+        # ETMEM_SETTING: "loop interval sleep T [P:project-key=value ...] [task-key=value ...]";
+        # loop, interval and sleep "-" for a region project (its cycle is aggr_interval)
+        local spec=${ETMEM_SETTING[$cond]} loop interval sleep t extra kv pkeys="" tkeys=""
+        read -r loop interval sleep t extra <<<"$spec"
+        [ "$loop" != - ] && pkeys="loop=$loop"$'\n'"interval=$interval"$'\n'"sleep=$sleep"$'\n'
+        for kv in $extra; do
+            case $kv in P:*) pkeys+="${kv#P:}"$'\n' ;; *) tkeys+="$kv"$'\n' ;; esac
+        done
         POL_PROJECT=bench$PHASE_N
         cfg=$RUN_TMP/$POL_PROJECT.yaml
         cat >"$cfg" <<CONF
 [project]
 name=$POL_PROJECT
-loop=$loop
-interval=$interval
-sleep=$sleep
-[engine]
+$pkeys[engine]
 name=slide
 project=$POL_PROJECT
 [task]
@@ -132,6 +149,7 @@ name=workload
 type=pid
 value=$WL_PID
 T=$t
+$tkeys
 CONF
         chmod 600 "$cfg"
         "$BIN/etmem" obj add -f "$cfg" -s "$DSOCK" >&2 &&
@@ -172,6 +190,9 @@ snapshot() {
     [ -n "$POL_PROJECT" ] && s[cycles]=$(etmem_cycles "$POL_PROJECT")
     s[zused]=$(zram_stat 3)
     s[zorig]=$(zram_stat 1)
+    s[zcompr]=$(zram_stat 2)
+    s[recalled]=0
+    [ -n "$POL_PROJECT" ] && s[recalled]=$(etmem_recalled "$POL_PROJECT")
     s[pswpout]=$(vmstat_get pswpout)
     s[pswpin]=$(vmstat_get pswpin)
     s[ctlswap]=$(status_kb "$CTL_PID" VmSwap)
@@ -225,20 +246,21 @@ settle_min() {
     local loop interval sleep t
     case $1 in
     etmem-*)
-        read -r loop interval sleep t <<<"${ETMEM_SETTING[$1]}"
+        read -r loop interval sleep t _ <<<"${ETMEM_SETTING[$1]}"
+        [ "$loop" = - ] && loop=1 interval=1 sleep=0   # a region project: 1 s aggregations
         echo $(( 2 * (loop * interval + sleep) + 2 > SAV_SETTLE_MIN ? 2 * (loop * interval + sleep) + 2 : SAV_SETTLE_MIN )) ;;
     *) echo "$SAV_SETTLE_MIN" ;;
     esac
 }
 
-# swap_quiet NEED_MB: before a phase, wait (at most 15 s) until zram stops shrinking (what
+# swap_quiet NEED_MB: before a phase, wait (at most SWAP_QUIET_S, 15 s) until zram stops shrinking (what
 # the last phase's processes left is freed lazily) and (at most 60 s) until NEED_MB of swap
 # is free, so that a phase neither inherits the previous one's frees nor runs out of swap.
 # Prints the free swap in MiB.
 swap_quiet() {
     local i prev now free
     prev=$(zram_stat 1)
-    for ((i = 0; i < 15; i++)); do
+    for ((i = 0; i < ${SWAP_QUIET_S:-15}; i++)); do
         sleep 1
         now=$(zram_stat 1)
         (( prev - now < 1048576 )) && break
@@ -271,6 +293,11 @@ phase() {
     snapshot S1
     sleep "$SAV_MEASURE"
     snapshot S2
+    # what compaction gives back of zram's memory (the net saving after it)
+    local zu_compacted=${S2[zused]}
+    if [ -w "/sys/block/$ZRAM_DEV/compact" ] && echo 1 >"/sys/block/$ZRAM_DEV/compact" 2>/dev/null; then
+        zu_compacted=$(zram_stat 3)
+    fi
     policy_stop
     local p
     for p in $WL_STOP; do stop_pid "$p"; done
@@ -282,7 +309,8 @@ phase() {
     local spec="" loop="" interval="" sleep_s="" t=""
     if [[ $cond == etmem-* ]]; then
         spec=${ETMEM_SETTING[$cond]}
-        read -r loop interval sleep_s t <<<"$spec"
+        read -r loop interval sleep_s t _ <<<"$spec"
+        [ "$loop" = - ] && loop="" interval="" sleep_s=""
     fi
     awk -v wl="$wl" -v round="$round" -v order="$order" -v cond="$cond" -v loop="$loop" \
         -v interval="$interval" -v sleep_s="$sleep_s" -v T="$t" \
@@ -297,30 +325,40 @@ phase() {
         -v ctlswap="${S2[ctlswap]}" -v psi1="${S1[psi]}" -v psi2="${S2[psi]}" \
         -v ours=$(( ${S2[swap]} - ${S0[swap]} + ${S2[ctlswap]} - ${S0[ctlswap]} )) -v swap_free="$swap_free" \
         -v wc1="${S1[wlcpu]}" -v wc2="${S2[wlcpu]}" -v sh1="${S1[share]}" -v sh2="${S2[share]}" \
-        -v load="$(load1)" -v floor="$SENPAI_FLOOR_KB" -v settle_s="$settle_s" -v page_kb=$(( $(getconf PAGESIZE) / 1024 )) '
+        -v load="$(load1)" -v floor="$SENPAI_FLOOR_KB" -v settle_s="$settle_s" -v page_kb=$(( $(getconf PAGESIZE) / 1024 )) \
+        -v zuc="$zu_compacted" -v zo_now="${S2[zorig]}" -v zc_now="${S2[zcompr]}" -v zu_now="${S2[zused]}" -v rec="${S2[recalled]}" '
     BEGIN {
         w = t2 - t1; whole = t2 - t0
         zu = (zu2 - zu0) / 1024; zo = (zo2 - zo0) / 1024
+        # zram is the machine'"'"'s: when others stored or freed more than 32 MiB in it during
+        # the phase, its growth is not this run'"'"'s alone, and this run'"'"'s own swap (workload
+        # and control) is charged at what the device holds a byte in at the end instead
+        shared = zo - ours > 32768 || zo - ours < -32768
+        zcost = (zo_now > 0) ? zu_now / zo_now : 1
+        zu_ours = shared ? ours * zcost : zu
         saved = rss0 ? 100 * (rss0 - rss2) / rss0 : 0
-        net = rss0 ? 100 * (rss0 - rss2 - zu) / rss0 : 0
+        net = rss0 ? 100 * (rss0 - rss2 - zu_ours) / rss0 : 0
         mfs = (mf2 - mf1) / w
         swapin = ws ? 100 * (mf2 - mf1) * page_kb / ws / (w / 60) : 0
         cpu = 100 * (c2 - c1) / tck / w
         cpu_whole = 100 * (c2 - c0) / tck / whole
         scans = (loop != "" && cy2 > cy1) ? (cy2 - cy1) * loop : 0
         ns_scan_page = scans && rss0 ? (c2 - c1) / tck * 1e9 / scans / (rss0 / page_kb) : ""
-        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s,%d,%d,%.1f,%.0f\n",
+        netc = rss0 ? 100 * (rss0 - rss2 - (shared ? ours * ((zo_now > 0) ? zuc / zo_now : 1) : (zuc - zu0) / 1024)) / rss0 : 0
+        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s,%d,%d,%.1f,%.0f,%.2f,%.3f,%d\n",
             wl, round, order, cond, loop, interval, sleep_s, T, rss0, rss2, swap2, saved, zu, zo, net,
             ops, ops_whole, p50, p99, slow, mfs, swapin, cpu, cpu_whole, polrss,
             ns_scan_page == "" ? "" : sprintf("%.1f", ns_scan_page),
             po2 - po0, pi2 - pi0, ctlswap, (psi2 - psi1) / 1000 / w, scans, ws, load, floor, settle_s,
-            zo - ours, swap_free, 100 * (sh2 - sh1) / tck / w, (wc2 > wc1) ? ops * w / ((wc2 - wc1) / tck) : 0
+            zo - ours, swap_free, 100 * (sh2 - sh1) / tck / w, (wc2 > wc1) ? ops * w / ((wc2 - wc1) / tck) : 0,
+            netc, (zc_now > 0) ? zo_now / zc_now : 0, rec / 1024
     }' >>"$CSV"
     tail -1 "$CSV" | awk -F, '{ printf "    RSS %d -> %d MiB (saved %s %%, net of zram %s %%), %s ops/s, p99 %s ns, slow %s, policy cpu %s %%\n",
         $9 / 1024, $10 / 1024, $12, $15, $16, $19, $20, $23 }' >&2
 }
 
-# savings_workload WL: SAV_ROUNDS rounds of base + every etmem setting + senpai; the
+# savings_workload WL: SAV_ROUNDS rounds of base + every etmem setting + senpai (the
+# conditions are ETMEM_CONDS, SENPAI_MATCH names the one senpai is aimed at); the
 # baseline moves from first to last between rounds; senpai comes last, aimed at the RSS
 # SENPAI_MATCH reached in the same round.
 savings_workload() {

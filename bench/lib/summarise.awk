@@ -7,6 +7,7 @@
 #                  judged_per_cpu(0/1)" for gnuplot
 # -v targets=FILE  "TARGET|PASS or FAIL|what|figures" lines
 # -v titles="wl=text;wl=text"  section titles per workload
+# -v descs="cond=text;cond=text"  what each setting is, where the columns do not say it
 
 BEGIN { FS = ","; nwl = 0 }
 NR == 1 { next }
@@ -53,7 +54,9 @@ function collect(wl, c, what,   k, r, b) {
         if (what == -6 && v[wl, r, "base", 39] > 0 && v[wl, r, c, 39] > 0) x[++nx] = 100 * (v[wl, r, c, 39] / v[wl, r, "base", 39] - 1)
     }
 }
-function describe(wl, c,   k, r) {
+function describe(wl, c,   k, r, n, i, kv, parts) {
+    n = split(descs, parts, ";")
+    for (i = 1; i <= n; i++) { split(parts[i], kv, "="); if (kv[1] == c) return substr(parts[i], length(c) + 2) }
     if (c == "base") return "no offload (baseline)"
     if (c == "senpai") return "kernel LRU, Senpai-style (v1 limit + PSI)"
     for (k = 1; k <= nround[wl]; k++) {
@@ -122,7 +125,7 @@ END {
                 if (o > 32768 || o < -32768) shared++
             }
         if (shared)
-            printf "- **zram was shared:** in %d of %d phases zram's stored data moved by more than 32 MiB beyond this run's own swap (other processes swapping): the \"net of zram\" figures of those phases are unreliable.\n", shared, nph
+            printf "- **zram was shared:** in %d of %d phases zram's stored data moved by more than 32 MiB beyond this run's own swap (other processes swapping): in those phases \"net of zram\" charges this run's own swap at what the device held a byte in at the end of the phase (its mem_used_total / orig_data_size), which holds only as far as the others' data compressed like this run's.\n", shared, nph
         else
             printf "- zram was not shared: in every phase its stored data moved with this run's own swap (within 32 MiB).\n"
         # plot rows

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: MulanPSL-2.0
+# bench/lib/guard.sh - the feedback guard on data that compresses like real data: Redis with
+# JSON-like records, zipfian keys whose ranking drifts during the phase, and the exerciser
+# whose hot part moves; no offload, slide without the guard, slide with it, slide on a
+# region project, the psi engine (where cgroup v2 has the memory controller) and
+# Senpai-style, interleaved over rounds (the phase machinery of savings.sh). Then what the
+# zram algorithm and compaction change in the net saving. All of it on a zram device of the
+# run's own (bench/run makes it; this part remakes it per algorithm; removed at exit). Sourced by bench/run; report: guard_report.
+
+GUARD_CSV_NAME=latest-guard.csv GUARD_ENV_NAME=latest-guard-env.txt GUARD_MD_NAME=guard-redis.md
+
+# guard_psi_missing: why the psi engine cannot run here (empty when it can).
+guard_psi_missing() {
+    local v2=/sys/fs/cgroup
+    [ -f $v2/cgroup.controllers ] || v2=/sys/fs/cgroup/unified
+    if [ ! -f $v2/cgroup.controllers ]; then echo "no cgroup v2 hierarchy"; return; fi
+    grep -qw memory $v2/cgroup.controllers ||
+        { echo "cgroup v2 at $v2 has no memory controller (it is bound to the v1 hierarchy: $(awk '$3 == "cgroup" && $4 ~ /memory/ { print $2 }' /proc/mounts))"; return; }
+    grep -qw memory $v2/cgroup.subtree_control ||
+        echo "the memory controller is not delegated below $v2 (cgroup.subtree_control)"
+}
+
+# guard_ratios: how the records compress, whole (a stream) and page by page (as zram sees
+# them), with lz4 and zstd at level 1; prints key=value lines for the env file.
+guard_ratios() {
+    local f=$RUN_TMP/records.sample d=$RUN_TMP/pages alg tot comp p
+    "$BIN_BENCH/redisload" --sample 8192 --value-size "$RD_VALUE" --values records >"$f" || return 1
+    mkdir -p "$d" && head -c 2097152 "$f" | (cd "$d" && split -b 4096 - p.)
+    for alg in lz4 zstd; do
+        command -v "$alg" >/dev/null || { echo "ratio_$alg=n/a ($alg not installed)"; continue; }
+        comp=0 tot=0
+        for p in "$d"/p.*; do
+            comp=$((comp + $("$alg" -1 -c -q "$p" | wc -c))); tot=$((tot + 4096))
+        done
+        echo "ratio_$alg=$(awk -v a="$(stat -c %s "$f")" -v b="$("$alg" -1 -c -q "$f" | wc -c)" -v t="$tot" -v c="$comp" \
+            'BEGIN { printf "%.2fx per 4 KiB page, %.2fx as one stream", t / c, a / b }')"
+    done
+    rm -rf "$d" "$f"
+}
+
+guard_bench() {
+    local alg r saved_csv=$CSV saved_conds=("${ETMEM_CONDS[@]}") saved_match=$SENPAI_MATCH
+    local saved_rounds=$SAV_ROUNDS psi_missing
+    local EX_TOTAL=$GB_EX_TOTAL EX_HOT=$GB_EX_HOT EX_WARM=$GB_EX_WARM RD_KEYS=$GB_RD_KEYS
+    local EX_SETTLE=$GB_SETTLE RD_SETTLE=$GB_SETTLE SAV_MEASURE=$GB_MEASURE SWAP_QUIET_S=4
+    CSV=$RES/$GUARD_CSV_NAME
+    echo "$SAV_CSV_HEADER" >"$CSV"
+    ETMEM_SETTING[etmem-slide]="1 1 1 1"
+    ETMEM_SETTING[etmem-guard]="1 1 1 1 guard_refault_pct=$GB_REFAULT"
+    ETMEM_SETTING[etmem-region]="- - - 1 P:scan_type=region P:sample_interval=200000 P:aggr_interval=1000000 P:update_interval=1000000 P:min_nr_regions=10 P:max_nr_regions=1000"
+    ETMEM_CONDS=("${GB_CONDS[@]}") SENPAI_MATCH=etmem-guard SAV_ROUNDS=$GB_ROUNDS
+    psi_missing=$(guard_psi_missing)
+    {
+        echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "mode=$([ "$SMOKE" = 1 ] && echo smoke || echo full), rounds $GB_ROUNDS"
+        echo "refault_target=$GB_REFAULT"
+        echo "psi=${psi_missing:-available}"
+        guard_ratios
+        echo "ex_desc=$EX_TOTAL MiB: $EX_HOT MiB hot (read continuously; it moves onto memory that was cold every $GB_EX_DRIFT s), $EX_WARM MiB warm (read every $EX_WARM_PERIOD s), the rest cold; --fill $EX_FILL"
+        echo "rd_desc=redis-server $(redis-server --version 2>/dev/null | sed 's/.*v=\([^ ]*\).*/\1/'), $RD_KEYS keys x $RD_VALUE-byte JSON-like records, GETs zipf:$GB_ZIPF over chunks of 64 keys placed at random, the ranking moving by $GB_DRIFT_PCT % of the keys every $GB_DRIFT_S s, one request in flight"
+    } >"$RES/$GUARD_ENV_NAME"
+    local saved_senpai=$WITH_SENPAI
+    WITH_SENPAI=$GB_SENPAI
+    if [[ " $GB_WLS " == *" exerciser "* ]]; then
+        say "== guard: exerciser, drifting hot set ($GB_ROUNDS rounds: base ${GB_CONDS[*]}$( [ "$GB_SENPAI" = 1 ] && echo " senpai"))"
+        EX_DRIFT=$GB_EX_DRIFT savings_workload exerciser
+    fi
+    if [[ " $GB_WLS " == *" redis "* ]]; then
+        say "== guard: redis, JSON-like records, zipf:$GB_ZIPF drifting"
+        RD_VALUES=records RD_DIST=zipf:$GB_ZIPF RD_DRIFT=$GB_DRIFT_S:$GB_DRIFT_PCT savings_workload redis
+    fi
+    WITH_SENPAI=$saved_senpai
+    # the zram algorithm and compaction: the guard on redis, on a fresh device per algorithm
+    for alg in $GB_ZRAM_ALGS; do
+        zram_remove "$BENCH_ZRAM"
+        if ! zram_make "$alg" "$GB_ZRAM_MB"; then
+            echo "zram_$alg=not offered by this kernel's zram ($(tr -d '[]' </sys/block/zram0/comp_algorithm 2>/dev/null))" >>"$RES/$GUARD_ENV_NAME"
+            continue
+        fi
+        say "== guard: zram $alg"
+        SETTLE_MAX=$RD_SETTLE
+        for ((r = 1; r <= GB_ZRAM_ROUNDS; r++)); do
+            RD_VALUES=records RD_DIST=zipf:$GB_ZIPF RD_DRIFT=$GB_DRIFT_S:$GB_DRIFT_PCT phase redis "$alg.$r" 1 etmem-guard
+            sed -i '$ s/^redis,/zram,/' "$CSV"
+        done
+    done
+    CSV=$saved_csv ETMEM_CONDS=("${saved_conds[@]}") SENPAI_MATCH=$saved_match SAV_ROUNDS=$saved_rounds
+}
+
+# guard_report DIR: the guard part's Markdown from DIR/latest-guard.csv (and its env file);
+# nothing when the part did not run there.
+guard_report() {
+    local dir=$1 csv=$1/$GUARD_CSV_NAME genv=$1/$GUARD_ENV_NAME targets zram best tmp
+    [ -f "$csv" ] && [ "$(wc -l <"$csv")" -gt 1 ] || return 0
+    gget() { sed -n "s/^$1=//p" "$genv" | tail -1; }
+    tmp=$(mktemp)
+    targets=$(awk -v target="$(gget refault_target)" -v part=targets -f "$ROOT/bench/lib/guard_targets.awk" "$csv")
+    zram=$(awk -v part=zram -f "$ROOT/bench/lib/guard_targets.awk" "$csv")
+    best=$(printf '%s\n' "$zram" | sed -n 's/^BEST|//p')
+    echo "## Feedback guard on compressible data"
+    echo
+    echo "Made by \`bench/run --only guard\` ($(gget mode)) on $(gget date). Raw data: [$GUARD_CSV_NAME]($GUARD_CSV_NAME)."
+    echo
+    echo "| | |"
+    echo "|---|---|"
+    echo "| exerciser | $(gget ex_desc) |"
+    echo "| redis | $(gget rd_desc) |"
+    echo "| how the records compress | lz4: $(gget ratio_lz4); zstd: $(gget ratio_zstd) (level 1, \`lz4\`/\`zstd\` on the values as redisload writes them) |"
+    echo "| swap | a zram device of the benchmark's own (made and removed by it), lz4, at a priority above the machine's swap |"
+    echo "| the guard | \`guard_refault_pct=$(gget refault_target)\` on slide loop=1 interval=1 sleep=1 T=1 (page monitoring, the fallback tracker here); recall and the poor-compression stop as by default |"
+    echo "| psi engine | $( [ "$(gget psi)" = available ] && echo "the host has the cgroup v2 memory controller, but this benchmark has no psi policy yet: not measured" || echo "not available on this host: $(gget psi)") |"
+    echo
+    echo "### Targets"
+    echo
+    printf '%s\n' "$targets" | grep -v '^NOISE|'
+    echo
+    echo "What the noise allows: $(printf '%s\n' "$targets" | sed -n 's/^NOISE|//p' | paste -sd ';' | sed 's/;/; /g'). A target met by the median but not in most rounds is within the noise, and so is a difference between two settings smaller than their ranges; the last column says how many rounds agree."
+    echo
+    awk -F, 'NR == 1 || $1 != "zram"' "$csv" >"$tmp"
+    awk -v plot=/dev/null -v targets=/dev/null \
+        -v titles="exerciser=Exerciser: $(gget ex_desc);redis=Redis: $(gget rd_desc)" \
+        -v descs="etmem-slide=etmem slide loop=1 interval=1 sleep=1 T=1, no guard;etmem-guard=the same with guard_refault_pct=$(gget refault_target);etmem-region=etmem slide on a region project (scan_type=region, 1 s aggregations of 5 samples, 10..1000 regions), T=1, no guard;senpai=kernel LRU, Senpai-style (v1 limit + PSI), its floor the RSS the guard reached in the same round" \
+        -f "$ROOT/bench/lib/summarise.awk" "$tmp"
+    rm -f "$tmp"
+    echo
+    echo "### zram algorithm and compaction"
+    echo
+    echo "The guard on Redis again, on a fresh zram device per algorithm (RSS saved and net are the phase's own, not paired with a baseline). Net after compaction: after the measured window the device is compacted (\`echo 1 > compact\`) and its \`mem_used_total\` read again."
+    echo
+    printf '%s\n' "$zram" | grep -v '^BEST|'
+    sed -n 's/^zram_\([^=]*\)=/- \1: /p' "$genv"
+    echo
+    [ -n "$best" ] && echo "Recommended: **${best%%|*}** with compaction (net ${best#*|} % of the workload's RSS, the largest of those measured)."
+}

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: MulanPSL-2.0
+# guard_targets.awk - the guard part's CSV (bench/lib/guard.sh; the savings CSV's columns)
+# -> its targets with PASS/FAIL, each with the median over rounds, the per-round range and
+# how many rounds agree, and the zram algorithm table. POSIX awk.
+# -v target=PCT  the guard's refault target (guard_refault_pct)
+# -v part=targets|zram  which table to print
+BEGIN { FS = "," }
+NR == 1 { next }
+$1 == "zram" { split($2, ar, "."); a = ar[1]; if (!(a in za)) { za[a] = 1; zalg[++nza] = a }
+               zn[a]++; zs[a, zn[a]] = $12; zt[a, zn[a]] = $15; zc[a, zn[a]] = $40; zr[a, zn[a]] = $41; next }
+{
+    wl = $1; r = $2; c = $4
+    if (!(wl in swl)) { swl[wl] = 1; wls[++nwl] = wl }
+    if (!((wl, r) in sr)) { sr[wl, r] = 1; rounds[wl, ++nr[wl]] = r }
+    has[wl, r, c] = 1
+    for (i = 1; i <= NF; i++) v[wl, r, c, i] = $i
+}
+function sortn(a, n,   i, j, t) {
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+}
+function med(a, n) { if (!n) return ""; sortn(a, n); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+# fig(wl, c, what, r): one round's figure. what: saved (pp beyond the baseline's), net,
+# thr (throughput % vs baseline), p99 (% vs baseline), refault (%/min of resident memory)
+function fig(wl, c, what, r,   b) {
+    if (!has[wl, r, c] || !has[wl, r, "base"]) return ""
+    if (what == "saved") return v[wl, r, c, 12] - v[wl, r, "base", 12]
+    if (what == "net") return v[wl, r, c, 15] - v[wl, r, "base", 15]
+    if (what == "thr") { b = v[wl, r, "base", 16]; return b > 0 ? 100 * (v[wl, r, c, 16] / b - 1) : "" }
+    if (what == "p99") { b = v[wl, r, "base", 19]; return b > 0 ? 100 * (v[wl, r, c, 19] / b - 1) : "" }
+    if (what == "refault") return v[wl, r, c, 10] > 0 ? v[wl, r, c, 21] * 60 * 4 / v[wl, r, c, 10] * 100 : ""
+}
+# gather(wl, c, what): x[1..nx] over rounds (also keeps them by round in byr[])
+function gather(wl, c, what,   k, f) {
+    nx = 0
+    for (k = 1; k <= nr[wl]; k++) { f = fig(wl, c, what, rounds[wl, k]); byr[k] = f; if (f != "") x[++nx] = f + 0 }
+    return med(x, nx)
+}
+function spread(fmt) { return nx > 1 ? sprintf(" [" fmt ".." fmt "]", x[1], x[nx]) : "" }
+# line(ok, agree, n, what, figures)
+function line(ok, agree, n, what, figs) {
+    printf "| **%s** | %s | %s | %d of %d |\n", ok ? "PASS" : "FAIL", what, figs, agree, n
+}
+function title(wl) { return wl == "redis" ? "Redis" : "Exerciser" }
+END {
+    if (part == "zram") {
+        if (!nza) { print "(not run)"; exit }
+        print "| zram algorithm | phases | zram ratio (orig/compr) | RSS saved % | net of zram % | net after compaction % | compaction adds (pp) |"
+        print "|---|---|---|---|---|---|---|"
+        best = ""
+        for (i = 1; i <= nza; i++) {
+            a = zalg[i]; n = zn[a]
+            for (k = 1; k <= n; k++) x[k] = zr[a, k]; mr = med(x, n)
+            for (k = 1; k <= n; k++) x[k] = zs[a, k]; ms = med(x, n)
+            for (k = 1; k <= n; k++) x[k] = zt[a, k]; mt = med(x, n)
+            for (k = 1; k <= n; k++) x[k] = zc[a, k]; mc = med(x, n)
+            for (k = 1; k <= n; k++) x[k] = zc[a, k] - zt[a, k]; md = med(x, n)
+            printf "| %s | %d | %.2fx | %.1f | %.1f | %.1f | %+.1f |\n", a, n, mr, ms, mt, mc, md
+            if (best == "" || mc > bestc) { best = a; bestc = mc }
+        }
+        printf "\nBEST|%s|%.1f\n", best, bestc
+        exit
+    }
+    print "| | target (with the guard, against no offload in the same round) | median [range over rounds] | rounds that meet it |"
+    print "|---|---|---|---|"
+    for (w = 1; w <= nwl; w++) {
+        wl = wls[w]; T = title(wl); n = nr[wl]
+        s = gather(wl, "etmem-guard", "saved"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] >= 50
+        line(s >= 50, agree, n, ">= 50 % of RSS saved (" T ")", sprintf("%.1f pp", s) spread("%.1f"))
+        s = gather(wl, "etmem-guard", "net"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] >= 25
+        line(s >= 25, agree, n, ">= 25 % saved net of zram (" T ")", sprintf("%.1f pp", s) spread("%.1f"))
+        s = gather(wl, "etmem-guard", "p99"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] <= 5
+        line(s != "" && s <= 5, agree, n, "p99 <= +5 % (" T ")", sprintf("%+.1f %%", s) spread("%+.1f"))
+        gp99 = s
+        s = gather(wl, "etmem-guard", "thr"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] >= -2
+        line(s != "" && s >= -2, agree, n, "throughput >= -2 % (" T ")", sprintf("%+.1f %%", s) spread("%+.1f"))
+        s = gather(wl, "etmem-guard", "refault"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] <= target
+        line(s != "" && s <= target, agree, n, "refaults within the target, " target " %/min of resident memory (" T ")",
+             sprintf("%.2f %%/min", s) spread("%.2f"))
+        # against Senpai-style, aimed at the RSS the guard reached in the same round
+        agree = 0
+        for (k = 1; k <= n; k++) {
+            r = rounds[wl, k]
+            if (fig(wl, "senpai", "saved", r) == "") continue
+            agree += fig(wl, "etmem-guard", "saved", r) >= fig(wl, "senpai", "saved", r) && \
+                     fig(wl, "etmem-guard", "p99", r) <= fig(wl, "senpai", "p99", r)
+        }
+        gs = gather(wl, "etmem-guard", "saved"); ss = gather(wl, "senpai", "saved"); sp = gather(wl, "senpai", "p99")
+        line(ss != "" && gs >= ss && gp99 <= sp, agree, n, "more saved than Senpai-style at equal or better p99 (" T ")",
+             ss == "" ? "Senpai-style not run" : sprintf("guard %.1f pp at p99 %+.1f %%; Senpai-style %.1f pp at p99 %+.1f %%", gs, gp99, ss, sp))
+        # region monitoring against page monitoring (both without the guard)
+        agree = 0
+        for (k = 1; k <= n; k++) {
+            r = rounds[wl, k]
+            if (fig(wl, "etmem-region", "saved", r) == "" || fig(wl, "etmem-slide", "saved", r) == "") continue
+            agree += fig(wl, "etmem-region", "saved", r) >= 0.9 * fig(wl, "etmem-slide", "saved", r) && \
+                     fig(wl, "etmem-region", "thr", r) >= fig(wl, "etmem-slide", "thr", r)
+        }
+        rs = gather(wl, "etmem-region", "saved"); rt = gather(wl, "etmem-region", "thr")
+        ps = gather(wl, "etmem-slide", "saved"); pt = gather(wl, "etmem-slide", "thr")
+        line(rs != "" && ps != "" && rs >= 0.9 * ps && rt >= pt, agree, n,
+             "scan_type=region saves >= 90 % of what page mode saves, at no more slowdown (" T ")",
+             rs == "" ? "not run" : sprintf("region %.1f pp at %+.1f %% throughput; page %.1f pp at %+.1f %% (%.0f %% of page mode's saving)", rs, rt, ps, pt, ps > 0 ? 100 * rs / ps : 0))
+        # the noise: how far the baseline itself moves between rounds
+        nx = 0
+        for (k = 1; k <= n; k++) if (has[wl, rounds[wl, k], "base"]) x[++nx] = v[wl, rounds[wl, k], "base", 16]
+        m = med(x, nx)
+        if (nx > 1 && m > 0) noise[wl] = sprintf("%s: the baseline's own throughput ranged %.1f %% around its median over %d rounds (%.0f..%.0f ops/s)", T, 100 * (x[nx] - x[1]) / m / 2, nx, x[1], x[nx])
+        nx = 0
+        for (k = 1; k <= n; k++) if (has[wl, rounds[wl, k], "base"]) x[++nx] = v[wl, rounds[wl, k], "base", 19]
+        m = med(x, nx)
+        if (nx > 1 && m > 0) noise[wl] = noise[wl] sprintf(", its p99 %.0f..%.0f ns", x[1], x[nx])
+    }
+    for (w = 1; w <= nwl; w++) if (noise[wls[w]] != "") printf "NOISE|%s\n", noise[wls[w]]
+}
