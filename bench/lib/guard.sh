@@ -52,11 +52,13 @@ guard_bench() {
     psi_missing=$(guard_psi_missing)
     {
         echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "commands=nice -n 5 bench/run --only guard"
         echo "mode=$([ "$SMOKE" = 1 ] && echo smoke || echo full), rounds $GB_ROUNDS"
         echo "refault_target=$GB_REFAULT"
+        echo "swap=$( [ -n "$BENCH_ZRAM" ] && echo "a zram device of the benchmark's own (made and removed by it), lz4, at a priority above the machine's swap" || echo "the machine's swap ($ZRAM_DEV): no zram device of the benchmark's own could be made")"
         echo "psi=${psi_missing:-available}"
         guard_ratios
-        echo "ex_desc=$EX_TOTAL MiB: $EX_HOT MiB hot (read continuously; it moves onto memory that was cold every $GB_EX_DRIFT s), $EX_WARM MiB warm (read every $EX_WARM_PERIOD s), the rest cold; --fill $EX_FILL"
+        echo "ex_desc=$EX_TOTAL MiB: $EX_HOT MiB hot (read continuously, moving onto memory that was cold every $GB_EX_DRIFT s), $EX_WARM MiB warm (read every $EX_WARM_PERIOD s), the rest cold, --fill $EX_FILL"
         echo "rd_desc=redis-server $(redis-server --version 2>/dev/null | sed 's/.*v=\([^ ]*\).*/\1/'), $RD_KEYS keys x $RD_VALUE-byte JSON-like records, GETs zipf:$GB_ZIPF over chunks of 64 keys placed at random, the ranking moving by $GB_DRIFT_PCT % of the keys every $GB_DRIFT_S s, one request in flight"
     } >"$RES/$GUARD_ENV_NAME"
     local saved_senpai=$WITH_SENPAI
@@ -70,7 +72,9 @@ guard_bench() {
         RD_VALUES=records RD_DIST=zipf:$GB_ZIPF RD_DRIFT=$GB_DRIFT_S:$GB_DRIFT_PCT savings_workload redis
     fi
     WITH_SENPAI=$saved_senpai
-    # the zram algorithm and compaction: the guard on redis, on a fresh device per algorithm
+    # the zram algorithm and compaction: the guard on GB_ZRAM_WL, on a fresh device per
+    # algorithm
+    echo "zram_wl=$GB_ZRAM_WL" >>"$RES/$GUARD_ENV_NAME"
     for alg in $GB_ZRAM_ALGS; do
         zram_remove "$BENCH_ZRAM"
         if ! zram_make "$alg" "$GB_ZRAM_MB"; then
@@ -78,10 +82,11 @@ guard_bench() {
             continue
         fi
         say "== guard: zram $alg"
-        SETTLE_MAX=$RD_SETTLE
+        SETTLE_MAX=$GB_SETTLE
         for ((r = 1; r <= GB_ZRAM_ROUNDS; r++)); do
-            RD_VALUES=records RD_DIST=zipf:$GB_ZIPF RD_DRIFT=$GB_DRIFT_S:$GB_DRIFT_PCT phase redis "$alg.$r" 1 etmem-guard
-            sed -i '$ s/^redis,/zram,/' "$CSV"
+            EX_DRIFT=$GB_EX_DRIFT RD_VALUES=records RD_DIST=zipf:$GB_ZIPF RD_DRIFT=$GB_DRIFT_S:$GB_DRIFT_PCT \
+                phase "$GB_ZRAM_WL" "$alg.$r" 1 etmem-guard
+            sed -i "\$ s/^$GB_ZRAM_WL,/zram,/" "$CSV"
         done
     done
     CSV=$saved_csv ETMEM_CONDS=("${saved_conds[@]}") SENPAI_MATCH=$saved_match SAV_ROUNDS=$saved_rounds
@@ -99,14 +104,15 @@ guard_report() {
     best=$(printf '%s\n' "$zram" | sed -n 's/^BEST|//p')
     echo "## Feedback guard on compressible data"
     echo
-    echo "Made by \`bench/run --only guard\` ($(gget mode)) on $(gget date). Raw data: [$GUARD_CSV_NAME]($GUARD_CSV_NAME)."
+    echo "Made by \`$(gget commands)\` ($(gget mode)) on $(gget date). Raw data: [$GUARD_CSV_NAME]($GUARD_CSV_NAME)."
+    [ -n "$(gget commands_note)" ] && echo && echo "$(gget commands_note)"
     echo
     echo "| | |"
     echo "|---|---|"
     echo "| exerciser | $(gget ex_desc) |"
     echo "| redis | $(gget rd_desc) |"
     echo "| how the records compress | lz4: $(gget ratio_lz4); zstd: $(gget ratio_zstd) (level 1, \`lz4\`/\`zstd\` on the values as redisload writes them) |"
-    echo "| swap | a zram device of the benchmark's own (made and removed by it), lz4, at a priority above the machine's swap |"
+    echo "| swap | $(gget swap) |"
     echo "| the guard | \`guard_refault_pct=$(gget refault_target)\` on slide loop=1 interval=1 sleep=1 T=1 (page monitoring, the fallback tracker here); recall and the poor-compression stop as by default |"
     echo "| psi engine | $( [ "$(gget psi)" = available ] && echo "the host has the cgroup v2 memory controller, but this benchmark has no psi policy yet: not measured" || echo "not available on this host: $(gget psi)") |"
     echo
@@ -125,10 +131,14 @@ guard_report() {
     echo
     echo "### zram algorithm and compaction"
     echo
-    echo "The guard on Redis again, on a fresh zram device per algorithm (RSS saved and net are the phase's own, not paired with a baseline). Net after compaction: after the measured window the device is compacted (\`echo 1 > compact\`) and its \`mem_used_total\` read again."
+    echo "The guard on the $(gget zram_wl) again, on a fresh zram device per algorithm (RSS saved and net are the phase's own, not paired with a baseline). The ratio is that of what arrived in zram during the phase (its orig_data_size growth over its mem_used_total growth, allocator included); phases where others swapped too are counted in the last column. Net after compaction: after the measured window the device is compacted (\`echo 1 > compact\`) and its \`mem_used_total\` read again."
     echo
     printf '%s\n' "$zram" | grep -v '^BEST|'
-    sed -n 's/^zram_\([^=]*\)=/- \1: /p' "$genv"
+    sed -n '/^zram_wl=/d; s/^zram_\([^=]*\)=/- \1: /p' "$genv"
     echo
-    [ -n "$best" ] && echo "Recommended: **${best%%|*}** with compaction (net ${best#*|} % of the workload's RSS, the largest of those measured)."
+    if [ -n "$best" ]; then
+        local alg net add nsh nph
+        IFS='|' read -r alg net add nsh nph <<<"$best"
+        echo "Recommended: **$alg** (net $net % of the workload's RSS after compaction, the largest of those measured; compaction changed it by $add pp$(awk -v a="$add" 'BEGIN { if (a < 1 && a > -1) print ": nothing measurable, not worth scheduling for this data" }')). $( [ "$nsh" -gt 0 ] && echo "Others swapped in $nsh of the $nph phases, whose net is charged at the device's average cost: a difference of a few points between algorithms is indicative, not settled.")"
+    fi
 }

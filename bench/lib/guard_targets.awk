@@ -7,7 +7,10 @@
 BEGIN { FS = "," }
 NR == 1 { next }
 $1 == "zram" { split($2, ar, "."); a = ar[1]; if (!(a in za)) { za[a] = 1; zalg[++nza] = a }
-               zn[a]++; zs[a, zn[a]] = $12; zt[a, zn[a]] = $15; zc[a, zn[a]] = $40; zr[a, zn[a]] = $41; next }
+               zn[a]++; zs[a, zn[a]] = $12; zt[a, zn[a]] = $15; zc[a, zn[a]] = $40
+               sh = $36 > 32768 || $36 < -32768; zsh[a] += sh
+               if (!sh && $13 > 0) zr[a, ++zrn[a]] = $14 / $13
+               next }
 {
     wl = $1; r = $2; c = $4
     if (!(wl in swl)) { swl[wl] = 1; wls[++nwl] = wl }
@@ -25,7 +28,10 @@ function fig(wl, c, what, r,   b) {
     if (!has[wl, r, c] || !has[wl, r, "base"]) return ""
     if (what == "saved") return v[wl, r, c, 12] - v[wl, r, "base", 12]
     if (what == "net") return v[wl, r, c, 15] - v[wl, r, "base", 15]
-    if (what == "thr") { b = v[wl, r, "base", 16]; return b > 0 ? 100 * (v[wl, r, c, 16] / b - 1) : "" }
+    if (what == "thr") {
+        col = cpu_shared[wl] ? 39 : 16; b = v[wl, r, "base", col]
+        return b > 0 && v[wl, r, c, col] > 0 ? 100 * (v[wl, r, c, col] / b - 1) : ""
+    }
     if (what == "p99") { b = v[wl, r, "base", 19]; return b > 0 ? 100 * (v[wl, r, c, 19] / b - 1) : "" }
     if (what == "refault") return v[wl, r, c, 10] > 0 ? v[wl, r, c, 21] * 60 * 4 / v[wl, r, c, 10] * 100 : ""
 }
@@ -44,26 +50,33 @@ function title(wl) { return wl == "redis" ? "Redis" : "Exerciser" }
 END {
     if (part == "zram") {
         if (!nza) { print "(not run)"; exit }
-        print "| zram algorithm | phases | zram ratio (orig/compr) | RSS saved % | net of zram % | net after compaction % | compaction adds (pp) |"
-        print "|---|---|---|---|---|---|---|"
+        print "| zram algorithm | phases | what arrived: orig / RAM used (unshared phases) | RSS saved % | net of zram % | net after compaction % | compaction adds (pp) | phases zram was shared |"
+        print "|---|---|---|---|---|---|---|---|"
         best = ""
         for (i = 1; i <= nza; i++) {
             a = zalg[i]; n = zn[a]
-            for (k = 1; k <= n; k++) x[k] = zr[a, k]; mr = med(x, n)
+            for (k = 1; k <= zrn[a]; k++) x[k] = zr[a, k]; mr = med(x, zrn[a])
             for (k = 1; k <= n; k++) x[k] = zs[a, k]; ms = med(x, n)
             for (k = 1; k <= n; k++) x[k] = zt[a, k]; mt = med(x, n)
             for (k = 1; k <= n; k++) x[k] = zc[a, k]; mc = med(x, n)
             for (k = 1; k <= n; k++) x[k] = zc[a, k] - zt[a, k]; md = med(x, n)
-            printf "| %s | %d | %.2fx | %.1f | %.1f | %.1f | %+.1f |\n", a, n, mr, ms, mt, mc, md
-            if (best == "" || mc > bestc) { best = a; bestc = mc }
+            printf "| %s | %d | %s | %.1f | %.1f | %.1f | %+.1f | %d |\n", a, n,
+                zrn[a] ? sprintf("%.2fx", mr) : "n/a (every phase shared)", ms, mt, mc, md, zsh[a]
+            if (best == "" || mc > bestc) { best = a; bestc = mc; bestd = md }
+            nsh += zsh[a]; nph += n
         }
-        printf "\nBEST|%s|%.1f\n", best, bestc
+        printf "\nBEST|%s|%.1f|%+.1f|%d|%d\n", best, bestc, bestd, nsh, nph
         exit
     }
     print "| | target (with the guard, against no offload in the same round) | median [range over rounds] | rounds that meet it |"
     print "|---|---|---|---|"
     for (w = 1; w <= nwl; w++) {
         wl = wls[w]; T = title(wl); n = nr[wl]
+        # throughput is judged per CPU-second of the workload when, in the baseline, its
+        # processes got less than 90 % of their CPU (the machine was shared), as in section 1
+        nx = 0; for (k = 1; k <= n; k++) if (has[wl, rounds[wl, k], "base"]) x[++nx] = v[wl, rounds[wl, k], "base", 38]
+        cpu_shared[wl] = med(x, nx) < 90
+        thr_what = cpu_shared[wl] ? sprintf("throughput per CPU-second of the workload >= -2 %% (%s; its baseline got %.0f %% of its CPU: wall throughput would measure the neighbours)", T, med(x, nx)) : "throughput >= -2 % (" T ")"
         s = gather(wl, "etmem-guard", "saved"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] >= 50
         line(s >= 50, agree, n, ">= 50 % of RSS saved (" T ")", sprintf("%.1f pp", s) spread("%.1f"))
         s = gather(wl, "etmem-guard", "net"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] >= 25
@@ -72,7 +85,7 @@ END {
         line(s != "" && s <= 5, agree, n, "p99 <= +5 % (" T ")", sprintf("%+.1f %%", s) spread("%+.1f"))
         gp99 = s
         s = gather(wl, "etmem-guard", "thr"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] >= -2
-        line(s != "" && s >= -2, agree, n, "throughput >= -2 % (" T ")", sprintf("%+.1f %%", s) spread("%+.1f"))
+        line(s != "" && s >= -2, agree, n, thr_what, sprintf("%+.1f %%", s) spread("%+.1f"))
         s = gather(wl, "etmem-guard", "refault"); agree = 0; for (k = 1; k <= n; k++) agree += byr[k] != "" && byr[k] <= target
         line(s != "" && s <= target, agree, n, "refaults within the target, " target " %/min of resident memory (" T ")",
              sprintf("%.2f %%/min", s) spread("%.2f"))
@@ -99,7 +112,7 @@ END {
         ps = gather(wl, "etmem-slide", "saved"); pt = gather(wl, "etmem-slide", "thr")
         line(rs != "" && ps != "" && rs >= 0.9 * ps && rt >= pt, agree, n,
              "scan_type=region saves >= 90 % of what page mode saves, at no more slowdown (" T ")",
-             rs == "" ? "not run" : sprintf("region %.1f pp at %+.1f %% throughput; page %.1f pp at %+.1f %% (%.0f %% of page mode's saving)", rs, rt, ps, pt, ps > 0 ? 100 * rs / ps : 0))
+             rs == "" ? "not run" : sprintf("region %.1f pp at %+.1f %% throughput%s; page %.1f pp at %+.1f %% (%.0f %% of page mode's saving)", rs, rt, cpu_shared[wl] ? " per CPU-second" : "", ps, pt, ps > 0 ? 100 * rs / ps : 0))
         # the noise: how far the baseline itself moves between rounds
         nx = 0
         for (k = 1; k <= n; k++) if (has[wl, rounds[wl, k], "base"]) x[++nx] = v[wl, rounds[wl, k], "base", 16]
