@@ -52,7 +52,7 @@ guard_bench() {
     psi_missing=$(guard_psi_missing)
     {
         echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-        echo "commands=nice -n 5 bench/run --only guard"
+        echo "commands=bench/run $BENCH_ARGS"
         echo "mode=$([ "$SMOKE" = 1 ] && echo smoke || echo full), rounds $GB_ROUNDS"
         echo "refault_target=$GB_REFAULT"
         echo "swap=$( [ -n "$BENCH_ZRAM" ] && echo "a zram device of the benchmark's own (made and removed by it), lz4, at a priority above the machine's swap" || echo "the machine's swap ($ZRAM_DEV): no zram device of the benchmark's own could be made")"

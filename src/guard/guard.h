@@ -205,11 +205,11 @@ struct guard_envelope {
     unsigned hold;             /* cycles left of a poor-compression stop */
     char stop_why[200];        /* what it measured when it stopped */
     /* bytes the caller itself sent to swap since the last check; UINT64_MAX: not known.
-     * zram cannot tell whose pages it took in: a cycle in which more than twice what the
-     * caller sent arrived is mostly others' and is not judged. */
+     * zram cannot tell whose pages it took in: a cycle in which others' data was more than
+     * 1/10 of what arrived is not judged (theirs would stop the caller, or hide its own). */
     uint64_t own_bytes;
-    /* cycles whose zram growth was judged, and those left unjudged because others' data
-     * was most of it: for project show */
+    /* cycles whose zram growth was judged, and those left unjudged because of others'
+     * data in it: for project show */
     uint64_t judged, unjudged_shared;
     /* the zram device the kernel fills first, last cycle: for project show */
     int zram;

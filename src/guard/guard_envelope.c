@@ -5,8 +5,8 @@
  *   - compressed swap that gains almost nothing: when the area the kernel fills first is
  *     zram and what arrived there in the last cycle took nearly as much RAM as it held
  *     (mem_used_total against orig_data_size, from mm_stat), swapping out only costs;
- *     judged only when at least half of what arrived was the caller's own (own_bytes),
- *     so other processes' data does not stop it; the stop holds hold_cycles, then one
+ *     judged only when at least 9/10 of what arrived was the caller's own (own_bytes),
+ *     so that other processes' data neither stops it nor hides what it sends; the stop holds hold_cycles, then one
  *     cycle probes again;
  *   - a cgroup's protection floor (memory.min/memory.low): guard_floor_budget().
  * Each stop comes with a sentence saying what was measured against what. */
@@ -109,7 +109,7 @@ enum guard_stop guard_envelope_decide(struct guard_envelope *e, const struct swa
     }
     if (e->conf.zram_min_gain_pct == 0 || !g.known)
         return GUARD_GO;
-    if (e->own_bytes != UINT64_MAX && e->own_bytes < g.in_bytes / 2) {
+    if (e->own_bytes != UINT64_MAX && e->own_bytes < g.in_bytes / 10 * 9) {
         e->unjudged_shared++;
         return GUARD_GO;
     }

@@ -348,13 +348,14 @@ static void test_envelope_poor_compression(void **state)
     mm[0].orig_data_size += 512 << 10;
     mm[0].mem_used_total += 512 << 10;
     assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)), GUARD_GO);
-    /* 32 MiB of random bytes arrive, but the caller sent only 8 MiB of them: mostly
-     * someone else's, not judged; had it sent 16 MiB, judged */
-    e.own_bytes = 8 << 20;
+    /* 32 MiB of random bytes arrive, but the caller sent only 16 MiB of them: half
+     * someone else's, not judged; had it sent 30 MiB, judged */
+    e.own_bytes = 16 << 20;
     mm[0].orig_data_size += 32 << 20;
     mm[0].mem_used_total += 31 << 20;
     assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)), GUARD_GO);
-    e.own_bytes = 16 << 20;
+    assert_int_equal(e.unjudged_shared, 1);
+    e.own_bytes = 30 << 20;
     mm[0].orig_data_size += 32 << 20;
     mm[0].mem_used_total += 31 << 20;
     assert_int_equal(guard_envelope_decide(&e, areas, 2, mm, why, sizeof(why)),
