@@ -351,6 +351,7 @@ static const struct config_key cslide_task_keys[] = {
       tracker_choices_in_place, .help = "access tracker; auto picks the best the kernel offers "
       "that sees the task's memory (hugetlb: idle_pages or damon); region projects: the "
       "region source, auto, page_idle (the user-space monitor over it) or damon" },
+    GUARD_TARGET_KEYS(struct cslide_task_params, guard),
     KEY_END,
 };
 

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guard_keys.h"
+
 #define CSLIDE_MAX_NODES 1024
 
 struct node_pair {
@@ -31,6 +33,7 @@ struct cslide_task_params {
     int anon_only;
     int ign_host;
     int scan_backend;       /* index into tracker_choices_in_place */
+    struct guard_task_keys guard; /* feedback guard targets on its demotions */
     struct cslide_member *rt;   /* while the task runs */
 };
 

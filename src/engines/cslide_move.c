@@ -123,6 +123,19 @@ static int mover_flush(struct mover *mv)
     return 0;
 }
 
+/* How much of a region unit to move: a unit cut short (quota, room, the guard's budget)
+ * ends at a 2 MiB boundary where it can, as the kernel moves a transparent huge page whole
+ * (a region unit does not know which of its memory is THP), so a cut does not move more
+ * than it was given. */
+static uint64_t region_cut(const struct cs_unit *u)
+{
+    uint64_t end = (u->addr + u->move_bytes) & ~(uint64_t)(HUGE_BYTES - 1);
+
+    if (u->move_bytes == u->bytes || end <= u->addr)
+        return u->move_bytes;
+    return end - u->addr;
+}
+
 /* Move the units of process w (its slice of rt->units) that the plan sends to node dest. */
 static int move_units(struct cslide_rt *rt, size_t w, enum cs_move dir, int pair,
                       struct mover *mv)
@@ -141,7 +154,9 @@ static int move_units(struct cslide_rt *rt, size_t w, enum cs_move dir, int pair
         if (u->move != dir || u->node < 0 || u->node >= MAX_NODE_ID ||
             rt->pair_of[u->node] != pair + 1)
             continue;
-        for (uint64_t off = 0; off < u->move_bytes; off += u->granule) {
+        uint64_t len = rt->regions ? region_cut(u) : u->move_bytes;
+
+        for (uint64_t off = 0; off < len; off += u->granule) {
             if (mv->n == QUERY_BATCH) {
                 if ((rc = mover_flush(mv)) < 0)
                     return rc;

@@ -85,12 +85,16 @@ static uint64_t take(struct plan *pl, struct cs_unit *u, enum cs_move d, uint64_
 {
     int dir = d == CS_PROMOTE ? UP : DOWN;
     int64_t room = d == CS_PROMOTE ? pl->fast_room[u->pool] : pl->slow_room[u->pool];
+    uint64_t *budget = d == CS_DEMOTE && pl->p->demote_budget ? &pl->p->demote_budget[u->owner]
+                                                               : NULL;
     uint64_t b = left_of(u);
 
     if (room <= 0)
         return 0;
     if (b > limit)
         b = limit;
+    if (budget != NULL && b > *budget)
+        b = *budget;
     if (b > pl->quota[dir])
         b = pl->quota[dir];
     if (b > (uint64_t)room)
@@ -101,6 +105,8 @@ static uint64_t take(struct plan *pl, struct cs_unit *u, enum cs_move d, uint64_
     u->move = (uint8_t)d;
     u->move_bytes += b;
     pl->quota[dir] -= b;
+    if (budget != NULL)
+        *budget -= b;
     if (d == CS_DEMOTE) {
         pl->slow_room[u->pool] -= (int64_t)b;
         pl->fast_room[u->pool] += (int64_t)b;
@@ -137,7 +143,9 @@ static void lists_build(struct plan *pl, const struct cs_pair *pair, size_t n, s
         if (u->pool >= CS_POOL_COUNT || u->granule == 0 || u->bytes % u->granule != 0)
             continue;   /* malformed: never moved */
         if (u->node == pair->fast) {
-            if (!fast)
+            if (!fast && u->young)
+                pl->st->held_bytes += u->bytes;     /* not cold long enough for the guard */
+            else if (!fast)
                 l->cold_fast[l->n_cold_fast++] = i;
             else if (u->last != CS_LAST_PROMOTED)
                 l->hot_fast[l->n_hot_fast++] = i;
@@ -220,8 +228,12 @@ static void count_waiting(struct plan *pl, const size_t *idx, size_t n, int dir)
     for (size_t i = 0; i < n; i++) {
         const struct cs_unit *u = &pl->u[idx[i]];
 
+        bool no_budget = dir == DOWN && pl->p->demote_budget != NULL &&
+                         pl->p->demote_budget[u->owner] < u->granule;
+
         if (left_of(u) > 0)
-            pl->st->waiting_bytes[pl->quota[dir] < u->granule ? 0 : 1] += left_of(u);
+            pl->st->waiting_bytes[pl->quota[dir] < u->granule || no_budget ? 0 : 1] +=
+                left_of(u);
     }
 }
 
@@ -306,4 +318,21 @@ size_t cs_region_units(const struct cs_region *r, uint64_t page, const int *node
                                       .last = last[i] };
     }
     return nu;
+}
+
+void cs_budget_split(uint64_t quota, const uint64_t *cold, size_t n, uint64_t page,
+                     uint64_t *out)
+{
+    uint64_t total = 0;
+
+    for (size_t i = 0; i < n; i++)
+        total += cold[i];
+    for (size_t i = 0; i < n; i++) {
+        /* quota * cold[i] / total, rounded up to a page, without overflowing */
+        double share = total ? (double)quota * ((double)cold[i] / (double)total) : 0;
+        uint64_t b = (uint64_t)share + page - 1;
+
+        b -= b % page;
+        out[i] = b < cold[i] ? b : cold[i];
+    }
 }

@@ -19,6 +19,9 @@
  *     hot unit on the fast node displaces it;
  *   - at most `quota` bytes per direction per call (per pair and cycle); moves never exceed
  *     the destination's free memory in the unit's pool;
+ *   - the feedback guard (optional): a unit's owner demotes at most demote_budget[owner]
+ *     bytes (shared by every pair, used up as the plans go), and a cold unit marked young
+ *     (not cold for as many cycles as the guard asks) stays on the fast node;
  *   - ties go in input order (the runtime gives units in pid, then address order).
  * Units may be runs of several granules; a run can be moved in part (whole granules, the
  * first ones by address). */
@@ -51,6 +54,7 @@ struct cs_unit {
     uint8_t pool;           /* enum cs_pool */
     uint8_t last;           /* enum cs_last */
     uint8_t move;           /* out: enum cs_move */
+    uint8_t young;          /* cold fewer cycles in a row than the guard asks: not demoted */
 };
 
 struct cs_params {
@@ -58,6 +62,8 @@ struct cs_params {
     unsigned margin;        /* hysteresis margin, >= 1 */
     uint64_t quota;         /* bytes per direction */
     uint64_t reserve;       /* bytes kept free on the fast node, in each pool */
+    uint64_t *demote_budget; /* per owner, bytes it may still demote (decremented); NULL:
+                               no budget */
 };
 
 struct cs_pair {
@@ -104,6 +110,11 @@ size_t cs_region_stripes(const struct cs_region *r, uint64_t page, uint64_t *at)
  * owner is left 0. */
 size_t cs_region_units(const struct cs_region *r, uint64_t page, const int *node,
                        const uint8_t *last, struct cs_unit *out);
+
+/* The feedback guard's demotion quota of a task shared by its n processes in proportion to
+ * their cold bytes cold[i], in whole pages, never above a process's cold bytes; out[i]. */
+void cs_budget_split(uint64_t quota, const uint64_t *cold, size_t n, uint64_t page,
+                     uint64_t *out);
 
 /* Decide the moves of one pair: units on its two nodes get move/move_bytes; units on other
  * nodes are not touched at all (so one array can go through every pair's plan; the caller

@@ -15,6 +15,7 @@
 #include "cslide.h"
 #include "cslide_policy.h"
 #include "engine.h"
+#include "guard.h"
 #include "pidrun.h"
 #include "probe.h"
 #include "runtime.h"
@@ -54,6 +55,9 @@ struct cslide_pid {
     int use_node[KERNEL_MAX_NODES];
     int nuse;
     bool have_use;
+    struct guard_proc gp;           /* the guard's view of it (cold ages, counters) */
+    uint64_t hot_slow;              /* this cycle: bytes found hot on a slow node */
+    uint64_t cold_fast;             /* this cycle: cold bytes on a fast node, old enough */
 };
 
 struct cslide_member {
@@ -61,6 +65,8 @@ struct cslide_member {
     struct task *tk;
     struct targets targets;
     struct pid_backends be;         /* its tracker, the engine's migrate backend */
+    struct guard_task guard;        /* its demotions' feedback guard; the thread's own */
+    bool guarded;                   /* a guard target is set */
     struct cslide_member *next;
     /* published under rt->lock */
     struct task_report rep;
@@ -94,6 +100,7 @@ struct cslide_rt {
     struct cs_unit *units;
     size_t nunits, capunits;
     uint64_t *done;                 /* verified moved bytes per unit */
+    uint64_t *budget;               /* the guard's demotion budget per process (rt->work) */
     int pair_of[MAX_NODE_ID];       /* node -> pair index + 1; 0: in no pair */
     /* published under lock */
     bool have_stats;
@@ -116,5 +123,15 @@ void cslide_scan_job(void *arg, size_t i);
 void cslide_move_all(struct cslide_rt *rt, uint64_t moved[2], struct action_counters *ac);
 /* This cycle's moves become the history the next cycle's hysteresis reads. */
 void cslide_history_roll(struct cslide_pid *sp);
+
+/* The feedback guard on a task's demotions (cslide_guard.c). In the scan job of a guarded
+ * task's process: its cold units' ages, and the cold units on a fast node not cold for
+ * long enough marked young. */
+void cslide_guard_ages(struct cslide_rt *rt, struct cslide_member *m, struct cslide_pid *sp);
+/* Before the plan: every process's demotion budget (rt->budget; NULL when no task is
+ * guarded). */
+void cslide_guard_budgets(struct cslide_rt *rt);
+/* After the moves: the guarded tasks' windows and controllers. */
+void cslide_guard_end(struct cslide_rt *rt);
 
 #endif

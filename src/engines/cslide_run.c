@@ -13,8 +13,10 @@
  *      (cslide_units.c); in a region project it monitors the process's regions until an
  *      aggregation completes and makes units of the regions, with no per-page state;
  *   3. reads each pair's free memory (node MemFree, free 2 MiB hugepages) and lets the pure
- *      policy (cslide_policy.c) decide what to demote and promote in every pair;
- *   4. moves, per process, demotions first and then promotions (cslide_move.c);
+ *      policy (cslide_policy.c) decide what to demote and promote in every pair, within
+ *      the demotion budgets of the tasks the feedback guard throttles (cslide_guard.c);
+ *   4. moves, per process, demotions first and then promotions (cslide_move.c), and
+ *      updates the guarded tasks' controllers;
  *   5. publishes per-node hot/cold usage for the commands and `project show`, and comes
  *      again `sleep` seconds later (region projects: at once, a cycle is one aggregation).
  * Locking: rt->lock guards the member list, every member's tk->pids and all published
@@ -147,6 +149,7 @@ static void plan_pairs(struct cslide_rt *rt, const struct node_now *nodes, int n
         .margin = cs_margin_for((unsigned)ep->hot_threshold),
         .quota = (uint64_t)ep->node_mig_quota << 20,
         .reserve = (uint64_t)ep->node_hot_reserve << 20,
+        .demote_budget = rt->budget,
     };
 
     *total = (struct cs_plan_stats){ 0 };
@@ -297,6 +300,10 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
         dry_all[1] += dry_regions;
         rep->pages_hot = hot / (uint64_t)page;
         rep->pages_cold = cold / (uint64_t)page;
+        if (m->guarded) {
+            guard_task_report(&m->guard, &rep->guard);
+            rep->guard.has_zram = false;    /* cslide does not swap */
+        }
         if (note[0] != '\0') {
             snprintf(rep->note, sizeof(rep->note), "%s", note);
         } else {
@@ -308,7 +315,7 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
             if (rt->regions)
                 snprintf(on, sizeof(on), "on %" PRIu64 " regions; ", regions);
             snprintf(buf, sizeof(buf), "%smoved to slow %s, to fast %s since start; engine last "
-                     "cycle: %s down, %s up, %s held (hysteresis), waiting %s (quota) %s "
+                     "cycle: %s down, %s up, %s held (hysteresis, guard), waiting %s (quota) %s "
                      "(room), %" PRIu64 " pages failed", on, td, tu, down, up, hold, wq, wr,
                      ac->pages_tried - ac->pages_done);
             len = strnlen(buf, sizeof(rep->note) - 1);  /* a long note is cut short */
@@ -351,8 +358,10 @@ static bool cycle(struct cslide_rt *rt)
     }
     gather_units(rt);
     nodes_read(rt, nodes, &nr);
+    cslide_guard_budgets(rt);
     plan_pairs(rt, nodes, nr, &ps);
     cslide_move_all(rt, moved, &ac);
+    cslide_guard_end(rt);
     for (size_t w = 0; w < rt->nwork; w++)
         cslide_history_roll(rt->work[w].tp->params);
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -427,6 +436,7 @@ static void rt_put(struct engine *eng)
     free(rt->work);
     free(rt->units);
     free(rt->done);
+    free(rt->budget);
     free(rt);
     ep->rt = NULL;
 }
@@ -446,6 +456,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     const struct kernel_caps *caps = engines_caps();
     struct cslide_member *m;
     struct cslide_rt *rt;
+    struct guard_conf conf;
     char why[1024]; /* one reason per backend tried */
 
     if (caps == NULL) {
@@ -479,6 +490,9 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     m->rep.state = "starting";
     m->rep.dry_run = task_ext_of(tk)->dry_run;
     m->rep.dry_run_to = "the other node of its pair";
+    guard_conf_from_keys(&p->guard, &conf);
+    guard_task_init(&m->guard, &conf);
+    m->guarded = guard_targets_any(&conf.t);
     pthread_mutex_lock(&rt->lock);
     m->next = rt->members;
     rt->members = m;
@@ -535,6 +549,7 @@ static int cslide_alloc_pid(struct engine *eng, struct task_pid **tk_pid)
     struct cslide_pid *sp = xcalloc(1, sizeof(*sp));
 
     pid_run_init(&sp->run);
+    guard_proc_init(&sp->gp);
     (*tk_pid)->params = sp;
     return 0;
 }
@@ -554,6 +569,7 @@ static void cslide_free_pid(struct engine *eng, struct task_pid **tk_pid)
         pid_run_close(&sp->run, &p->rt->be);
     }
     pid_run_fini(&sp->run);
+    guard_proc_free(&sp->gp);
     free(sp->hist);
     free(sp->next);
     free(sp->u);

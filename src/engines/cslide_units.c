@@ -346,6 +346,7 @@ void cslide_scan_job(void *arg, size_t i)
         return;
     if (!(rt->regions ? scan_regions : scan_pages)(rt, w, &id, &st))
         return;
+    cslide_guard_ages(rt, w->m, sp);
     sp->scanned = true;
     proc_memory_bytes(id.pid, &sp->rss, &sp->swap);
     sp->cpu_secs = thread_cpu_secs() - cpu0;

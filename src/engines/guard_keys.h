@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* guard_keys.h - the feedback guard's [task] keys, shared by the engines that swap out
- * (slide, cslide), and a decimal key type for keys such as a refault share. */
+ * (slide; cslide its targets, on demotions), and a decimal key type for keys such as a refault share. */
 #ifndef ETMEM_GUARD_KEYS_H
 #define ETMEM_GUARD_KEYS_H
 
@@ -37,13 +37,15 @@ bool key_parse_decimal(const struct config_key *key, const char *text, void *dst
 #define GUARD_TARGET_KEYS(type, m)                                                          \
     { "guard_refault_pct", KEY_CUSTOM, 0, KEY_MILLIONTHS(0.001), KEY_MILLIONTHS(100), NULL,   \
       offsetof(type, m.refault_pct), .parse = key_parse_decimal, .range = "0.001..100",    \
-      .help = "guard: hold swap-ins per minute under this % of the task's resident memory " \
-              "(e.g. 0.2), taking less when over; unset: no refault target" },             \
+      .help = "guard: hold refaults per minute under this % of the task's resident memory " \
+              "(e.g. 0.2), taking less when over; slide: swap-ins, cslide: pages found hot " \
+              "on the slow node; unset: no refault target" },                              \
     { "guard_psi_us", KEY_INT, 0, 1, 1000000, NULL, offsetof(type, m.psi_us),               \
       .help = "guard: hold the memory \"some\" stall under this many us per second (its "  \
               "cgroup v2 memory.pressure, else /proc/pressure/memory); unset: none" },     \
     { "guard_rate_mib", KEY_INT, 0, 1, 1048576, NULL, offsetof(type, m.rate_mib),           \
-      .help = "guard: swap out at most this many MiB per second; unset: no cap" }
+      .help = "guard: swap out (cslide: demote) at most this many MiB per second; unset: "  \
+              "no cap" }
 #define GUARD_ENVELOPE_KEYS(type, m)                                                        \
     { "guard_swap_full", KEY_INT, 0, 1, 100, GUARD_SWAP_FULL_DEFAULT,                       \
       offsetof(type, m.swap_full),                                                         \
