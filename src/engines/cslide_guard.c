@@ -8,7 +8,7 @@
  * at share 1/2^k only memory cold 2k+1 cycles in a row goes down (the guard's cold ages,
  * per process, by address ranges: nothing per page in a region project).
  * Threads: cslide_guard_ages runs in a process's scan job, on that process's state; the
- * rest on the engine's thread. */
+ * rest in the engine's cycle (one at a time), which alone touches the tasks' guards. */
 #include <stdlib.h>
 #include <unistd.h>
 

@@ -65,7 +65,7 @@ struct cslide_member {
     struct task *tk;
     struct targets targets;
     struct pid_backends be;         /* its tracker, the engine's migrate backend */
-    struct guard_task guard;        /* its demotions' feedback guard; the thread's own */
+    struct guard_task guard;        /* its demotions' feedback guard; the cycle's own */
     bool guarded;                   /* a guard target is set */
     struct cslide_member *next;
     /* published under rt->lock */
