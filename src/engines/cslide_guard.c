@@ -69,7 +69,6 @@ void cslide_guard_ages(struct cslide_rt *rt, struct cslide_member *m, struct csl
     unsigned T = (unsigned)rt->ep->hot_threshold, min_age = m->guard.ctl.cold_cycles;
     struct ager a = { 0 };
 
-    sp->hot_slow = sp->cold_fast = 0;
     if (!m->guarded)
         return;
     for (size_t i = 0; i < sp->nu; i++) {
@@ -92,6 +91,7 @@ void cslide_guard_ages(struct cslide_rt *rt, struct cslide_member *m, struct csl
     sp->u = a.out;
     sp->nu = a.n;
     sp->capu = a.cap;
+    sp->hot_slow = sp->cold_fast = 0;
     for (size_t i = 0; i < sp->nu; i++) {
         const struct cs_unit *u = &sp->u[i];
 

@@ -342,6 +342,7 @@ void cslide_scan_job(void *arg, size_t i)
     sp->scanned = false;
     sp->cpu_secs = 0;
     sp->nu = 0;
+    sp->hot_slow = sp->cold_fast = 0;   /* the guard's view counts this cycle only */
     if (!pid_run_claim(&sp->run, id.pid))
         return;
     if (!(rt->regions ? scan_regions : scan_pages)(rt, w, &id, &st))
