@@ -39,6 +39,12 @@ struct task_sample {
 /* V_KNOWN: -1 is unknown; V_MICRO: a double in millionths, shown in base units */
 enum value_kind { V_ULL, V_PAGES, V_INT, V_DOUBLE, V_MICRO, V_TIME, V_KNOWN };
 
+enum metric_only {
+    FOR_ALL,
+    FOR_DRY_RUN,                    /* only dry-run tasks */
+    FOR_DAMOS,                      /* only the damon engine's tasks */
+};
+
 struct metric {
     const char *name;
     const char *type;               /* "gauge" or "counter" */
@@ -48,76 +54,85 @@ struct metric {
     size_t offset;                  /* of the value in struct task_sample */
     enum value_kind kind;
     bool always;                    /* also for tasks without figures */
-    bool dry_only;                  /* only for dry-run tasks */
+    enum metric_only only;          /* for which tasks */
 };
 
 #define AT(field) offsetof(struct task_sample, field)
 
 static const struct metric task_metrics[] = {
     { "etmem_task_running", "gauge", "1 while the task runs, 0 when it is stopped",
-      NULL, NULL, AT(running), V_ULL, true, false },
+      NULL, NULL, AT(running), V_ULL, true, FOR_ALL },
     { "etmem_task_processes", "gauge", "Processes the task covers now",
-      NULL, NULL, AT(rep.nr_pids), V_INT, false, false },
+      NULL, NULL, AT(rep.nr_pids), V_INT, false, FOR_ALL },
     { "etmem_task_scans_total", "counter", "Scan cycles completed since the task started",
-      NULL, NULL, AT(rep.cycles), V_ULL, false, false },
+      NULL, NULL, AT(rep.cycles), V_ULL, false, FOR_ALL },
     { "etmem_task_scanned_pages_total", "counter",
       "Pages scanned since the task started (regions count their pages)",
-      NULL, NULL, AT(rep.pages_scanned_total), V_ULL, false, false },
+      NULL, NULL, AT(rep.pages_scanned_total), V_ULL, false, FOR_ALL },
     { "etmem_task_scan_cpu_seconds_total", "counter",
       "CPU time the task's scans used since it started",
-      NULL, NULL, AT(rep.scan_cpu_secs), V_DOUBLE, false, false },
+      NULL, NULL, AT(rep.scan_cpu_secs), V_DOUBLE, false, FOR_ALL },
     { "etmem_task_swapped_out_bytes_total", "counter",
       "Bytes of the targets swapped out since the task started",
-      NULL, NULL, AT(rep.bytes_swapped), V_ULL, false, false },
+      NULL, NULL, AT(rep.bytes_swapped), V_ULL, false, FOR_ALL },
     { "etmem_task_moved_bytes_total", "counter",
       "Bytes moved between NUMA nodes since the task started, by direction",
-      "direction", "to_slow", AT(rep.bytes_moved[0]), V_ULL, false, false },
+      "direction", "to_slow", AT(rep.bytes_moved[0]), V_ULL, false, FOR_ALL },
     { "etmem_task_moved_bytes_total", "counter", NULL,
-      "direction", "to_fast", AT(rep.bytes_moved[1]), V_ULL, false, false },
+      "direction", "to_fast", AT(rep.bytes_moved[1]), V_ULL, false, FOR_ALL },
     { "etmem_task_refaults_total", "counter",
       "Major faults of the targets since the task started",
-      NULL, NULL, AT(rep.refaults), V_ULL, false, false },
+      NULL, NULL, AT(rep.refaults), V_ULL, false, FOR_ALL },
     { "etmem_task_hot_bytes", "gauge", "Memory the last cycle found hot",
-      NULL, NULL, AT(rep.pages_hot), V_PAGES, false, false },
+      NULL, NULL, AT(rep.pages_hot), V_PAGES, false, FOR_ALL },
     { "etmem_task_cold_bytes", "gauge", "Memory the last cycle found cold",
-      NULL, NULL, AT(rep.pages_cold), V_PAGES, false, false },
+      NULL, NULL, AT(rep.pages_cold), V_PAGES, false, FOR_ALL },
     { "etmem_task_rss_bytes", "gauge", "Resident memory of the targets (VmRSS summed)",
-      NULL, NULL, AT(rep.rss_bytes), V_ULL, false, false },
+      NULL, NULL, AT(rep.rss_bytes), V_ULL, false, FOR_ALL },
     { "etmem_task_swap_bytes", "gauge", "Swapped memory of the targets (VmSwap summed)",
-      NULL, NULL, AT(rep.swap_bytes), V_ULL, false, false },
+      NULL, NULL, AT(rep.swap_bytes), V_ULL, false, FOR_ALL },
     { "etmem_task_cgroup_memory_bytes", "gauge",
       "type=cgroup: memory its controller counts (memory.current, v1 memory.usage_in_bytes)",
-      NULL, NULL, AT(rep.cgroup_memory), V_KNOWN, false, false },
+      NULL, NULL, AT(rep.cgroup_memory), V_KNOWN, false, FOR_ALL },
     { "etmem_task_cgroup_swap_bytes", "gauge",
       "type=cgroup: swap its controller counts (memory.swap.current, v1 memsw minus usage)",
-      NULL, NULL, AT(rep.cgroup_swap), V_KNOWN, false, false },
+      NULL, NULL, AT(rep.cgroup_swap), V_KNOWN, false, FOR_ALL },
     { "etmem_task_dry_run", "gauge", "1 when the task only counts what it would do",
-      NULL, NULL, AT(dry_run), V_ULL, false, false },
+      NULL, NULL, AT(dry_run), V_ULL, false, FOR_ALL },
     { "etmem_task_dry_run_bytes_total", "counter",
       "Dry run: bytes the task would have swapped out, moved or reclaimed since it started",
-      NULL, NULL, AT(rep.dry_bytes_total), V_ULL, false, true },
+      NULL, NULL, AT(rep.dry_bytes_total), V_ULL, false, FOR_DRY_RUN },
     { "etmem_task_dry_run_regions_total", "counter",
       "Dry run: regions (address ranges, or cgroups for psi) it would have acted on",
-      NULL, NULL, AT(rep.dry_regions_total), V_ULL, false, true },
+      NULL, NULL, AT(rep.dry_regions_total), V_ULL, false, FOR_DRY_RUN },
+    { "etmem_task_damos_tried_bytes_total", "counter",
+      "damon engine: bytes of the regions its scheme qualified since the task started "
+      "(DAMOS sz_tried)", NULL, NULL, AT(rep.damos.sz_tried), V_ULL, false, FOR_DAMOS },
+    { "etmem_task_damos_applied_bytes_total", "counter",
+      "damon engine: bytes its action was applied to since the task started (DAMOS "
+      "sz_applied)", NULL, NULL, AT(rep.damos.sz_applied), V_ULL, false, FOR_DAMOS },
+    { "etmem_task_damos_quota_exceeded_total", "counter",
+      "damon engine: times its scheme used up its quota (DAMOS qt_exceeds)",
+      NULL, NULL, AT(rep.damos.qt_exceeds), V_ULL, false, FOR_DAMOS },
     { "etmem_task_last_scan_duration_seconds", "gauge", "How long the last cycle took",
-      NULL, NULL, AT(rep.last_scan_secs), V_DOUBLE, false, false },
+      NULL, NULL, AT(rep.last_scan_secs), V_DOUBLE, false, FOR_ALL },
     { "etmem_task_last_scan_timestamp_seconds", "gauge", "When the last cycle started",
-      NULL, NULL, AT(rep.last_scan), V_TIME, false, false },
+      NULL, NULL, AT(rep.last_scan), V_TIME, false, FOR_ALL },
     { "etmem_task_guard_share", "gauge",
       "The feedback guard's throttle: share of the cold pages taken per cycle (psi: the "
-      "reclaim rate)", NULL, NULL, AT(rep.guard.share), V_DOUBLE, false, false },
+      "reclaim rate)", NULL, NULL, AT(rep.guard.share), V_DOUBLE, false, FOR_ALL },
     { "etmem_task_guard_refault_percent_per_minute", "gauge",
       "Major faults per minute as a % of the targets' resident memory, over the last minute",
-      NULL, NULL, AT(rep.guard.m.refault_pct), V_DOUBLE, false, false },
+      NULL, NULL, AT(rep.guard.m.refault_pct), V_DOUBLE, false, FOR_ALL },
     { "etmem_task_guard_stall_ratio", "gauge",
       "Share of the last cycle with a memory \"some\" stall (the target's cgroup, else the "
-      "system)", NULL, NULL, AT(rep.guard.m.psi_us), V_MICRO, false, false },
+      "system)", NULL, NULL, AT(rep.guard.m.psi_us), V_MICRO, false, FOR_ALL },
     { "etmem_task_guard_held_bytes", "gauge",
       "Memory left alone because it came back after being swapped out",
-      NULL, NULL, AT(rep.guard.held_pages), V_PAGES, false, false },
+      NULL, NULL, AT(rep.guard.held_pages), V_PAGES, false, FOR_ALL },
     { "etmem_task_guard_recalled_bytes_total", "counter",
       "Memory brought back in ahead of use (MADV_WILLNEED) because it was evidently read again",
-      NULL, NULL, AT(rep.guard.recalled_bytes), V_ULL, false, false },
+      NULL, NULL, AT(rep.guard.recalled_bytes), V_ULL, false, FOR_ALL },
 };
 
 static void sb_label_value(struct strbuf *sb, const char *v)
@@ -180,7 +195,8 @@ static void render_task_metrics(struct strbuf *sb, const struct task_sample *s, 
             sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
         }
         for (size_t k = 0; k < n; k++) {
-            if ((!m->always && !s[k].figures) || (m->dry_only && !s[k].dry_run))
+            if ((!m->always && !s[k].figures) || (m->only == FOR_DRY_RUN && !s[k].dry_run) ||
+                (m->only == FOR_DAMOS && s[k].rep.damos.action == NULL))
                 continue;
             if (m->kind == V_KNOWN && *(const long long *)((const char *)&s[k] + m->offset) < 0)
                 continue;

@@ -69,6 +69,10 @@ expect_out "applied by $by" "... applied by $by"
 expect_out "$region_src+$action_by" "... over the region source this kernel offers ($region_src+$action_by)"
 tried=$(task_field test nr_tried) applied=$(task_field test sz_applied)
 check "... regions tried ($tried) and bytes applied ($applied)" [ "${tried:-0}" -gt 0 -a "${applied:-0}" -gt 0 ]
+m_applied=$("$ETMEM" metrics -s "$DSOCK" |
+    sed -n 's/^etmem_task_damos_applied_bytes_total{project="test",.*} \([0-9]*\)$/\1/p')
+check "... and in the metrics (etmem_task_damos_applied_bytes_total $m_applied)" \
+    [ "${m_applied:-0}" -gt 0 ]
 
 st_tried=$(task_field stat nr_tried)
 wait_for 30 sh -c "[ \"\$('$ETMEM' project show -n stat -s '$DSOCK' --json | grep -o '\"nr_tried\":[0-9]*' | cut -d: -f2)\" -gt 0 ]"
