@@ -260,15 +260,6 @@ static int cslide_check_engine(const struct conf_file *cf, void *engine_params, 
     return check_every_node_paired(cf, p, caps, nodes, d);
 }
 
-/* What scan_backend names in a region project: the region source over that access check. */
-static const struct {
-    const char *tracker;
-    const char *source;
-} region_source_of[] = {
-    { "page_idle", "region_page_idle" },
-    { "damon", "damon" },
-};
-
 const struct tracker_ops *cslide_region_source_pick(const struct kernel_caps *caps,
                                                     const struct cslide_task_params *p,
                                                     char *why, size_t why_len)
@@ -280,16 +271,9 @@ const struct tracker_ops *cslide_region_source_pick(const struct kernel_caps *ca
                  "(vm_flags=ht); use a scan_type=page project (idle_pages or damon tracker)");
         return NULL;
     }
-    if (p->scan_backend == 0)   /* auto; region_probe is left out as the fallback tracker
-                                   is for page projects: its probes page memory out */
-        return region_select(caps, NULL, false, why, why_len);
-    for (size_t i = 0; i < sizeof(region_source_of) / sizeof(region_source_of[0]); i++) {
-        if (strcmp(want, region_source_of[i].tracker) == 0)
-            return region_select(caps, region_source_of[i].source, false, why, why_len);
-    }
-    snprintf(why, why_len, "'%s' is not a region source (%s); a region project takes auto, "
-             "page_idle or damon", want, region_idle_pages_why);
-    return NULL;
+    /* region_probe is left out (not allowed): its probes page memory out, and cslide's
+     * choices have no fallback tracker */
+    return region_select_over(caps, want, false, why, why_len);
 }
 
 const struct tracker_ops *cslide_source_pick(const struct kernel_caps *caps,

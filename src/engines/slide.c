@@ -57,7 +57,8 @@ static const struct config_key slide_task_keys[] = {
       offsetof(struct slide_task_params, dram_percent),
       .help = "keep at most this percentage of the process in RAM, coldest pages out first" },
     { "scan_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct slide_task_params, scan_backend),
-      tracker_choices, .help = "access tracker; auto picks the best the kernel offers" },
+      tracker_choices, .help = "access tracker; auto picks the best the kernel offers (a region "
+      "project: the region source checking memory that way)" },
     { "swap_backend", KEY_ENUM, 0, 0, 0, "auto", offsetof(struct slide_task_params, swap_backend),
       reclaim_choices, .help = "swap-out backend; auto picks the best the kernel offers" },
     { "allow_fallback", KEY_YESNO, 0, 0, 0, "yes",
@@ -103,12 +104,6 @@ static int slide_check_task(const struct conf_file *cf, const struct project *pr
                        "'%s')", p->T, max, proj->name);
         return -1;
     }
-    if (proj->type == REGION_SCAN && p->scan_backend != 0) {
-        conf_error(cf, "task", "scan_backend", d, "a region project picks its region source "
-                   "itself (auto: damon, region_page_idle, region_probe); '%s' is a page "
-                   "tracker", tracker_choices[p->scan_backend]);
-        return -1;
-    }
     if (caps == NULL)
         return 0;   /* nothing probed (unit tests): checked again at start */
     if (slide_tracker_select(caps, proj, p, why, sizeof(why)) == NULL) {
@@ -129,7 +124,8 @@ const struct tracker_ops *slide_tracker_select(const struct kernel_caps *caps,
                                                size_t why_len)
 {
     if (proj->type == REGION_SCAN)
-        return region_select(caps, NULL, p->allow_fallback, why, why_len);
+        return region_select_over(caps, tracker_choices[p->scan_backend], p->allow_fallback, why,
+                                  why_len);
     return tracker_select(caps, tracker_choices[p->scan_backend], p->allow_fallback, why,
                           why_len);
 }

@@ -28,6 +28,12 @@ extern const char region_idle_pages_why[];
 const struct tracker_ops *region_select(const struct kernel_caps *caps, const char *name,
                                         bool allow_fallback, char *why, size_t why_len);
 
+/* The region source over the access tracker a task's scan_backend names: auto (NULL or
+ * "auto": region_select's pick), page_idle -> region_page_idle, damon -> damon, fallback ->
+ * region_probe; idle_pages and unknown names get NULL + why. */
+const struct tracker_ops *region_select_over(const struct kernel_caps *caps, const char *tracker,
+                                             bool allow_fallback, char *why, size_t why_len);
+
 /* Can this kernel run ops as a region source? */
 bool region_source_usable(const struct tracker_ops *ops, const struct kernel_caps *caps,
                           char *why, size_t len);

@@ -176,6 +176,30 @@ const struct tracker_ops *region_select(const struct kernel_caps *caps, const ch
                        why_len);
 }
 
+/* The region source that checks memory the way each access tracker does. */
+static const struct {
+    const char *tracker, *source;
+} region_source_over[] = {
+    { "page_idle", "region_page_idle" },
+    { "damon", "damon" },
+    { "fallback", "region_probe" },
+};
+
+const struct tracker_ops *region_select_over(const struct kernel_caps *caps, const char *tracker,
+                                             bool allow_fallback, char *why, size_t why_len)
+{
+    if (tracker == NULL || strcmp(tracker, "auto") == 0)
+        return region_select(caps, NULL, allow_fallback, why, why_len);
+    for (size_t i = 0; i < sizeof(region_source_over) / sizeof(region_source_over[0]); i++) {
+        if (strcmp(tracker, region_source_over[i].tracker) == 0)
+            return region_select(caps, region_source_over[i].source, allow_fallback, why,
+                                 why_len);
+    }
+    snprintf(why, why_len, "'%s' is not a region source (%s); a region project takes auto, "
+             "page_idle, damon or fallback", tracker, region_idle_pages_why);
+    return NULL;
+}
+
 const struct reclaim_ops *reclaim_select(const struct kernel_caps *caps, const char *name,
                                          char *why, size_t why_len)
 {

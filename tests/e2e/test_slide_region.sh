@@ -7,7 +7,9 @@
 # every byte reads back intact; etmemd keeps no per-page state (its RSS stays flat).
 # SLIDE_HOT_MB and SLIDE_COLD_MB set the sizes (default 128 + 512 MiB, scaled to the swap);
 # SLIDE_REGION_SOURCE names the source the probe must pick (the guest: damon, whose kdamond
-# must then exist while the project runs and be gone after it stops).
+# must then exist while the project runs and be gone after it stops); SLIDE_SCAN_BACKEND
+# sets the task's scan_backend (page_idle: the user-space monitor over page_idle), and the
+# source it names replaces the probe's pick.
 . "$(dirname "$0")/lib.sh"
 ensure_swap
 scale_to_swap "${SLIDE_HOT_MB:-128}" "${SLIDE_COLD_MB:-512}"
@@ -35,10 +37,12 @@ name=target
 type=name
 value=sreg-tgt$E2E_TAG
 T=1
+scan_backend=${SLIDE_SCAN_BACKEND:-auto}
 CONF
 )
 # asked before the project starts: a running kdamond of etmemd's makes DAMON unusable to others
 region_src=$("$ETMEMD" --probe | sed -n "s/.* region=\([a-z_]*\).*/\1/p")
+[ "${SLIDE_SCAN_BACKEND:-auto}" = auto ] || region_src=$SLIDE_REGION_SOURCE
 expect 0 "the region project is added" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
 expect 0 "... and started" "$ETMEM" project start -n region -s "$DSOCK"
 rss0=$(proc_rss_kb "$DPID")
@@ -55,7 +59,7 @@ check "the unmanaged control's cold part is left alone ($ctl_sw% swapped)" [ "$c
 expect 0 "project show reports the work" "$ETMEM" project show -n region -s "$DSOCK"
 expect_out "running" "... the task is running"
 expect_out "$region_src+madvise" "... with the region source this kernel offers ($region_src)"
-if [ -n "${SLIDE_REGION_SOURCE:-}" ]; then
+if [ -n "${SLIDE_REGION_SOURCE:-}" ] && [ "${SLIDE_SCAN_BACKEND:-auto}" = auto ]; then
     check "the probe picks the region source $SLIDE_REGION_SOURCE (it says $region_src)" \
         [ "$region_src" = "$SLIDE_REGION_SOURCE" ]
 fi
