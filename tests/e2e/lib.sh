@@ -272,18 +272,22 @@ cgroup_new() {
     E2E_CGROUPS="$1 $E2E_CGROUPS"
 }
 
-# memcg_required: the memory controller on for the children of the v2 hierarchy (turned on
-# if it is available there), or skip saying why.
-memcg_required() {
+# memcg_enable: turn the memory controller on for the children of the v2 hierarchy if it is
+# available there; false (with WHY_NOT set) when it cannot be.
+memcg_enable() {
     local mnt
     mnt=$(cgroup_v2_mount)
-    [ -n "$mnt" ] || skip "no cgroup v2 hierarchy mounted"
-    grep -qw memory "$mnt/cgroup.controllers" ||
-        skip "no memory controller on cgroup v2 here (only '$(cat "$mnt/cgroup.controllers")')"
+    WHY_NOT="no cgroup v2 hierarchy mounted"
+    [ -n "$mnt" ] || return 1
+    WHY_NOT="no memory controller on cgroup v2 here (only '$(cat "$mnt/cgroup.controllers")')"
+    grep -qw memory "$mnt/cgroup.controllers" || return 1
+    WHY_NOT="the memory controller is not enabled for $mnt's children and cannot be"
     grep -qw memory "$mnt/cgroup.subtree_control" ||
-        echo +memory >"$mnt/cgroup.subtree_control" 2>/dev/null ||
-        skip "the memory controller is not enabled for $mnt's children and cannot be"
+        echo +memory >"$mnt/cgroup.subtree_control" 2>/dev/null
 }
+
+# memcg_required: memcg_enable, or skip saying why.
+memcg_required() { memcg_enable || skip "$WHY_NOT"; }
 
 # Whatever is still in the cgroups made here goes to their parents; then they go, deepest
 # first (a cgroup whose last process just exited may take a moment to become removable).
@@ -299,6 +303,23 @@ cgroups_remove() {
         done
     done
     E2E_CGROUPS=""
+}
+
+# The pid reuse tests: project "reuse" has a task on a pid whose process exited and was
+# replaced by a newcomer; project "clock" (on a control process) shows the cycles going by.
+reuse_waiting() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | grep -q '"state":"waiting"'; }
+reuse_note() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | sed -n 's/.*"note":"\([^"]*\)".*/\1/p'; }
+# reuse_waits_out PID CLOCK-CONF SECONDS: the clock project is added and started; the reuse
+# task waits (PID is another process now), covering nothing, through three of its cycles
+# (within SECONDS), and says its process exited.
+reuse_waits_out() {
+    expect 0 "a control project is added and started" sh -c \
+        "'$ETMEM' obj add -f '$2' -s '$DSOCK' && '$ETMEM' project start -n clock -s '$DSOCK'"
+    check "the task waits: pid $1 is another process now" wait_for 60 reuse_waiting
+    check "... it covers no process" [ "$(task_field reuse nr_pids)" = 0 ]
+    check "three cycles of the control project go by" wait_for "$3" cycles_reach clock 3
+    run reuse_note
+    check "... and says the target has exited ($OUT)" [ "$OUT" = "process $1 has exited" ]
 }
 
 # control_and_target PREFIX EXERCISER-ARGS...: an unmanaged control process PREFIX-ctl and a
@@ -366,6 +387,33 @@ type=$2
 value=$3
 T=1
 ${4:-}
+CONF
+}
+
+# region_conf NAME VALUE SAMPLE_US MAX_REGIONS [TASK-KEYS]: a slide region project NAME
+# (aggregations of 1 s, at least 10 regions) with one task ($SLIDE_TASK or NAME-task, T=1)
+# on the processes named VALUE, plus TASK-KEYS; prints the config's path.
+region_conf() {
+    conf "$1" <<CONF
+[project]
+name=$1
+scan_type=region
+sample_interval=$3
+aggr_interval=1000000
+update_interval=1000000
+min_nr_regions=10
+max_nr_regions=$4
+[engine]
+name=slide
+project=$1
+[task]
+project=$1
+engine=slide
+name=${SLIDE_TASK:-$1-task}
+type=name
+value=$2
+T=1
+${5:-}
 CONF
 }
 

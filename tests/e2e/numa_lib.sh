@@ -7,21 +7,19 @@
 
 # cycles: the project's completed cycles.
 cycles() { "$ETMEM" project show -n "${CS_PROJECT:-cs}" -s "$DSOCK" --json | sed -n 's/.*"cycles":\([0-9]*\).*/\1/p'; }
-# on PID RANGE NODE: pages of the range on that node.
-on() { "$BUILD/tests/tools/pagestat" -n "$1" "$2" | sed -n "s/.* node$3=\([0-9]*\).*/\1/p" | grep . || echo 0; }
 # pct PID RANGE NODE: the share (%) of the range's pages on that node.
-pct() { echo $(( 100 * $(on "$1" "$2" "$3") / $("$BUILD/tests/tools/pagestat" "$1" "$2" | sed -n 's/^pages=\([0-9]*\).*/\1/p') )); }
+pct() { echo $(( 100 * $(pages_on "$1" "$2" "$3") / $("$BUILD/tests/tools/pagestat" "$1" "$2" | sed -n 's/^pages=\([0-9]*\).*/\1/p') )); }
 
 # follow RANGE NODE TARGET_PCT TIMEOUT: poll each cycle until TARGET_PCT of RANGE is on
 # NODE. Sets TOOK (cycles) and BURST (largest increase per cycle, pages: no cycle may move
 # more than the quota; when a look spans several cycles, their average).
 follow() {
     local range=$1 node=$2 want=$3 deadline=$(( $(date +%s) + $4 )) c0 c last n prev k
-    c0=$(cycles) last=$c0 prev=$(on "$EX_PID" "$range" "$node") BURST=0 TOOK=-1
+    c0=$(cycles) last=$c0 prev=$(pages_on "$EX_PID" "$range" "$node") BURST=0 TOOK=-1
     while [ "$(date +%s)" -lt "$deadline" ]; do
         c=$(cycles)
         if [ "${c:-0}" != "$last" ]; then
-            n=$(on "$EX_PID" "$range" "$node") k=$((c - last))
+            n=$(pages_on "$EX_PID" "$range" "$node") k=$((c - last))
             [ $(( (n - prev + k - 1) / k )) -gt "$BURST" ] && BURST=$(( (n - prev + k - 1) / k ))
             [ "$k" -gt 1 ] && echo "# (sampled $k cycles at once at cycle $c)"
             prev=$n last=$c

@@ -14,7 +14,7 @@ CGNAME=etmem-e2e-$$
 CGDIR=$CG2/$CGNAME
 cgroup_new "$CGDIR" && cgroup_new "$CGDIR/child" || skip "cannot create a cgroup under $CG2"
 # the memory controller for it where v2 has one (the guest; this host binds it to v1)
-grep -qw memory "$CG2/cgroup.controllers" && echo +memory >"$CG2/cgroup.subtree_control"
+memcg_enable
 
 daemon_start
 move_to() { echo "$2" >"$1/cgroup.procs"; }

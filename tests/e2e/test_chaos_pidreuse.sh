@@ -10,7 +10,6 @@
 pidns_required
 ensure_swap
 daemon_start
-note() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | sed -n 's/.*"note":"\([^"]*\)".*/\1/p'; }
 
 exerciser reuse-a --total 128 --hot 16
 a_pid=$EX_PID a_out=$EX_OUT
@@ -31,18 +30,10 @@ check "a new process got pid $a_pid" [ "$b_pid" = "$a_pid" ]
 exerciser reuse-clock --total 32 --hot 8
 clock_pid=$EX_PID clock_out=$EX_OUT
 clock=$(slide_conf clock name reuse-clock)
-expect 0 "a control project is added and started" sh -c \
-    "'$ETMEM' obj add -f '$clock' -s '$DSOCK' && '$ETMEM' project start -n clock -s '$DSOCK'"
-waiting() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | grep -q '"state":"waiting"'; }
-check "the task waits: pid $a_pid is another process now" wait_for 60 waiting
-check "... it covers no process" [ "$(task_field reuse nr_pids)" = 0 ]
-past() { [ "$(task_field clock cycles)" -ge 3 ]; }
-check "three cycles of the control project go by" wait_for 60 past
-run note
-check "... and says the target has exited ($OUT)" [ "$OUT" = "process $a_pid has exited" ]
+reuse_waits_out "$a_pid" "$clock" 60
 check "the newcomer was left alone (VmSwap $(vmswap_kb "$a_pid") kB)" [ "$(vmswap_kb "$a_pid")" -lt 1024 ]
 check "the newcomer's pages verify" verify_exerciser "$a_pid" "$b_out"
-check "the task still waits" waiting
+check "the task still waits" reuse_waiting
 check "the control's pages verify" verify_exerciser "$clock_pid" "$clock_out"
 expect 0 "etmemd serves and the projects go" sh -c \
     "'$ETMEM' obj del -f '$cfg' -s '$DSOCK' && '$ETMEM' obj del -f '$clock' -s '$DSOCK'"

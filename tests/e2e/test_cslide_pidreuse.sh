@@ -39,7 +39,6 @@ anon_only=yes
 ign_host=no
 CONF
 }
-note() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | sed -n 's/.*"note":"\([^"]*\)".*/\1/p'; }
 
 exerciser reuse-a --total 64 --hot 8 --node 0
 a_pid=$EX_PID a_out=$EX_OUT a_cold=$EX_COLD
@@ -64,14 +63,7 @@ check "a new process got pid $a_pid" [ "$b_pid" = "$a_pid" ]
 exerciser reuse-clock --total 32 --hot 8 --node 0
 clock_pid=$EX_PID clock_out=$EX_OUT
 clock=$(cslide_pid_conf clock name reuse-clock)
-expect 0 "a control project is added and started" sh -c \
-    "'$ETMEM' obj add -f '$clock' -s '$DSOCK' && '$ETMEM' project start -n clock -s '$DSOCK'"
-waiting() { "$ETMEM" project show -n reuse -s "$DSOCK" --json | grep -q '"state":"waiting"'; }
-check "the task waits: pid $a_pid is another process now" wait_for 60 waiting
-check "... it covers no process" [ "$(task_field reuse nr_pids)" = 0 ]
-check "three cycles of the control project go by" wait_for 90 cycles_reach clock 3
-run note
-check "... and says the target has exited ($OUT)" [ "$OUT" = "process $a_pid has exited" ]
+reuse_waits_out "$a_pid" "$clock" 90
 moved=$(( $(pages_on "$b_pid" "$b_cold" 1) + $(pages_on "$b_pid" "$b_hot" 1) ))
 check "none of the newcomer's pages went to node 1 ($moved)" [ "$moved" = 0 ]
 check "the newcomer's pages verify" verify_exerciser "$b_pid" "$b_out"

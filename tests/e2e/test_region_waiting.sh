@@ -7,27 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 daemon_start
-cfg=$(conf waiting <<CONF
-[project]
-name=wait
-scan_type=region
-sample_interval=100000
-aggr_interval=1000000
-update_interval=1000000
-min_nr_regions=10
-max_nr_regions=100
-[engine]
-name=slide
-project=wait
-[task]
-project=wait
-engine=slide
-name=t
-type=name
-value=rw-tgt$E2E_TAG
-T=1
-CONF
-)
+cfg=$(SLIDE_TASK=t region_conf wait "rw-tgt$E2E_TAG" 100000 100)
 expect 0 "a slide region project for a process not running yet is added" "$ETMEM" obj add -f "$cfg" -s "$DSOCK"
 expect 0 "... and started" "$ETMEM" project start -n wait -s "$DSOCK"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

@@ -18,28 +18,8 @@ daemon_start
 
 control_and_target sreg --total $(( HOT + COLD )) --hot "$HOT"
 # 5 checks per region per second; a region no check found accessed in a second is cold
-cfg=$(conf region <<CONF
-[project]
-name=region
-scan_type=region
-sample_interval=200000
-aggr_interval=1000000
-update_interval=1000000
-min_nr_regions=10
-max_nr_regions=1000
-[engine]
-name=slide
-project=region
-[task]
-project=region
-engine=slide
-name=target
-type=name
-value=sreg-tgt$E2E_TAG
-T=1
-scan_backend=${SLIDE_SCAN_BACKEND:-auto}
-CONF
-)
+cfg=$(SLIDE_TASK=target region_conf region "sreg-tgt$E2E_TAG" 200000 1000 \
+    "scan_backend=${SLIDE_SCAN_BACKEND:-auto}")
 # asked before the project starts: a running kdamond of etmemd's makes DAMON unusable to others
 region_src=$("$ETMEMD" --probe | sed -n "s/.* region=\([a-z_]*\).*/\1/p")
 [ "${SLIDE_SCAN_BACKEND:-auto}" = auto ] || region_src=$SLIDE_REGION_SOURCE
