@@ -256,6 +256,7 @@ static void report_cycle(struct cslide_rt *rt, time_t begin, double secs, const 
         double cpu = 0;
         const char *note = "";
 
+        targets_measure(&m->targets);
         for (struct task_pid *tp = m->tk->pids; tp != NULL; tp = tp->next) {
             struct cslide_pid *sp = tp->params;
 

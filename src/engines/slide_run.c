@@ -663,6 +663,7 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
             note = sp->run.note;
     }
     pthread_mutex_lock(&rt->lock);
+    targets_measure(&rt->targets);
     rep->state = "running";
     rep->cycles++;
     rep->last_scan = begin;

@@ -134,7 +134,13 @@ static void find_cgroup_members(struct targets *tg, const struct task *tk, pid_t
         return;
     if (cgroup_list_procs(&tg->cgroup, pids, n) < 0)
         *n = 0;
-    cgroup_memory_usage(&tg->cgroup, &tg->cgroup_memory, &tg->cgroup_swap);
+    targets_measure(tg);
+}
+
+void targets_measure(struct targets *tg)
+{
+    if (tg->cgroup_found)
+        cgroup_memory_usage(&tg->cgroup, &tg->cgroup_memory, &tg->cgroup_swap);
 }
 
 /* The processes the task names directly (before children). */

@@ -40,6 +40,9 @@ bool targets_refused(pid_t pid, bool allow_init, char *why, size_t why_len);
  * free_pid_params. The caller serialises calls and readers of tk->pids.
  * why (may be NULL) says, when the list ends up empty, what was looked for. */
 void targets_update(struct targets *tg, struct task *tk, char *why, size_t why_len);
+/* type=cgroup: read the cgroup's memory figures again (a cycle's end reports what its
+ * actions left, not what the cycle found). */
+void targets_measure(struct targets *tg);
 /* Free every entry (free_pid_params for each); tk->pids becomes NULL. */
 void targets_clear(struct task *tk);
 int targets_count(const struct task *tk);
