@@ -26,6 +26,14 @@
  *   --hot-list  print the hot keys' id ranges (`hot FIRST-LAST` per chunk run) and exit.
  *   --sample N  write the values of keys 0..N-1 to stdout, back to back, and exit (to
  *               measure how they compress).
+ *   --idle-gaps S  no server: draw the keys --run would ask for over S seconds at --rate
+ *               ops/s (the same chooser, --dist and --drift), group ids by --keys-per-page
+ *               (default 4: ~1000-byte values sit in the allocator's 1 KiB class, loaded in
+ *               id order), and print how long pages stay untouched: the longest gap per
+ *               page (percentiles, and how many pages ever stayed untouched 50 minutes),
+ *               and for a policy that pages a page out after it stayed untouched TAU s,
+ *               the share of page-time out and the refaults per minute (% of the pages
+ *               left resident) it costs: what any access-based policy can at best get.
  * Exit status: 0, 1 when a value read back wrong or the server failed, 2 for bad usage.
  * Only loopback addresses are accepted; everything is bounded in count and time. */
 #include <errno.h>
@@ -59,7 +67,8 @@ struct options {
     uint64_t seed;
     bool load, verify, hot_list;
     enum value_kind values;
-    uint32_t sample;
+    uint32_t sample, keys_per_page;
+    double idle_secs;
     double drift_secs, drift_pct;
     double run_secs, rate, report;
     uint64_t max_ops;
@@ -592,6 +601,13 @@ static bool op_once(redisContext *c, const struct options *o, uint32_t id, char 
     return true;
 }
 
+/* --drift: the keys of the top ranks fall to the bottom of the ranking */
+static void drift_step(struct keyspace *ks, const struct options *o)
+{
+    ks->rank_shift = (uint32_t)((ks->rank_shift + (uint64_t)(o->drift_pct / 100.0 * o->keys)) %
+                                o->keys);
+}
+
 static int mode_run(redisContext *c, const struct options *o, struct keyspace *ks)
 {
     double t_drift;
@@ -623,9 +639,7 @@ static int mode_run(redisContext *c, const struct options *o, struct keyspace *k
             next_op += 1.0 / o->rate;
         }
         if (o->drift_secs > 0 && now_sec() - t_drift >= o->drift_secs) {
-            /* the keys of the top ranks fall to the bottom of the ranking */
-            ks->rank_shift = (uint32_t)((ks->rank_shift +
-                                         (uint64_t)(o->drift_pct / 100.0 * o->keys)) % o->keys);
+            drift_step(ks, o);
             t_drift = now_sec();
         }
         if (!op_once(c, o, keyspace_pick(ks, o), scratch, per, tot)) {
@@ -688,7 +702,8 @@ static void usage(void)
             "       [--load] [--run SECS [--max-ops N] [--rate OPS] [--write-pct N] [--report S]\n"
             "        [--dist hotspot:KEYS%%:OPS%%|zipf:THETA|uniform] [--hot-chunk K]\n"
             "        [--drift SECS:PCT]] [--verify] [--values random|records]\n"
-            "       [--hot-list] [--sample N]\n");
+            "       [--hot-list] [--sample N]\n"
+            "       [--idle-gaps SECS --rate OPS [--keys-per-page N] [--dist ...] [--drift ...]]\n");
 }
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -753,6 +768,132 @@ static bool parse_drift(const char *s, struct options *o)
            parse_double(colon + 1, 0.001, 100, &o->drift_pct);
 }
 
+/* --idle-gaps: thresholds (s) of the page-out-after-idle policies it prices */
+static const double idle_taus[] = { 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3000 };
+#define N_TAUS (sizeof(idle_taus) / sizeof(idle_taus[0]))
+#define COLD_FOR_S 3000.0 /* "cold for 50 minutes" */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+#define GAP_BIN_S 0.1  /* the gap histogram's resolution */
+#define GAP_BINS ((size_t)(MAX_RUN_SECS / GAP_BIN_S) + 1)
+static const double oracle_out_pcts[] = { 10, 25, 50 };
+
+/* Gaps between touches of a page: for each TAU, what the page-out-after-TAU policy keeps
+ * out and the refaults it pays; and a histogram of the gaps (count, total length) for the
+ * bound no policy can beat. */
+struct gap_stats {
+    double out_s[N_TAUS];
+    uint64_t faults[N_TAUS];
+    uint64_t *bin_n;
+    double *bin_s;
+    double open_s;   /* gaps still open at the end: out for free */
+};
+
+/* One gap of GAP s between two touches of a page (CLOSED: the second touch happened, which
+ * under a policy that had paged it out is a refault). */
+static void idle_gap(struct gap_stats *g, double gap, bool closed)
+{
+    if (!closed) {
+        g->open_s += gap;
+    } else {
+        size_t b = (size_t)(gap / GAP_BIN_S);
+        b = b < GAP_BINS ? b : GAP_BINS - 1;
+        g->bin_n[b]++;
+        g->bin_s[b] += gap;
+    }
+    for (size_t k = 0; k < N_TAUS; k++) {
+        if (gap <= idle_taus[k])
+            break;
+        g->out_s[k] += gap - idle_taus[k];
+        g->faults[k] += closed;
+    }
+}
+
+static int idle_gaps(const struct options *o, struct keyspace *ks)
+{
+    uint32_t npages = (o->keys + o->keys_per_page - 1) / o->keys_per_page;
+    double *last = calloc(npages, sizeof(double)), *longest = calloc(npages, sizeof(double));
+    double t_drift = 0, page_time = (double)npages * o->idle_secs;
+    uint64_t nops = (uint64_t)(o->idle_secs * o->rate), cold_pages = 0;
+    struct gap_stats g = { .bin_n = calloc(GAP_BINS, sizeof(uint64_t)),
+                           .bin_s = calloc(GAP_BINS, sizeof(double)) };
+
+    if (!last || !longest || !g.bin_n || !g.bin_s) {
+        free(last);
+        free(longest);
+        free(g.bin_n);
+        free(g.bin_s);
+        fprintf(stderr, "redisload: out of memory for %u pages\n", npages);
+        return 1;
+    }
+    for (uint64_t i = 0; i < nops; i++) {
+        double t = (double)i / o->rate;
+
+        if (o->drift_secs > 0 && t - t_drift >= o->drift_secs) {
+            drift_step(ks, o);
+            t_drift = t;
+        }
+        uint32_t pg = keyspace_pick(ks, o) / o->keys_per_page;
+        double gap = t - last[pg];
+        idle_gap(&g, gap, true);
+        if (gap > longest[pg])
+            longest[pg] = gap;
+        last[pg] = t;
+    }
+    for (uint32_t pg = 0; pg < npages; pg++) {
+        double gap = o->idle_secs - last[pg]; /* still untouched at the end: no refault */
+        idle_gap(&g, gap, false);
+        if (gap > longest[pg])
+            longest[pg] = gap;
+        cold_pages += longest[pg] >= COLD_FOR_S;
+    }
+    qsort(longest, npages, sizeof(double), cmp_double);
+    printf("idle pages=%u keys_per_page=%u secs=%.0f rate=%.0f ops=%llu\n", npages,
+           o->keys_per_page, o->idle_secs, o->rate, (unsigned long long)nops);
+    printf("longest_gap_s p50=%.1f p90=%.1f p99=%.1f max=%.1f pages_untouched_%.0fs=%llu\n",
+           longest[npages / 2], longest[(uint64_t)npages * 9 / 10],
+           longest[(uint64_t)npages * 99 / 100], longest[npages - 1], COLD_FOR_S,
+           (unsigned long long)cold_pages);
+    for (size_t k = 0; k < N_TAUS; k++) {
+        double out = g.out_s[k] / page_time;
+        double per_min = (double)g.faults[k] / (o->idle_secs / 60.0);
+        double resident = (double)npages * (1.0 - out);
+
+        printf("tau=%.0f out_pct=%.2f refaults_per_min=%.0f refault_pct_resident_per_min=%.2f\n",
+               idle_taus[k], 100.0 * out, per_min, resident > 0 ? 100.0 * per_min / resident : 0);
+    }
+    /* the bound: a policy that knew the future (no prefetching) pages out for whole gaps,
+     * the longest first, and pays one refault per gap it used */
+    for (size_t k = 0; k < sizeof(oracle_out_pcts) / sizeof(oracle_out_pcts[0]); k++) {
+        double want = oracle_out_pcts[k] / 100.0 * page_time - g.open_s, got = 0, n = 0;
+        size_t b = GAP_BINS;
+        while (b > 0 && got < want) {
+            b--;
+            if (g.bin_n[b] == 0)
+                continue;
+            double mean = g.bin_s[b] / (double)g.bin_n[b];
+            double take = got + g.bin_s[b] <= want ? (double)g.bin_n[b] : ceil((want - got) / mean);
+            got += take * mean;
+            n += take;
+        }
+        double per_min = n / (o->idle_secs / 60.0);
+        double resident = (double)npages * (1.0 - oracle_out_pcts[k] / 100.0);
+        printf("oracle out_pct=%.0f refaults_per_min=%.0f refault_pct_resident_per_min=%.2f%s\n",
+               oracle_out_pcts[k], per_min, 100.0 * per_min / resident,
+               got < want ? " (not reachable: the gaps do not add up to it)" : "");
+    }
+    free(last);
+    free(longest);
+    free(g.bin_n);
+    free(g.bin_s);
+    return 0;
+}
+
 static int sample_values(const struct options *o)
 {
     char *buf = malloc(o->value_size);
@@ -779,6 +920,7 @@ static int parse(int argc, char **argv, struct options *o)
         { "write-pct", 1, NULL, 'w' }, { "report", 1, NULL, 'P' },   { "dist", 1, NULL, 'd' },
         { "hot-chunk", 1, NULL, 'c' }, { "verify", 0, NULL, 'V' },   { "hot-list", 0, NULL, 'H' },
         { "values", 1, NULL, 'X' },    { "sample", 1, NULL, 'S' },   { "drift", 1, NULL, 'D' },
+        { "idle-gaps", 1, NULL, 'I' }, { "keys-per-page", 1, NULL, 'K' },
         { NULL, 0, NULL, 0 },
     };
     uint64_t v;
@@ -787,7 +929,7 @@ static int parse(int argc, char **argv, struct options *o)
 
     *o = (struct options){ .host = "127.0.0.1", .keys = 100000, .value_size = 1000, .seed = 1,
                            .report = 1, .dist = DIST_HOTSPOT, .hot_keys_pct = 10,
-                           .hot_ops_pct = 99, .hot_chunk = 64 };
+                           .hot_ops_pct = 99, .hot_chunk = 64, .keys_per_page = 4 };
     while (ok && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
         case 'h': o->host = optarg; break;
@@ -811,12 +953,19 @@ static int parse(int argc, char **argv, struct options *o)
             break;
         case 'S': ok = parse_u64(optarg, MAX_KEYS, &v) && v > 0; o->sample = (uint32_t)v; break;
         case 'D': ok = parse_drift(optarg, o); break;
+        case 'I': ok = parse_double(optarg, 1, MAX_RUN_SECS, &o->idle_secs); break;
+        case 'K': ok = parse_u64(optarg, MAX_KEYS, &v) && v > 0; o->keys_per_page = (uint32_t)v; break;
         default: ok = false; break;
         }
     }
-    if (!ok || optind != argc || (!o->hot_list && o->sample == 0 && o->port == 0) ||
-        !(o->load || o->run_secs > 0 || o->verify || o->hot_list || o->sample)) {
+    bool offline = o->hot_list || o->sample || o->idle_secs > 0;
+    if (!ok || optind != argc || (!offline && o->port == 0) ||
+        !(o->load || o->run_secs > 0 || o->verify || offline)) {
         usage();
+        return -1;
+    }
+    if (o->idle_secs > 0 && o->rate <= 0) {
+        fprintf(stderr, "redisload: --idle-gaps draws keys at --rate ops/s: give the rate\n");
         return -1;
     }
     if (o->drift_secs > 0 && o->dist != DIST_ZIPF) {
@@ -855,6 +1004,11 @@ int main(int argc, char **argv)
         print_hot_list(&ks);
         keyspace_free(&ks);
         return 0;
+    }
+    if (o.idle_secs > 0) {
+        rc = idle_gaps(&o, &ks);
+        keyspace_free(&ks);
+        return rc;
     }
     c = server_connect(&o);
     if (!c) {

@@ -38,6 +38,19 @@ guard_ratios() {
     rm -rf "$d" "$f"
 }
 
+# guard_idle_gaps: how long Redis's value pages stay untouched under this part's key
+# choice, drawn offline (redisload --idle-gaps) at the baseline's median rate over
+# GB_IDLE_S s; prints idle_* lines for the env file.
+guard_idle_gaps() {
+    local rate
+    rate=$(awk -F, '$1 == "redis" && $4 == "base" { print $16 }' "$CSV" | sort -n |
+        awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+    [ -n "$rate" ] && [ "$rate" -gt 0 ] || return 0
+    echo "idle_cmd=redisload --keys $RD_KEYS --dist zipf:$GB_ZIPF --drift $GB_DRIFT_S:$GB_DRIFT_PCT --idle-gaps $GB_IDLE_S --rate $rate"
+    "$BIN_BENCH/redisload" --keys "$RD_KEYS" --dist "zipf:$GB_ZIPF" --drift "$GB_DRIFT_S:$GB_DRIFT_PCT" \
+        --idle-gaps "$GB_IDLE_S" --rate "$rate" | sed 's/^/idle_line=/'
+}
+
 guard_bench() {
     local alg r saved_csv=$CSV saved_conds=("${ETMEM_CONDS[@]}") saved_match=$SENPAI_MATCH
     local saved_rounds=$SAV_ROUNDS psi_missing
@@ -47,6 +60,10 @@ guard_bench() {
     echo "$SAV_CSV_HEADER" >"$CSV"
     ETMEM_SETTING[etmem-slide]="1 1 1 1"
     ETMEM_SETTING[etmem-guard]="1 1 1 1 guard_refault_pct=$GB_REFAULT"
+    # the guard's setting with T=0: no page is ever cold enough to go, the tracker senses as
+    # usual; its major faults are what sensing alone costs (a dry run cannot show this: it
+    # turns the fallback tracker's pageout probes off)
+    ETMEM_SETTING[etmem-probes]="1 1 1 0 guard_refault_pct=$GB_REFAULT"
     ETMEM_SETTING[etmem-region]="- - - 1 P:scan_type=region P:sample_interval=200000 P:aggr_interval=1000000 P:update_interval=1000000 P:min_nr_regions=10 P:max_nr_regions=1000"
     ETMEM_CONDS=("${GB_CONDS[@]}") SENPAI_MATCH=etmem-guard SAV_ROUNDS=$GB_ROUNDS
     psi_missing=$(guard_psi_missing)
@@ -70,6 +87,7 @@ guard_bench() {
     if [[ " $GB_WLS " == *" redis "* ]]; then
         say "== guard: redis, JSON-like records, zipf:$GB_ZIPF drifting"
         RD_VALUES=records RD_DIST=zipf:$GB_ZIPF RD_DRIFT=$GB_DRIFT_S:$GB_DRIFT_PCT savings_workload redis
+        guard_idle_gaps >>"$RES/$GUARD_ENV_NAME"
     fi
     WITH_SENPAI=$saved_senpai
     # the zram algorithm and compaction: the guard on GB_ZRAM_WL, on a fresh device per
@@ -120,12 +138,14 @@ guard_report() {
     echo
     printf '%s\n' "$targets" | grep -v '^NOISE|'
     echo
+    guard_faults_report "$csv" "$(gget refault_target)"
+    guard_idle_report "$genv" "$(gget refault_target)"
     echo "What the noise allows: $(printf '%s\n' "$targets" | sed -n 's/^NOISE|//p' | paste -sd ';' | sed 's/;/; /g'). A target met by the median but not in most rounds is within the noise, and so is a difference between two settings smaller than their ranges; the last column says how many rounds agree."
     echo
     awk -F, 'NR == 1 || $1 != "zram"' "$csv" >"$tmp"
     awk -v plot=/dev/null -v targets=/dev/null \
         -v titles="exerciser=Exerciser: $(gget ex_desc);redis=Redis: $(gget rd_desc)" \
-        -v descs="etmem-slide=etmem slide loop=1 interval=1 sleep=1 T=1, no guard;etmem-guard=the same with guard_refault_pct=$(gget refault_target);etmem-region=etmem slide on a region project (scan_type=region, 1 s aggregations of 5 samples, 10..1000 regions), T=1, no guard;senpai=kernel LRU, Senpai-style (v1 limit + PSI), its floor the RSS the guard reached in the same round" \
+        -v descs="etmem-slide=etmem slide loop=1 interval=1 sleep=1 T=1, no guard;etmem-guard=the same with guard_refault_pct=$(gget refault_target);etmem-probes=the guard's setting with T=0: the tracker senses as usual but no page is ever cold enough to go, so its major faults are what sensing alone costs (the fallback tracker's pageout probes; a dry run would not show it: dry runs turn the probes off);etmem-region=etmem slide on a region project (scan_type=region, 1 s aggregations of 5 samples, 10..1000 regions), T=1, no guard;senpai=kernel LRU, Senpai-style (v1 limit + PSI), its floor the RSS the guard reached in the same round" \
         -f "$ROOT/bench/lib/summarise.awk" "$tmp"
     rm -f "$tmp"
     echo
@@ -141,4 +161,52 @@ guard_report() {
         IFS='|' read -r alg net add nsh nph <<<"$best"
         echo "Recommended: **$alg** (net $net % of the workload's RSS after compaction, the largest of those measured; compaction changed it by $add pp$(awk -v a="$add" 'BEGIN { if (a < 1 && a > -1) print ": nothing measurable, not worth scheduling for this data" }')). $( [ "$nsh" -gt 0 ] && echo "Others swapped in $nsh of the $nph phases, whose net is charged at the device's average cost: a difference of a few points between algorithms is indicative, not settled.")"
     fi
+}
+
+# guard_faults_report CSV TARGET: where the major faults of the etmem settings come from:
+# the fallback tracker's probes (etmemd's debug log, counted per window) and the rest (pages
+# etmem swapped out coming back); nothing when no phase counted probes.
+guard_faults_report() {
+    local t
+    t=$(awk -v target="$2" -v part=faults -f "$ROOT/bench/lib/guard_targets.awk" "$1")
+    [ -n "$t" ] || return 0
+    echo "### Where the major faults come from"
+    echo
+    echo "The fallback tracker senses access by paging sample pages out (probes); a probe page the workload touches again is a major fault the guard did not decide. etmemd's debug log counts, per window, the probe pages found back (at the window's end or one window later); the rest of the workload's major faults are pages etmem swapped out coming back. Median over rounds [range]; %/min of the workload's resident memory at the end of the phase."
+    echo
+    printf '%s\n' "$t"
+    echo
+    echo "The probe count is a lower bound: a probe page touched more than one window after its probe is counted with the rest. \`etmem-probes\` swaps nothing out by decision (T=0), so all of its major faults are sensing's: its probe pages found idle stay out (what it saved) and come back when touched later."
+    echo
+}
+
+# guard_idle_report ENV TARGET: how long Redis's pages stay untouched (guard_idle_gaps), and
+# what that allows any policy.
+guard_idle_report() {
+    local genv=$1 target=$2
+    grep -q '^idle_line=' "$genv" 2>/dev/null || return 0
+    echo "### How long Redis's pages stay untouched"
+    echo
+    echo "Redis's value pages (4 records of ~1000 bytes each, in the allocator's 1 KiB class, loaded in id order) under this benchmark's key choice, drawn offline over the same key chooser (\`$(sed -n 's/^idle_cmd=//p' "$genv" | tail -1)\`, the rate being the baseline's median). A policy that pages a page out once it stayed untouched TAU s keeps the share below out and pays a refault each time an out page is touched again; the last rows are the bound for any policy without prefetching (it knows the future, pages out for whole gaps, the longest first)."
+    echo
+    sed -n 's/^idle_line=//p' "$genv" | awk -v target="$target" '
+        /^idle / { for (i = 2; i <= NF; i++) { split($i, kv, "="); h[kv[1]] = kv[2] } }
+        /^longest_gap_s / { for (i = 2; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] } }
+        /^tau=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+                  nt++; tau[nt] = f["tau"]; out[nt] = f["out_pct"]; rf[nt] = f["refault_pct_resident_per_min"]
+                  if (rf[nt] <= target && out[nt] > best) { best = out[nt]; btau = tau[nt] } }
+        /^oracle / { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+                     no++; oout[no] = f["out_pct"]; orf[no] = f["refault_pct_resident_per_min"]; onote[no] = ($0 ~ /not reachable/) }
+        END {
+            printf "Over %d s at %d ops/s, %d pages: the longest time a page stayed untouched is %.0f s (median page %.0f s, 90 %% of pages %.0f s, 99 %% %.0f s); pages that ever stayed untouched %.0f s: %d.\n\n",
+                h["secs"], h["rate"], h["pages"], g["max"], g["p50"], g["p90"], g["p99"], 3000, g["pages_untouched_3000s"]
+            print "| policy | value pages out % | refaults %/min of the resident pages |"
+            print "|---|---|---|"
+            for (i = 1; i <= nt; i++) if (out[i] > 0 || i == 1) printf "| page out after %s s untouched | %.2f | %.2f |\n", tau[i], out[i], rf[i]
+            for (i = 1; i <= no; i++) printf "| bound for any policy | %s | %s |\n", oout[i], onote[i] ? "not reachable" : sprintf("%.2f", orf[i])
+            for (i = 1; i <= no; i++) if (oout[i] == 50) b50 = orf[i]
+            printf "\nSo on this workload **no policy can save 50 %% of Redis'"'"'s value pages at refaults <= %s %%/min**: even one that knew the future would pay %.0f %%/min (%.0fx the target); a page would have to stay untouched for about 50 minutes to go out at that rate, and none stays untouched for more than %.0f s. %s The Redis targets of >= 50 %% saved and refaults within %s %%/min cannot both be met here; the figures above measure how close the guard gets, not whether it could.\n\n",
+                target, b50, b50 / target, g["max"],
+                btau == "" ? "None of the page-out-after-idle policies above stays within the target." : sprintf("Within the target, the best of the page-out-after-idle policies above keeps %.2f %% of the value pages out (after %s s untouched).", best, btau), target
+        }'
 }

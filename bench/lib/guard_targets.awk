@@ -3,7 +3,9 @@
 # -> its targets with PASS/FAIL, each with the median over rounds, the per-round range and
 # how many rounds agree, and the zram algorithm table. POSIX awk.
 # -v target=PCT  the guard's refault target (guard_refault_pct)
-# -v part=targets|zram  which table to print
+# -v part=targets|zram|faults  which table to print (faults: the etmem settings' major
+#    faults split into the fallback tracker's probes and the rest; nothing when no phase
+#    counted probes)
 BEGIN { FS = "," }
 NR == 1 { next }
 $1 == "zram" { split($2, ar, "."); a = ar[1]; if (!(a in za)) { za[a] = 1; zalg[++nza] = a }
@@ -16,6 +18,7 @@ $1 == "zram" { split($2, ar, "."); a = ar[1]; if (!(a in za)) { za[a] = 1; zalg[
     if (!(wl in swl)) { swl[wl] = 1; wls[++nwl] = wl }
     if (!((wl, r) in sr)) { sr[wl, r] = 1; rounds[wl, ++nr[wl]] = r }
     has[wl, r, c] = 1
+    if (!((wl, c) in sc)) { sc[wl, c] = 1; conds[wl, ++nc[wl]] = c }
     for (i = 1; i <= NF; i++) v[wl, r, c, i] = $i
 }
 function sortn(a, n,   i, j, t) {
@@ -34,6 +37,17 @@ function fig(wl, c, what, r,   b) {
     }
     if (what == "p99") { b = v[wl, r, "base", 19]; return b > 0 ? 100 * (v[wl, r, c, 19] / b - 1) : "" }
     if (what == "refault") return v[wl, r, c, 10] > 0 ? v[wl, r, c, 21] * 60 * 4 / v[wl, r, c, 10] * 100 : ""
+    if (what == "mf") return v[wl, r, c, 21]
+    if (what == "probe_mf") return v[wl, r, c, 43]
+    if (what == "rest_mf") return v[wl, r, c, 43] == "" ? "" : v[wl, r, c, 21] - v[wl, r, c, 43]
+    if (what == "probe_share") return v[wl, r, c, 43] == "" || v[wl, r, c, 21] <= 0 ? "" : 100 * v[wl, r, c, 43] / v[wl, r, c, 21]
+    if (what == "probe_refault") return v[wl, r, c, 43] == "" || v[wl, r, c, 10] <= 0 ? "" : v[wl, r, c, 43] * 60 * 4 / v[wl, r, c, 10] * 100
+    if (what == "rest_refault") return v[wl, r, c, 43] == "" || v[wl, r, c, 10] <= 0 ? "" : (v[wl, r, c, 21] - v[wl, r, c, 43]) * 60 * 4 / v[wl, r, c, 10] * 100
+}
+# cell(wl, c, what, fmt): the median over rounds [range], "-" when no round has the figure
+function cell(wl, c, what, fmt,   m) {
+    m = gather(wl, c, what)
+    return m == "" ? "-" : sprintf(fmt, m) spread(fmt)
 }
 # gather(wl, c, what): x[1..nx] over rounds (also keeps them by round in byr[])
 function gather(wl, c, what,   k, f) {
@@ -66,6 +80,24 @@ END {
             nsh += zsh[a]; nph += n
         }
         printf "\nBEST|%s|%.1f|%+.1f|%d|%d\n", best, bestc, bestd, nsh, nph
+        exit
+    }
+    if (part == "faults") {
+        for (w = 1; w <= nwl; w++) {
+            wl = wls[w]
+            for (i = 1; i <= nc[wl]; i++) {
+                c = conds[wl, i]
+                if (gather(wl, c, "probe_mf") == "") continue
+                if (!head++) {
+                    print "| workload | setting | major faults/s | of which probes | the rest (swapped-out pages back) | probes' share % | refaults %/min (all) | of which probes | the rest |"
+                    print "|---|---|---|---|---|---|---|---|---|"
+                }
+                printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", title(wl), c,
+                    cell(wl, c, "mf", "%.1f"), cell(wl, c, "probe_mf", "%.1f"), cell(wl, c, "rest_mf", "%.1f"),
+                    cell(wl, c, "probe_share", "%.0f"), cell(wl, c, "refault", "%.2f"),
+                    cell(wl, c, "probe_refault", "%.2f"), cell(wl, c, "rest_refault", "%.2f")
+            }
+        }
         exit
     }
     print "| | target (with the guard, against no offload in the same round) | median [range over rounds] | rounds that meet it |"

@@ -11,7 +11,7 @@
 # Fresh processes each phase keep memory younger than the platform's ~60 s pageout age and
 # give every phase the same starting state.
 
-SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s,zram_other_kb,swap_free_mb,wl_cpu_share_pct,ops_per_cpu_s,net_compacted_pct,zram_ratio,recalled_kb"
+SAV_CSV_HEADER="workload,round,order,cond,loop,interval,sleep,T,rss0_kb,rss_end_kb,swap_end_kb,saved_pct,zram_used_delta_kb,zram_orig_delta_kb,net_saved_pct,ops,ops_whole,p50_ns,p99_ns,slow_share,majflt_per_s,swapin_pct_ws_per_min,pol_cpu_pct,pol_cpu_whole_pct,pol_rss_kb,cpu_ns_per_scan_page,pswpout_delta,pswpin_delta,ctl_swap_kb,psi_ms_per_s,scans,ws_kb,load1,senpai_floor_kb,settle_s,zram_other_kb,swap_free_mb,wl_cpu_share_pct,ops_per_cpu_s,net_compacted_pct,zram_ratio,recalled_kb,probe_refaults_per_s"
 
 PHASE_N=0
 
@@ -198,6 +198,20 @@ snapshot() {
     s[ctlswap]=$(status_kb "$CTL_PID" VmSwap)
     s[lines]=$(grep -c 'ops/s=' "$WL_OUT")
     s[psi]=$(psi_some_total "$CG_V2/memory.pressure")
+    s[dlog]=0
+    [ -n "${DLOG:-}" ] && s[dlog]=$(wc -l <"$DLOG")
+}
+
+# probe_refaults LOG FROM TO SECS PID: the fallback tracker's pageout probes that PID touched
+# again (a major fault each, found back at the window's end or one window later), per
+# second, from etmemd's debug lines FROM+1..TO; empty when no fallback tracker watched PID.
+probe_refaults() {
+    [ -n "$1" ] || return 0
+    sed -n "$(( $2 + 1 )),$3p" "$1" | awk -v pid="$5" -v secs="$4" '
+        index($0, "fallback pid " pid ": window resolved ") && match($0, /\([0-9]+ hit, [0-9]+ late/) {
+            split(substr($0, RSTART + 1, RLENGTH - 1), f, /[ ,]+/); n += f[1] + f[3]; seen = 1
+        }
+        END { if (seen) printf "%.2f", n / secs }'
 }
 
 # window_stats FILE FROM TO: mean ops/s, median p50 and p99 (ns), ops-weighted slow share
@@ -304,6 +318,8 @@ phase() {
     cg_remove "$CG_V1"
     cg_remove "$CG_V2"
 
+    local probe_rf
+    probe_rf=$(probe_refaults "${DLOG:-}" "${S1[dlog]}" "${S2[dlog]}" "$(awk -v a="${S1[t]}" -v b="${S2[t]}" 'BEGIN { print b - a }')" "$WL_PID")
     read -r ops p50 p99 slow <<<"$(window_stats "$WL_OUT" "${S1[lines]}" "${S2[lines]}")"
     read -r ops_whole junk <<<"$(window_stats "$WL_OUT" "${S0[lines]}" "${S2[lines]}")"
     local spec="" loop="" interval="" sleep_s="" t=""
@@ -326,7 +342,7 @@ phase() {
         -v ours=$(( ${S2[swap]} - ${S0[swap]} + ${S2[ctlswap]} - ${S0[ctlswap]} )) -v swap_free="$swap_free" \
         -v wc1="${S1[wlcpu]}" -v wc2="${S2[wlcpu]}" -v sh1="${S1[share]}" -v sh2="${S2[share]}" \
         -v load="$(load1)" -v floor="$SENPAI_FLOOR_KB" -v settle_s="$settle_s" -v page_kb=$(( $(getconf PAGESIZE) / 1024 )) \
-        -v zuc="$zu_compacted" -v zo_now="${S2[zorig]}" -v zc_now="${S2[zcompr]}" -v zu_now="${S2[zused]}" -v rec="${S2[recalled]}" '
+        -v zuc="$zu_compacted" -v zo_now="${S2[zorig]}" -v zc_now="${S2[zcompr]}" -v zu_now="${S2[zused]}" -v rec="${S2[recalled]}" -v probe_rf="$probe_rf" '
     BEGIN {
         w = t2 - t1; whole = t2 - t0
         zu = (zu2 - zu0) / 1024; zo = (zo2 - zo0) / 1024
@@ -345,13 +361,13 @@ phase() {
         scans = (loop != "" && cy2 > cy1) ? (cy2 - cy1) * loop : 0
         ns_scan_page = scans && rss0 ? (c2 - c1) / tck * 1e9 / scans / (rss0 / page_kb) : ""
         netc = rss0 ? 100 * (rss0 - rss2 - (shared ? ours * ((zo_now > 0) ? zuc / zo_now : 1) : (zuc - zu0) / 1024)) / rss0 : 0
-        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s,%d,%d,%.1f,%.0f,%.2f,%.3f,%d\n",
+        printf "%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.2f,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.2f,%.2f,%d,%s,%d,%d,%d,%.3f,%d,%d,%s,%s,%s,%d,%d,%.1f,%.0f,%.2f,%.3f,%d,%s\n",
             wl, round, order, cond, loop, interval, sleep_s, T, rss0, rss2, swap2, saved, zu, zo, net,
             ops, ops_whole, p50, p99, slow, mfs, swapin, cpu, cpu_whole, polrss,
             ns_scan_page == "" ? "" : sprintf("%.1f", ns_scan_page),
             po2 - po0, pi2 - pi0, ctlswap, (psi2 - psi1) / 1000 / w, scans, ws, load, floor, settle_s,
             zo - ours, swap_free, 100 * (sh2 - sh1) / tck / w, (wc2 > wc1) ? ops * w / ((wc2 - wc1) / tck) : 0,
-            netc, (zc_now > 0) ? zo_now / zc_now : 0, rec / 1024
+            netc, (zc_now > 0) ? zo_now / zc_now : 0, rec / 1024, probe_rf
     }' >>"$CSV"
     tail -1 "$CSV" | awk -F, '{ printf "    RSS %d -> %d MiB (saved %s %%, net of zram %s %%), %s ops/s, p99 %s ns, slow %s, policy cpu %s %%\n",
         $9 / 1024, $10 / 1024, $12, $15, $16, $19, $20, $23 }' >&2
