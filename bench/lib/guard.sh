@@ -8,6 +8,7 @@
 # run's own (bench/run makes it; this part remakes it per algorithm; removed at exit). Sourced by bench/run; report: guard_report.
 
 GUARD_CSV_NAME=latest-guard.csv GUARD_ENV_NAME=latest-guard-env.txt GUARD_MD_NAME=guard-redis.md
+GUARD_VM_CSV_NAME=latest-guard-vm.csv GUARD_VM_ENV_NAME=latest-guard-vm-env.txt
 
 # guard_psi_missing: why the psi engine cannot run here (empty when it can).
 guard_psi_missing() {
@@ -132,16 +133,17 @@ guard_report() {
     echo "| how the records compress | lz4: $(gget ratio_lz4); zstd: $(gget ratio_zstd) (level 1, \`lz4\`/\`zstd\` on the values as redisload writes them) |"
     echo "| swap | $(gget swap) |"
     echo "| the guard | \`guard_refault_pct=$(gget refault_target)\` on slide loop=1 interval=1 sleep=1 T=1 (page monitoring, the fallback tracker here); recall and the poor-compression stop as by default |"
-    echo "| psi engine | $( [ "$(gget psi)" = available ] && echo "the host has the cgroup v2 memory controller, but this benchmark has no psi policy yet: not measured" || echo "not available on this host: $(gget psi)") |"
+    echo "| psi engine | $( [ "$(gget psi)" = available ] && echo "the host has the cgroup v2 memory controller, but this benchmark runs the psi engine only in the qemu guest" || echo "not available on this host: $(gget psi)"); measured in the qemu guest instead (its own table below) |"
     echo
     echo "### Targets"
     echo
     printf '%s\n' "$targets" | grep -v '^NOISE|'
     echo
-    guard_faults_report "$csv" "$(gget refault_target)"
-    guard_idle_report "$genv" "$(gget refault_target)"
     echo "What the noise allows: $(printf '%s\n' "$targets" | sed -n 's/^NOISE|//p' | paste -sd ';' | sed 's/;/; /g'). A target met by the median but not in most rounds is within the noise, and so is a difference between two settings smaller than their ranges; the last column says how many rounds agree."
     echo
+    guard_faults_report "$csv" "$(gget refault_target)"
+    guard_idle_report "$genv" "$(gget refault_target)"
+    guard_vm_report "$dir"
     awk -F, 'NR == 1 || $1 != "zram"' "$csv" >"$tmp"
     awk -v plot=/dev/null -v targets=/dev/null \
         -v titles="exerciser=Exerciser: $(gget ex_desc);redis=Redis: $(gget rd_desc)" \
@@ -209,4 +211,67 @@ guard_idle_report() {
                 target, b50, b50 / target, g["max"],
                 btau == "" ? "None of the page-out-after-idle policies above stays within the target." : sprintf("Within the target, the best of the page-out-after-idle policies above keeps %.2f %% of the value pages out (after %s s untouched).", best, btau), target
         }'
+}
+
+# guard_vm: the guard part's exerciser in the qemu guest (custom kernel: cgroup v2 with the
+# memory controller, PSI, page_idle), where the psi engine can run: no offload, slide with
+# the guard, the psi engine (bench/lib/guard_vm_guest.sh, through a guest case of a private
+# tests/vm copy); writes latest-guard-vm.csv and its env file. Needs the cached custom
+# kernel (`tests/vm/run --prepare`), otherwise says why and writes only the reason.
+guard_vm() {
+    local tree=$RUN_TMP/vmtree-guard gbuild=$RUN_TMP/guestbuild-guard log=$RUN_TMP/guest-guard.log rc
+    local csv=$RES/$GUARD_VM_CSV_NAME genv=$RES/$GUARD_VM_ENV_NAME
+    echo "round,order,cond,rss0_kb,rss_end_kb,swap_end_kb,mc0_kb,mc_end_kb,ops,p99_ns,majflt_per_s,psi_ms_per_s,settle_s,ctl_swap_kb" >"$csv"
+    {
+        echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "commands=bench/run $BENCH_ARGS"
+        echo "rounds=$GV_ROUNDS"
+        echo "refault_target=$GB_REFAULT"
+        echo "desc=$GV_TOTAL MiB: $GV_HOT MiB hot (moving onto memory that was cold every $GB_EX_DRIFT s), $GV_WARM MiB warm (read every 2.5 s), the rest cold, --fill half; in a cgroup v2 child of its own; an unmanaged copy at 20000 ops/s outside it; warm-up 3 s, the setting settles $GV_SETTLE_MIN..$GV_SETTLE s (until the RSS stops trending), then $GV_MEASURE s measured"
+    } >"$genv"
+    mkdir -p "$gbuild/bin" "$gbuild/lib"
+    if ! guest_tree "$tree"; then echo "skipped=no tests/vm to boot the guest with" >>"$genv"; return 0; fi
+    cp "$BIN/etmemd" "$BIN/etmem" "$BIN/etmem-exerciser" "$gbuild/bin/" &&
+        cp -a "$BUILD"/lib/*.so* "$gbuild/lib/" 2>/dev/null
+    mkdir -p "$tree/tests/bench-lib"
+    cp "$ROOT/bench/lib/common.sh" "$ROOT/bench/lib/savings.sh" "$ROOT/bench/lib/guard_vm_guest.sh" "$tree/tests/bench-lib/"
+    cat >"$tree/tests/vm/cases/bench-guard" <<CASE
+#!/bin/sh
+# bench-guard: the guard part's exerciser in the guest (made by bench/run; not a test case)
+# vm-requires: memcg swap zram
+# vm-timeout: $GV_TIMEOUT
+export BENCH_LIB=\$ETMEM_SRC_DIR/tests/bench-lib GV_ROUNDS=$GV_ROUNDS GV_TOTAL=$GV_TOTAL GV_HOT=$GV_HOT
+export GV_WARM=$GV_WARM GV_DRIFT=$GB_EX_DRIFT GV_REFAULT=$GB_REFAULT GV_SETTLE_MIN=$GV_SETTLE_MIN
+export GV_SETTLE=$GV_SETTLE GV_MEASURE=$GV_MEASURE
+exec bash "\$BENCH_LIB/guard_vm_guest.sh"
+CASE
+    chmod +x "$tree/tests/vm/cases/bench-guard"
+    say "  guest (custom kernel, TCG): the exerciser, $GV_ROUNDS rounds of base etmem-guard psi"
+    ETMEM_BUILD_DIR=$gbuild "$tree/tests/vm/run" --kernel custom -v bench-guard >"$log" 2>&1
+    rc=$?
+    echo "kernel=$(sed -n 's/^vm: custom: kernel=\([^ ]*\).*/\1/p' "$log" | head -1)" >>"$genv"
+    sed -n 's/^ *| GBVM-INFO //p' "$log" | tr ' ' '\n' | sed -n 's/^backend=/backend=/p' | tail -1 >>"$genv"
+    sed -n 's/^ *| GBVM round=//p' "$log" | sed 's/ [a-z0-9_]*=/,/g' >>"$csv"
+    if [ "$rc" != 0 ] || [ "$(wc -l <"$csv")" -le 1 ]; then
+        say "  guest run did not complete (rc $rc): $(grep -m1 -E 'SKIP|FAIL|cache|kernel' "$log")"
+        echo "skipped=the guest run did not complete (rc $rc): $(grep -m1 -E 'SKIP|FAIL|no cached' "$log")" >>"$genv"
+        tail -n 40 "$log" >&2
+    fi
+}
+
+# guard_vm_report DIR: the guest table, when the guardvm part ran there.
+guard_vm_report() {
+    local csv=$1/$GUARD_VM_CSV_NAME genv=$1/$GUARD_VM_ENV_NAME t
+    [ -f "$genv" ] || return 0
+    vget() { sed -n "s/^$1=//p" "$genv" | tail -1; }
+    echo "### In the qemu guest: the psi engine (TCG emulation: ratios only)"
+    echo
+    echo "This host's cgroup v2 has no memory controller, so the psi engine runs in the qemu guest of tests/vm (custom kernel $(vget kernel): cgroup v2 with the memory controller, PSI; what etmemd picks there, --probe: $(vget backend | sed 's/;/, /g')). Made by \`$(vget commands)\` on $(vget date), $(vget rounds) interleaved rounds. The exerciser: $(vget desc). Settings: \`base\` no offload; \`etmem-guard\` slide loop=1 interval=1 sleep=1 T=1 with guard_refault_pct=$(vget refault_target); \`psi\` the psi engine on the exerciser's cgroup with its default keys (pressure 0.1 %, reclaim_rate 0.05 creeping to 0.5) and interval=1. Under TCG everything runs many times slower than on hardware: only ratios against the baseline of the same guest run mean anything, and its PSI stalls are emulation's too. Median over rounds [range]; saved is percentage points beyond what the baseline lost."
+    echo
+    if [ -n "$(vget skipped)" ]; then echo "Not measured: $(vget skipped)."; echo; return 0; fi
+    t=$(awk -v part=vm -f "$ROOT/bench/lib/guard_targets.awk" "$csv")
+    printf '%s\n' "$t" | grep -v '^NOISE|'
+    echo
+    printf '%s\n' "$t" | sed -n 's/^NOISE|\(.*\)/What the noise allows: \1./p'
+    echo
 }

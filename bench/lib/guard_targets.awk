@@ -5,9 +5,18 @@
 # -v target=PCT  the guard's refault target (guard_refault_pct)
 # -v part=targets|zram|faults  which table to print (faults: the etmem settings' major
 #    faults split into the fallback tracker's probes and the rest; nothing when no phase
-#    counted probes)
+#    counted probes; vm: the guest's CSV, latest-guard-vm.csv, as a table against its own
+#    baseline)
 BEGIN { FS = "," }
 NR == 1 { next }
+part == "vm" {
+    r = $1; c = $3
+    if (!(c in gsc)) { gsc[c] = 1; gconds[++ngc] = c }
+    if (!(r in gsr)) { gsr[r] = 1; grounds[++ngr] = r }
+    for (i = 1; i <= NF; i++) g[r, c, i] = $i
+    ghas[r, c] = 1
+    next
+}
 $1 == "zram" { split($2, ar, "."); a = ar[1]; if (!(a in za)) { za[a] = 1; zalg[++nza] = a }
                zn[a]++; zs[a, zn[a]] = $12; zt[a, zn[a]] = $15; zc[a, zn[a]] = $40
                sh = $36 > 32768 || $36 < -32768; zsh[a] += sh
@@ -60,6 +69,25 @@ function spread(fmt) { return nx > 1 ? sprintf(" [" fmt ".." fmt "]", x[1], x[nx
 function line(ok, agree, n, what, figs) {
     printf "| **%s** | %s | %s | %d of %d |\n", ok ? "PASS" : "FAIL", what, figs, agree, n
 }
+# gfig(c, what, r): one guest round's figure against that round's baseline
+function gfig(c, what, r,   b) {
+    if (!ghas[r, c] || !ghas[r, "base"]) return ""
+    if (what == "rss") return pct_saved(g[r, c, 4], g[r, c, 5]) - pct_saved(g[r, "base", 4], g[r, "base", 5])
+    if (what == "mc") return pct_saved(g[r, c, 7], g[r, c, 8]) - pct_saved(g[r, "base", 7], g[r, "base", 8])
+    if (what == "thr") { b = g[r, "base", 9]; return b > 0 ? 100 * (g[r, c, 9] / b - 1) : "" }
+    if (what == "p99") { b = g[r, "base", 10]; return b > 0 ? 100 * (g[r, c, 10] / b - 1) : "" }
+    if (what == "mf") return g[r, c, 11]
+    if (what == "refault") return g[r, c, 5] > 0 ? g[r, c, 11] * 60 * 4 / g[r, c, 5] * 100 : ""
+    if (what == "psi") return g[r, c, 12]
+    if (what == "ctl") return g[r, c, 14] / 1024
+}
+function pct_saved(a, b) { return a > 0 ? 100 * (a - b) / a : 0 }
+function gcell(c, what, fmt,   k, f) {
+    nx = 0
+    for (k = 1; k <= ngr; k++) { f = gfig(c, what, grounds[k]); if (f != "") x[++nx] = f + 0 }
+    if (!nx) return "-"
+    return sprintf(fmt, med(x, nx)) spread(fmt)
+}
 function title(wl) { return wl == "redis" ? "Redis" : "Exerciser" }
 END {
     if (part == "zram") {
@@ -80,6 +108,28 @@ END {
             nsh += zsh[a]; nph += n
         }
         printf "\nBEST|%s|%.1f|%+.1f|%d|%d\n", best, bestc, bestd, nsh, nph
+        exit
+    }
+    if (part == "vm") {
+        if (!ngc) exit
+        print "| setting | RSS saved (pp) | memory.current saved (pp) | throughput % | p99 % | major faults/s | refaults %/min of resident memory | PSI some ms/s | control copy swapped MiB |"
+        print "|---|---|---|---|---|---|---|---|---|"
+        for (i = 1; i <= ngc; i++) {
+            c = gconds[i]
+            if (c == "base") {
+                printf "| base | (reference) | (reference) | (reference) | (reference) | %s | %s | %s | %s |\n",
+                    gcell(c, "mf", "%.1f"), gcell(c, "refault", "%.2f"), gcell(c, "psi", "%.1f"), gcell(c, "ctl", "%.1f")
+                continue
+            }
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, gcell(c, "rss", "%.1f"), gcell(c, "mc", "%.1f"),
+                gcell(c, "thr", "%+.1f"), gcell(c, "p99", "%+.1f"), gcell(c, "mf", "%.1f"), gcell(c, "refault", "%.2f"),
+                gcell(c, "psi", "%.1f"), gcell(c, "ctl", "%.1f")
+        }
+        nx = 0
+        for (k = 1; k <= ngr; k++) if (ghas[grounds[k], "base"]) x[++nx] = g[grounds[k], "base", 9]
+        m = med(x, nx)
+        if (nx > 1 && m > 0)
+            printf "NOISE|the baseline's own throughput ranged %.0f..%.0f ops/s over %d rounds (%.0f %% around its median): the guest's speed follows the host's load, so only a setting's ratio to the baseline of its own round means anything, and differences within that spread do not\n", x[1], x[nx], nx, 100 * (x[nx] - x[1]) / m / 2
         exit
     }
     if (part == "faults") {

@@ -148,7 +148,7 @@ report_scan() {
 report_ctl() {
     echo "## 4. Control plane"
     echo
-    if [ "$(wc -l <"$OUT_CTL_CSV")" -le 1 ]; then echo "(not run)"; echo; return; fi
+    if [ "$(wc -l <"$OUT_CTL_CSV" 2>/dev/null || echo 0)" -le 1 ]; then echo "(not run)"; echo; return; fi
     echo "A private etmemd with $(awk -F, 'NR == 2 { print $3 " projects x " $4 }' "$OUT_CTL_CSV") tasks (slide, type=name, interval 1200 s); wall time of the client command (fork, exec, request, reply) as a user sees it. \`obj add\` took $(env_get ctl_add_ms_per_task) ms per task file; the daemon's RSS with all of them started: $(( $(env_get ctl_daemon_rss_kb) / 1024 )) MiB."
     echo
     echo "| projects are | command | median ms | p95 ms | max ms | runs | output bytes |"

@@ -56,16 +56,21 @@ scan_host() {
 # scan_guest: boots the custom guest kernel (page_idle + DAMON + a CPU-less node 1) through a
 # private copy of tests/vm from HEAD with one extra case; needs its cached kernel
 # (`tests/vm/run --prepare`), otherwise says why and skips.
+# guest_tree TREE: a private copy of tests/vm under TREE/tests/vm, from HEAD (others may be
+# editing the working tree), else the files as they are; a part adds its own case to it.
+guest_tree() {
+    mkdir -p "$1/tests" || return 1
+    git -C "$ROOT" archive HEAD tests/vm 2>/dev/null | tar -x -C "$1" 2>/dev/null ||
+        cp -a "$ROOT/tests/vm" "$1/tests/vm"
+}
+
 scan_guest() {
     local tree=$RUN_TMP/vmtree gbuild=$RUN_TMP/guestbuild log=$RUN_TMP/guest.log
-    mkdir -p "$tree/tests" "$gbuild/bin"
-    # the committed tests/vm (others may be editing the working tree), else the files as they are
-    if ! git -C "$ROOT" archive HEAD tests/vm 2>/dev/null | tar -x -C "$tree" 2>/dev/null; then
-        cp -a "$ROOT/tests/vm" "$tree/tests/vm" || {
-            echo "guest,$GUEST_MIB,note,,,,,,,skipped: no tests/vm to boot the guest with" >>"$OUT_SCAN_CSV"
-            return 0
-        }
-    fi
+    mkdir -p "$gbuild/bin"
+    guest_tree "$tree" || {
+        echo "guest,$GUEST_MIB,note,,,,,,,skipped: no tests/vm to boot the guest with" >>"$OUT_SCAN_CSV"
+        return 0
+    }
     cp "$BIN_BENCH/scan_bench" "$gbuild/bin/"
     cat >"$tree/tests/vm/cases/bench-scan" <<CASE
 #!/bin/sh
