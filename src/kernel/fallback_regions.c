@@ -77,6 +77,8 @@ void fb_set_sync(struct fb_set *s, const struct vma_list *vmas, uint64_t page_si
             if (r.end > ve)
                 r.end = ve;
             r.resident = fb_scale(r.resident, r.end - r.start, size);
+            if (r.end - r.start != size)
+                r.swapped = 0; /* not known for the part: no comeback seen this window */
             if (r.start > cur) {
                 struct fb_region gap = { .start = cur, .end = r.start };
                 gap.vma = (uint32_t)i;
@@ -127,8 +129,34 @@ void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_ski
     }
 }
 
+void fb_region_unprobed(struct fb_region *r)
+{
+    if (r->hot_left || r->hold_left) {
+        r->result = FB_ACCESSED;
+        return;
+    }
+    if (r->stale < UINT8_MAX)
+        r->stale++;
+    if (r->result == FB_IDLE && r->stale > FB_IDLE_STALE)
+        r->result = FB_UNKNOWN;
+}
+
+void fb_region_hold(struct fb_region *r)
+{
+    fb_region_resolve(r, FB_ACCESSED, 0);
+    r->hot_left = 0;
+    r->hot_streak = 0;
+    r->stale = 0;
+    if (r->comebacks < UINT8_MAX)
+        r->comebacks++;
+    unsigned shift = r->comebacks - 1u < FB_BACKOFF_MAX ? r->comebacks - 1u : FB_BACKOFF_MAX;
+    unsigned left = (unsigned)FB_HOLD_BASE << shift;
+    r->hold_left = (uint8_t)(left > 255 ? 255 : left);
+}
+
 void fb_region_resolve_probes(struct fb_region *r, unsigned hot_skip)
 {
+    r->stale = 0;
     if (r->nprobes == 0) {
         r->pending = 0;
         r->hits = 0;
@@ -214,6 +242,12 @@ static void fb_merge_into(struct fb_region *a, const struct fb_region *b)
         a->idle_age = b->idle_age;
     a->seen_accessed |= b->seen_accessed;
     a->mixed |= b->mixed;
+    if (b->hold_left > a->hold_left)
+        a->hold_left = b->hold_left;
+    if (b->comebacks > a->comebacks)
+        a->comebacks = b->comebacks;
+    if (b->stale > a->stale)
+        a->stale = b->stale;
     if (a->result != b->result)
         a->result = FB_UNKNOWN;
 }
@@ -245,7 +279,7 @@ static uint64_t fb_split_weight(const struct fb_region *r)
         return 0;
     if (r->mixed)
         return 4 * r->resident;
-    if (r->result == FB_ACCESSED || r->hot_left)
+    if (r->result == FB_ACCESSED || r->hot_left || r->hold_left)
         return 0;
     if (r->result == FB_IDLE && r->idle_age >= FB_IDLE_STABLE)
         return 0;
@@ -353,8 +387,9 @@ size_t fb_set_pick(struct fb_set *s, size_t budget, fb_skip_fn skip, void *arg, 
     for (size_t seen = 0; seen < s->n && k < budget; seen++) {
         size_t i = (start + seen) % s->n;
         struct fb_region *r = &s->r[i];
-        if (r->hot_left) {
-            r->hot_left--;
+        if (r->hot_left || r->hold_left) {
+            r->hot_left -= r->hot_left > 0;
+            r->hold_left -= r->hold_left > 0;
             continue;
         }
         if (skip && skip(arg, r))

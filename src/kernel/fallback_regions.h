@@ -18,6 +18,12 @@
                              its next touch would make the whole merged region accessed */
 #define FB_BACKOFF_MAX 4  /* the hot list doubles up to hot_skip << this */
 #define FB_HOT_SLACK 256  /* pages of slack in the stale hot list check */
+#define FB_IDLE_STALE 8   /* windows an idle verdict outlives its last conclusive probe: a
+                             region the probe budget did not reach for longer is no longer
+                             known idle (FB_UNKNOWN, so not acted on) */
+#define FB_HOLD_BASE 4    /* windows a region whose swapped-out pages came back is held
+                             accessed (not probed, not judged idle), doubled at each further
+                             comeback up to FB_HOLD_BASE << FB_BACKOFF_MAX */
 
 enum fb_result {
     FB_UNKNOWN = 0, /* never probed, or no probe gave a conclusive answer */
@@ -39,6 +45,10 @@ struct fb_region {
     uint8_t hot_left;    /* windows left on the hot list (not probed) */
     uint8_t hot_streak;  /* all-hit verdicts in a row: the hot list backs off with it */
     uint8_t seen_accessed; /* was found accessed once: an idle verdict must be firm */
+    uint8_t stale;       /* windows since its last conclusive probe (idle verdicts age) */
+    uint8_t hold_left;   /* windows left of a comeback hold (not probed, accessed) */
+    uint8_t comebacks;   /* windows in which its swapped-out pages came back */
+    uint32_t swapped;    /* its swapped-out pages at the window's start (0: not counted) */
 };
 
 struct fb_set {
@@ -67,6 +77,17 @@ void fb_region_resolve(struct fb_region *r, enum fb_result res, unsigned hot_ski
  * (FB_UNKNOWN, or FB_ACCESSED while on the hot list). */
 void fb_region_resolve_probes(struct fb_region *r, unsigned hot_skip);
 
+/* A window without a conclusive probe of r (the budget did not reach it, or it is on the
+ * hot list or held): on the hot list or held it stays accessed; an idle verdict stands
+ * for FB_IDLE_STALE such windows, then it is FB_UNKNOWN: no verdict without evidence. */
+void fb_region_unprobed(struct fb_region *r);
+
+/* Pages of r that were swapped out came back in the window (the target touched memory
+ * judged idle, or the kernel's reclaim took): r is accessed and held for FB_HOLD_BASE
+ * windows, twice as long at each further comeback, so memory paged out wrongly is not
+ * judged idle and paged out again at the next window. */
+void fb_region_hold(struct fb_region *r);
+
 /* Is the region's idle verdict firm enough to act on? Idle, and either never seen
  * accessed or idle for FB_IDLE_STABLE windows in a row: one window in which a region that
  * was hot looked idle may just be a target that did not run (a loaded machine). */
@@ -87,8 +108,8 @@ size_t fb_set_check_hot(struct fb_set *s, const struct vma_list *vmas, uint64_t 
  * refault, and their own probes tell when they turn partly cold. Never below min_size. */
 void fb_set_adapt(struct fb_set *s, size_t max_regions, uint64_t min_size, uint64_t page_size);
 
-/* Indexes of up to budget regions to probe, round-robin, skipping hot-listed ones and
- * those skip(arg, region) rejects. Returns the count. */
+/* Indexes of up to budget regions to probe, round-robin, skipping hot-listed and held
+ * ones and those skip(arg, region) rejects. Returns the count. */
 typedef int (*fb_skip_fn)(void *arg, const struct fb_region *r);
 size_t fb_set_pick(struct fb_set *s, size_t budget, fb_skip_fn skip, void *arg, size_t *out);
 

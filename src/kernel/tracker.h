@@ -81,6 +81,10 @@ struct scan_opts {
     const struct damos_spec *scheme; /* damon: the kernel applies it to the target (its
                                 regions are then not read); NULL: a "stat" scheme that
                                 matches every region, read by sample and regions. Copied. */
+    double probe_budget_pct; /* what sensing may cost the target, for trackers whose probes
+                                make it fault (fallback): probe pages back per minute, %
+                                of its resident pages; 0: the tracker's default. Engines
+                                set it from the guard's refault target; others ignore it */
     struct stopper *stop;    /* the engine's: a sample waiting for the kernel (DAMON's next
                                 aggregation) ends early with -ECANCELED when it is raised;
                                 NULL: nothing stops it. Must outlive the handle. */
@@ -109,6 +113,11 @@ struct scan_stats {
     uint64_t probes_refaulted;    /* probe pages back at the window's end */
     uint64_t probes_late;         /* probe pages out at a window's end, back one later */
     uint64_t probes_inconclusive; /* probe page never left memory (no swap, pinned, busy) */
+    uint64_t swapins_seen;    /* fallback: swapped-out pages back in regions (not probes) */
+    /* set by the last sample, not added: the probe budget in force (0: the tracker does
+     * not probe) and the probes it allows the next window */
+    double probe_budget_pct;
+    uint64_t probes_next;
     uint64_t records_skipped; /* idle_pages: misaligned records; damon: regions outside VMAs */
 };
 

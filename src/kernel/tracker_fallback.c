@@ -21,10 +21,24 @@
  * list holds. An idle verdict on a region once seen accessed is acted on only after
  * FB_IDLE_STABLE idle windows in a row.
  *
- * Cost, honestly: ~45 µs per probe for us, and every probe of a hot page costs the target
- * one major fault. Probes per window are capped (fallback.max_probes). Without swap,
- * anonymous probes cannot leave memory: they are counted inconclusive and only level (a)
- * remains. */
+ * Cost, honestly: ~45 µs per probe for us, and every probe of a page in use costs the
+ * target one major fault. So the probes that came back (hits and late ones) are counted
+ * against a probe cost budget (probe_budget.h): comebacks per minute as a share of the
+ * target's resident pages, 0.5 %/min by default (an idle VM's guest touching a sparse set
+ * of pages every few seconds then costs it a few faults a minute, not tens a second), or
+ * half the guard's refault target when the task has one (scan_opts.probe_budget_pct). Over
+ * budget the probe count per window halves, with room it creeps back, never below
+ * PROBE_FLOOR probes in one window out of PROBE_BUDGET_SKIP_MAX; the regions stay as many as
+ * the target's size asks for and the probes rotate over them. Fewer probes is less known,
+ * and the verdicts say so: a region not probed for FB_IDLE_STALE windows loses its idle
+ * verdict (no verdict, counted accessed: nothing is paged out on old evidence).
+ * Pages paged out wrongly come back: a region whose swapped-out pages (counted by pagemap at
+ * the window's start and end, its own probes set apart) came back in a window is held
+ * accessed and unprobed for FB_HOLD_BASE windows, twice as long at each further comeback,
+ * whether or not a guard is set, so memory that an idle verdict on a few sampled pages sent
+ * out is not sent out again at the next window. Probes per window are also capped
+ * (fallback.max_probes). Without swap, anonymous probes cannot leave memory: they are
+ * counted inconclusive and only level (a) remains. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -39,6 +53,7 @@
 #include "pagemap.h"
 #include "pagemap_weigh.h"
 #include "probe.h"
+#include "probe_budget.h"
 #include "proc.h"
 #include "thp_whole.h"
 #include "tracker_common.h"
@@ -52,6 +67,8 @@
                              resident pages, so probing pages out at most 0.8 % of a small
                              process per window */
 #define PROBE_MIN_BUDGET 64 /* ... but at least this many, plus one per VMA */
+#define PROBE_FLOOR 8     /* the probe cost budget never cuts a probing window below this
+                             (below it, windows are skipped: probe_budget.h) */
 #define MIN_WINDOW_NS (100 * 1000000LL) /* a shorter window cannot tell idle pages: it is
                                            not ended (probes still out say nothing yet) */
 
@@ -67,7 +84,8 @@ struct fb_range {
 
 /* What one window saw, for the debug log. */
 struct fb_window_log {
-    size_t probes, left, hits, late, idle, inconclusive, unhot;
+    size_t probes, left, hits, late, idle, inconclusive, unhot, held;
+    uint64_t swapins;
 };
 
 struct tracker {
@@ -87,7 +105,11 @@ struct tracker {
     struct iovec *iov;
     struct fb_range *ranges; /* resident ranges of the region being probed */
     size_t nranges, cap_ranges;
+    uint64_t swapped_count;  /* count_swapped's tally */
     struct fb_window_log wl;
+    struct probe_budget budget;
+    double budget_pct;       /* the probe cost budget in force */
+    struct scan_stats between; /* what prime's window cost, for the next sample's figures */
     struct timespec window_start;
     bool window_open;
     bool warned_noswap;
@@ -129,6 +151,9 @@ static struct tracker *fallback_open(pid_t pid, const struct scan_opts *opts, in
     scan_opts_copy_init(&t->opts, opts);
     if (t->opts.o.fallback.max_probes == 0)
         t->opts.o.fallback.max_probes = 1;
+    probe_budget_init(&t->budget);
+    t->budget_pct = opts->probe_budget_pct > 0 ? opts->probe_budget_pct
+                                               : PROBE_BUDGET_DEFAULT_PCT;
     fb_set_init(&t->regions, (uint64_t)pid * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL));
     size_t maxp = t->opts.o.fallback.max_probes;
     t->pick = xcalloc(maxp, sizeof(*t->pick));
@@ -163,6 +188,56 @@ static struct fb_region *region_of(struct tracker *t, uint64_t addr)
 {
     long ri = fb_set_find(&t->regions, addr);
     return ri < 0 ? NULL : &t->regions.r[ri];
+}
+
+static int add_swapped(void *arg, uint64_t start, uint64_t end, unsigned flags)
+{
+    struct tracker *t = arg;
+    if (flags & PAGEMAP_RANGE_SWAPPED)
+        t->swapped_count += (end - start) / (uint64_t)t->ps;
+    return 0;
+}
+
+static int count_swapped(struct tracker *t, const struct fb_region *r, uint64_t *out)
+{
+    t->swapped_count = 0;
+    int rc = pagemap_populated(&t->pm, r->start, r->end, add_swapped, t);
+    *out = t->swapped_count;
+    return rc;
+}
+
+/* At the window's start: the swapped-out pages of each region whose VMA has any (smaps),
+ * probes included, so that the window's end can tell what came back. */
+static int count_swapped_at_start(struct tracker *t)
+{
+    for (size_t i = 0; i < t->regions.n; i++) {
+        struct fb_region *r = &t->regions.r[i];
+        uint64_t n = 0;
+        if (t->vmas.v[r->vma].swap_kb > 0 || r->pending) {
+            int rc = count_swapped(t, r, &n);
+            if (rc)
+                return rc;
+        }
+        r->swapped = (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n);
+    }
+    return 0;
+}
+
+/* Pages of r swapped out at the window's start and back at its end, less its probe pages
+ * seen back (the probes' own verdict). Pages etmem sent out since the start (the engine
+ * acts between windows) hide as many comebacks: never more seen than there were. */
+static int swapins(struct tracker *t, const struct fb_region *r, uint64_t *back)
+{
+    uint64_t now;
+    *back = 0;
+    if (r->swapped == 0)
+        return 0;
+    int rc = count_swapped(t, r, &now);
+    if (rc)
+        return rc;
+    uint64_t gone = now < r->swapped ? r->swapped - now : 0;
+    *back = gone > r->hits ? gone - r->hits : 0;
+    return 0;
 }
 
 /* Outcome of the window that ends now. Late touches of last window's probe pages first,
@@ -212,16 +287,24 @@ static int fallback_resolve(struct tracker *t, struct scan_stats *st)
     t->npending = 0;
     for (size_t i = 0; i < t->regions.n; i++) {
         struct fb_region *r = &t->regions.r[i];
+        uint64_t back = 0;
+        if (vma_referenced(t, r) && (rc = swapins(t, r, &back)) != 0)
+            return rc;
         if (!vma_referenced(t, r)) {
             /* smaps saw no access at all: whatever came back was not the app */
             r->hits = 0;
+            r->stale = 0;
             fb_region_resolve(r, FB_IDLE, 0);
+        } else if (back) {
+            fb_region_hold(r);
+            st->swapins_seen += back;
+            wl->swapins += back;
+            wl->held++;
         } else if (r->pending || r->nprobes) {
             fb_region_resolve_probes(r, hot_skip);
-        } else if (r->hot_left) {
-            r->result = FB_ACCESSED;
+        } else {
+            fb_region_unprobed(r); /* rotation, the budget, nothing resident */
         }
-        /* else not probed this window (rotation, nothing resident): the verdict stands */
     }
     wl->unhot = fb_set_check_hot(&t->regions, &t->vmas, (uint64_t)t->ps);
     return 0;
@@ -412,28 +495,46 @@ static void fallback_log_window(struct tracker *t)
         idle += fb_region_idle(&t->regions.r[i]);
     }
     log_debug("fallback pid %d: window resolved %zu probes (%zu hit, %zu late, %zu idle, "
-              "%zu inconclusive), %zu regions off the hot list; now %zu regions (%zu "
-              "hot-listed, %zu idle), %zu probes (%zu left memory)", (int)t->pid,
+              "%zu inconclusive), %zu regions off the hot list, %llu pages back from swap "
+              "(%zu regions held); now %zu regions (%zu hot-listed, %zu idle), %zu probes "
+              "(%zu left memory), probe budget %.2f%%/min %s", (int)t->pid,
               wl->hits + wl->idle + wl->inconclusive, wl->hits, wl->late, wl->idle,
-              wl->inconclusive, wl->unhot, t->regions.n, hot, idle, t->npending, wl->left);
+              wl->inconclusive, wl->unhot, (unsigned long long)wl->swapins, wl->held,
+              t->regions.n, hot, idle, t->npending, wl->left, t->budget_pct,
+              probe_budget_state_name(t->budget.state));
 }
 
-static bool window_too_short(const struct tracker *t)
+/* Seconds since the window started; 0 when none is open. */
+static double window_secs(const struct tracker *t)
 {
     struct timespec now;
     if (!t->window_open)
-        return false;
+        return 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long ns = (now.tv_sec - t->window_start.tv_sec) * 1000000000LL +
-                   (now.tv_nsec - t->window_start.tv_nsec);
-    return ns < MIN_WINDOW_NS;
+    return (double)(now.tv_sec - t->window_start.tv_sec) +
+           (double)(now.tv_nsec - t->window_start.tv_nsec) / 1e9;
+}
+
+/* Probes for the next window: what the target's size asks for, scaled by the probe cost
+ * budget on what the window that just ended cost (its probes that came back). */
+static size_t probes_allowed(struct tracker *t, size_t want, double secs)
+{
+    uint64_t resident = 0;
+    for (size_t i = 0; i < t->vmas.n; i++)
+        resident += t->vmas.v[i].rss_kb * 1024 / (uint64_t)t->ps;
+    struct probe_budget_in in = {
+        .pct = t->budget_pct, .secs = secs, .resident = resident,
+        .comebacks = t->wl.hits + t->wl.late, .want = want, .floor = PROBE_FLOOR,
+    };
+    return probe_budget_next(&t->budget, &in);
 }
 
 /* End the current window (weigh into hm if given) and start the next one. A window too
  * short to judge goes on: the sample reports the last verdicts. */
 static int fallback_window(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
 {
-    if (window_too_short(t))
+    double secs = window_secs(t);
+    if (t->window_open && secs * 1e9 < (double)MIN_WINDOW_NS)
         return hm ? fallback_weigh(t, hm, st) : 0;
     int rc = tracker_read_vmas(t->pid, &t->opts.o, VMA_SRC_SMAPS, &t->vmas);
     if (rc == -ENOENT)
@@ -446,10 +547,17 @@ static int fallback_window(struct tracker *t, struct heat_map *hm, struct scan_s
         return rc;
     if (hm && (rc = fallback_weigh(t, hm, st)) != 0)
         return rc;
-    size_t budget = fallback_budget(t);
-    fb_set_adapt(&t->regions, budget, (uint64_t)t->opts.o.fallback.min_region_kb * 1024,
+    size_t regions = fallback_budget(t);
+    fb_set_adapt(&t->regions, regions, (uint64_t)t->opts.o.fallback.min_region_kb * 1024,
                  (uint64_t)t->ps);
-    if (!t->opts.o.fallback.observe_only && (rc = fallback_probe(t, budget, st)) != 0)
+    if (!t->opts.o.fallback.observe_only) {
+        size_t probes = probes_allowed(t, regions, secs);
+        if (probes && (rc = fallback_probe(t, probes, st)) != 0)
+            return rc;
+        st->probe_budget_pct = t->budget_pct;
+        st->probes_next = probes;
+    }
+    if ((rc = count_swapped_at_start(t)) != 0)
         return rc;
     fallback_log_window(t);
     st->bytes_read += t->pm.bytes_read;
@@ -458,14 +566,23 @@ static int fallback_window(struct tracker *t, struct heat_map *hm, struct scan_s
     return fallback_clear_refs(t);
 }
 
+/* The window prime ends is the one between two scans (the engine's pause): its probes
+ * count in the next sample's figures. */
 static int fallback_prime(struct tracker *t)
 {
-    struct scan_stats st = { 0 };
-    return fallback_window(t, NULL, &st);
+    return fallback_window(t, NULL, &t->between);
 }
 
 static int fallback_sample(struct tracker *t, struct heat_map *hm, struct scan_stats *st)
 {
+    st->probes += t->between.probes;
+    st->probes_refaulted += t->between.probes_refaulted;
+    st->probes_late += t->between.probes_late;
+    st->probes_inconclusive += t->between.probes_inconclusive;
+    st->swapins_seen += t->between.swapins_seen;
+    st->syscalls += t->between.syscalls;
+    st->bytes_read += t->between.bytes_read;
+    memset(&t->between, 0, sizeof(t->between));
     return fallback_window(t, hm, st);
 }
 

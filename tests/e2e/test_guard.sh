@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MulanPSL-2.0
 # The feedback guard and the safety envelope on this machine's kernel, with slide:
 #  - refaults: a workload whose warm part (40 MiB read every 6 s) is idle in most of
-#    slide's 1 s windows, so it is swapped out and comes back again and again. Without a
-#    target that goes on (the old behaviour); with guard_refault_pct the refault rate comes
-#    back under the target within a few cycles. Both measured from the process's own major
+#    slide's 1 s windows, so it is swapped out and comes back. Without a target it goes on,
+#    spaced out by the fallback tracker's comeback holds (its rate over 16 s then ranges
+#    from a few to over 100 %/min, by where the holds fall: the check is that the warm part
+#    came back); with guard_refault_pct the refault rate comes back under the target within
+#    a few cycles. Both measured from the process's own major
 #    faults and from /proc/vmstat pswpin, not from etmemd;
 #  - recall: memory read again in order is brought back in by the span, not a major fault
 #    per page (counted from the process's own major faults; project show and the metrics
@@ -18,7 +20,7 @@ ensure_swap
 [ "$SWAP_FREE_MB" -ge 400 ] || skip "only $SWAP_FREE_MB MiB of swap free"
 daemon_start
 # The fallback tracker's probes cost the target some major faults of their own (a hot page
-# probed is one): the target leaves room for them.
+# probed is one): with a target their budget is half of it.
 TARGET_PCT=25
 vmstat() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
 # pct_per_min FAULTS RSS_KB SECS: faults per minute as % of the resident pages
@@ -32,8 +34,8 @@ exerciser "gctl$E2E_TAG" --total 96 --hot 8 --warm 40 --warm-period 6 --fill hal
 ctl_pid=$EX_PID ctl_out=$EX_OUT ctl_warm=$EX_WARM ctl_cold=$EX_COLD
 
 # refault_phase NAME EXTRA-KEYS: run a slide task on a fresh exerciser, let it settle 8
-# cycles, then measure 16 s; sets FAULTS PCT SWPIN RSS SHOW, and stops the task (the
-# exerciser stays, its cold part in swap, until the end).
+# cycles, then measure 16 s; sets FAULTS PCT SWPIN RSS TOTAL (major faults since its start)
+# SHOW, and stops the task (the exerciser stays, its cold part in swap, until the end).
 refault_phase() {
     local cfg f0 f1 s0 s1
     exerciser "$1$E2E_TAG" --total 96 --hot 8 --warm 40 --warm-period 6 --fill half
@@ -45,6 +47,7 @@ refault_phase() {
     sleep 16
     f1=$(majflt "$EX_PID") s1=$(vmstat pswpin)
     RSS=$(proc_rss_kb "$EX_PID") FAULTS=$((f1 - f0)) SWPIN=$((s1 - s0))
+    TOTAL=$(majflt "$EX_PID")
     PCT=$(pct_per_min "$FAULTS" "$RSS" 16)
     echo "# $1: $FAULTS major faults in 16 s, $RSS kB resident: $PCT %/min; /proc/vmstat pswpin +$SWPIN"
     run "$ETMEM" project show -n "$1" -s "$DSOCK"
@@ -59,8 +62,8 @@ HOLDERS=""
 
 refault_phase gfree ""
 free_faults=$FAULTS free_pct=$PCT free_swpin=$SWPIN
-check "without a target the warm part keeps coming back ($free_pct %/min, over ${TARGET_PCT}0 %/min)" \
-    awk -v p="$free_pct" -v t="$TARGET_PCT" 'BEGIN { exit !(p > 10 * t) }'
+check "without a target the warm part went out and came back ($TOTAL major faults, over half its 10240 pages; $free_pct %/min at the end)" \
+    [ "$TOTAL" -gt 5120 ]
 # the machine's count (other processes' swap-ins add to it, never take from it)
 check "... and /proc/vmstat counts them as swap-ins (pswpin +$free_swpin >= 90% of $free_faults)" \
     [ $(( free_swpin * 10 )) -ge $(( free_faults * 9 )) ]

@@ -369,6 +369,70 @@ static void test_idle_is_firm(void **state)
     assert_false(fb_region_idle(&was_hot));
 }
 
+/* A region the probe budget does not reach keeps its idle verdict for FB_IDLE_STALE
+ * windows, then has none (not acted on); a conclusive probe renews it. Hot-listed or held
+ * regions stay accessed. */
+static void test_idle_verdict_ages_without_probes(void **state)
+{
+    struct fb_region r = { .start = 0, .end = MIB };
+    fb_region_resolve(&r, FB_IDLE, 3);
+    for (int i = 0; i < FB_IDLE_STALE; i++) {
+        fb_region_unprobed(&r);
+        assert_true(fb_region_idle(&r));
+    }
+    fb_region_unprobed(&r);
+    assert_int_equal(r.result, FB_UNKNOWN);
+    assert_false(fb_region_idle(&r));
+    r.pending = r.nprobes = 1; /* probed again, still out: idle at once */
+    fb_region_resolve_probes(&r, 3);
+    assert_true(fb_region_idle(&r));
+    assert_int_equal(r.stale, 0);
+    struct fb_region hot = { .start = 0, .end = MIB };
+    fb_region_resolve(&hot, FB_ACCESSED, 3);
+    for (int i = 0; i < 2 * FB_IDLE_STALE; i++)
+        fb_region_unprobed(&hot);
+    assert_int_equal(hot.result, FB_ACCESSED); /* its verdict stands: never guessed cold */
+}
+
+/* Swapped-out pages that came back hold the region accessed, unprobed, for FB_HOLD_BASE
+ * windows (pick visits), doubled at each further comeback; a hold is not split, keeps the
+ * region out of the picks, and survives a merge. */
+static void test_comeback_hold(void **state)
+{
+    struct fb_region r = { .start = 0, .end = MIB, .result = FB_IDLE, .idle_age = 5 };
+    fb_region_hold(&r);
+    assert_int_equal(r.result, FB_ACCESSED);
+    assert_int_equal(r.hold_left, FB_HOLD_BASE);
+    assert_int_equal(r.idle_age, 0);
+    assert_false(fb_region_idle(&r));
+    fb_region_unprobed(&r);
+    assert_int_equal(r.result, FB_ACCESSED);
+    fb_region_hold(&r);
+    assert_int_equal(r.hold_left, 2 * FB_HOLD_BASE);
+    for (int i = 0; i < 10; i++)
+        fb_region_hold(&r);
+    assert_int_equal(r.hold_left, FB_HOLD_BASE << FB_BACKOFF_MAX);
+
+    struct vma_entry v[2];
+    struct vma_list l = two_vmas(v);
+    struct fb_set s;
+    size_t out[64];
+    fb_set_init(&s, 7);
+    fb_set_sync(&s, &l, PS);
+    fb_set_adapt(&s, 16, MIN_SIZE, PS);
+    fb_region_hold(&s.r[0]);
+    for (unsigned w = 0; w < FB_HOLD_BASE; w++) {
+        size_t k = fb_set_pick(&s, 1000, NULL, NULL, out);
+        for (size_t i = 0; i < k; i++)
+            assert_true(out[i] != 0);
+    }
+    assert_int_equal(s.r[0].hold_left, 0);
+    size_t k = fb_set_pick(&s, 1000, NULL, NULL, out);
+    assert_int_equal(out[0], 0); /* probed again once the hold is over */
+    assert_true(k > 1);
+    fb_set_free(&s);
+}
+
 /* A hot list holding much more than the VMA's working set (smaps Referenced) is stale. */
 static void test_check_hot(void **state)
 {
@@ -500,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_no_verdict_without_conclusive_probe),
         cmocka_unit_test(test_idle_is_firm),
+        cmocka_unit_test(test_idle_verdict_ages_without_probes),
+        cmocka_unit_test(test_comeback_hold),
         cmocka_unit_test(test_check_hot),
         cmocka_unit_test(test_mixed_kept_and_split),
         cmocka_unit_test(test_simulated_convergence_and_refault_cost),
