@@ -7,7 +7,11 @@
  * can be verified at any time. --fill half makes the second half of each page a sequence
  * instead, which compresses about 2:1, like typical heap data. The first --hot MiB are read (or, with --write-pct,
  * rewritten with the same data) continuously; the next --warm MiB are touched once every
- * --warm-period seconds; the rest is never touched again: it is cold.
+ * --warm-period seconds; the rest is never touched again: it is cold. --sparse KiB puts
+ * one page at a random place in every KiB of the cold part that is read every 1 to 2.5 x
+ * --sparse-period seconds (each page its own period), like the scattered pages an idle VM's
+ * guest keeps touching (timer ticks, kernel threads): memory mostly cold at page level that
+ * a region-level tracker sees as partly touched everywhere.
  *
  * It prints one line `ready pid=P base=0x... page=N hot=A-B warm=B-C cold=C-D` (addresses)
  * and then, every --report seconds, `ops/s=... p50_ns=... p99_ns=... slow5us=...`.
@@ -43,6 +47,8 @@
 struct options {
     unsigned long total_mb, hot_mb, warm_mb;
     double warm_period, report, duration, rate;
+    unsigned long sparse_kb;    /* 0: no sparse pages */
+    double sparse_period;
     int write_pct;
     bool thp;
     bool mark_cold;
@@ -98,6 +104,34 @@ static size_t verify(const char *base, size_t npages)
     return npages;
 }
 
+/* The sparse pages: one at a random place in every stride of [first, npages), each read
+ * every 1 to 2.5 periods (its own). */
+struct sparse_page {
+    size_t page;
+    double period, next;
+};
+
+static struct sparse_page *sparse_new(size_t first, size_t npages, size_t stride,
+                                      double period, double t0, size_t *n)
+{
+    uint64_t seed = 0x2545f4914f6cdd1dULL;
+    size_t count = stride ? (npages - first) / stride : 0;
+    struct sparse_page *v = calloc(count ? count : 1, sizeof(*v));
+
+    if (v == NULL)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        v[i].page = first + i * stride + seed % stride;
+        v[i].period = period * (1.0 + (double)(seed >> 32 & 0xffff) / 65535.0 * 1.5);
+        v[i].next = t0 + v[i].period * (double)(seed >> 48 & 0xff) / 255.0;
+    }
+    *n = count;
+    return v;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -134,7 +168,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: etmem-exerciser --total MiB --hot MiB [--warm MiB] [--warm-period S]\n"
             "       [--write-pct N] [--rate OPS] [--report S] [--duration S] [--thp] [--name COMM]\n"
-            "       [--mark-cold] [--fill random|half] [--node N] [--hugetlb]\n");
+            "       [--mark-cold] [--fill random|half] [--node N] [--hugetlb]\n"
+            "       [--sparse KiB] [--sparse-period S]\n");
 }
 
 static int parse(int argc, char **argv, struct options *o)
@@ -144,11 +179,12 @@ static int parse(int argc, char **argv, struct options *o)
         { "warm-period", 1, NULL, 'W' }, { "write-pct", 1, NULL, 'p' }, { "rate", 1, NULL, 'r' },
         { "report", 1, NULL, 'R' }, { "duration", 1, NULL, 'd' }, { "thp", 0, NULL, 'T' },
         { "name", 1, NULL, 'n' }, { "mark-cold", 0, NULL, 'm' }, { "fill", 1, NULL, 'f' },
-        { "node", 1, NULL, 'N' }, { "hugetlb", 0, NULL, 'H' }, { NULL, 0, NULL, 0 },
+        { "node", 1, NULL, 'N' }, { "hugetlb", 0, NULL, 'H' }, { "sparse", 1, NULL, 's' },
+        { "sparse-period", 1, NULL, 'S' }, { NULL, 0, NULL, 0 },
     };
     int c;
 
-    *o = (struct options){ .warm_period = 5, .report = 1, .node = -1 };
+    *o = (struct options){ .warm_period = 5, .report = 1, .node = -1, .sparse_period = 2 };
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
         case 't': o->total_mb = strtoul(optarg, NULL, 10); break;
@@ -164,6 +200,8 @@ static int parse(int argc, char **argv, struct options *o)
         case 'm': o->mark_cold = true; break;
         case 'N': o->node = atoi(optarg); break;
         case 'H': o->hugetlb = true; break;
+        case 's': o->sparse_kb = strtoul(optarg, NULL, 10); break;
+        case 'S': o->sparse_period = atof(optarg); break;
         case 'f':
             if (strcmp(optarg, "half") != 0 && strcmp(optarg, "random") != 0) {
                 usage();
@@ -176,7 +214,8 @@ static int parse(int argc, char **argv, struct options *o)
     }
     if (o->total_mb == 0 || o->hot_mb + o->warm_mb > o->total_mb || o->write_pct < 0 ||
         o->node >= 64 || (o->hugetlb && (o->total_mb % 2 || o->thp)) ||
-        o->write_pct > 100 || o->report <= 0) {
+        o->write_pct > 100 || o->report <= 0 || o->sparse_period <= 0 ||
+        (o->sparse_kb && o->sparse_kb * 1024 % (unsigned long)sysconf(_SC_PAGESIZE))) {
         usage();
         return -1;
     }
@@ -192,6 +231,8 @@ int main(int argc, char **argv)
     uint64_t hist[LAT_BUCKETS] = { 0 }, total_hist[LAT_BUCKETS] = { 0 }, ops = 0, total_ops = 0;
     uint64_t slow = 0, total_slow = 0, seed = 88172645463325252ULL;
     double t_start, t_report, t_warm, t_op_budget;
+    struct sparse_page *sparse;
+    size_t nsparse = 0;
 
     if (parse(argc, argv, &o) < 0)
         return 2;
@@ -239,6 +280,12 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     t_start = t_report = t_warm = now();
+    sparse = sparse_new(hot_pages + warm_pages, npages, o.sparse_kb * 1024 / (size_t)page_size,
+                        o.sparse_period, t_start, &nsparse);
+    if (sparse == NULL) {
+        perror("calloc");
+        return 1;
+    }
     t_op_budget = o.rate > 0 ? 1.0 / o.rate : 0;
     while (!want_exit && (o.duration <= 0 || now() - t_start < o.duration)) {
         double t0, t1;
@@ -291,6 +338,14 @@ int main(int argc, char **argv)
         } else {
             usleep(10000);
         }
+        for (size_t i = 0; i < nsparse; i++) {
+            if (sparse[i].next > now())
+                continue;
+            size_t page = sparse[i].page;
+            if (*(volatile uint64_t *)(base + page * (size_t)page_size) != word_of(page, 0))
+                fprintf(stderr, "exerciser: page %zu read back wrong\n", page);
+            sparse[i].next = now() + sparse[i].period;
+        }
         if (warm_pages > 0 && now() - t_warm >= o.warm_period) {
             for (size_t i = 0; i < warm_pages; i++)
                 (void)*(volatile char *)(base + (hot_pages + i) * page_size);
@@ -323,5 +378,6 @@ int main(int argc, char **argv)
            quantile(total_hist, total_ops, 0.50), quantile(total_hist, total_ops, 0.99),
            total_ops ? (double)total_slow / (double)total_ops : 0, bad == npages ? "ok" : "FAILED");
     munmap(base, npages * (size_t)page_size);
+    free(sparse);
     return bad == npages ? 0 : 1;
 }

@@ -146,6 +146,18 @@ static void show_guard_text(struct reply *r, const struct guard_report *g)
         reply_printf(r, "    %s\n", zram);
 }
 
+/* What sensing cost the targets: the tracker's probes and those that came back. */
+static void show_probes_text(struct reply *r, const struct probe_report *pr)
+{
+    if (!pr->on)
+        return;
+    reply_printf(r, "    probes: %llu sent, %llu back last cycle (%.3f%%/min of resident "
+                 "memory, budget %.3f%%%s); %llu sent, %llu back in total; %llu allowed next "
+                 "window\n", pr->cycle, pr->back_cycle, pr->back_pct, pr->budget_pct,
+                 pr->from_guard ? ", half the guard's target" : "", pr->total, pr->back_total,
+                 pr->next);
+}
+
 static void show_text(struct reply *r, struct project *p)
 {
     reply_printf(r, "project: %s\n", p->name);
@@ -189,6 +201,7 @@ static void show_text(struct reply *r, struct project *p)
                          human_size(rep.bytes_swapped, out_total, sizeof(out_total)), rep.refaults,
                          rep.note);
             show_guard_text(r, &rep.guard);
+            show_probes_text(r, &rep.probes);
             if (rep.damos.action != NULL)
                 reply_printf(r, "    damos %s: tried %llu regions (%llu bytes), applied to %llu "
                              "(%llu bytes), quota used up %llu times; applied by %s\n",
@@ -276,6 +289,15 @@ static void show_json_report(struct strbuf *sb, struct task *t)
               rep.rss_bytes, rep.swap_bytes);
     sb_json_str(sb, rep.note);
     show_json_guard(sb, &rep.guard);
+    if (rep.probes.on)
+        sb_printf(sb, ",\"probes\":{\"budget_pct\":%.6g,\"budget_from\":\"%s\",\"cycle\":%llu,"
+                  "\"back_cycle\":%llu,\"back_pct\":%.6g,\"total\":%llu,\"back_total\":%llu,"
+                  "\"next\":%llu}", rep.probes.budget_pct,
+                  rep.probes.from_guard ? "guard" : "default", rep.probes.cycle,
+                  rep.probes.back_cycle, rep.probes.back_pct, rep.probes.total,
+                  rep.probes.back_total, rep.probes.next);
+    else
+        sb_add(sb, ",\"probes\":null", 13);
     if (rep.damos.action != NULL)
         sb_printf(sb, ",\"damos\":{\"action\":\"%s\",\"applied_by\":\"%s\",\"nr_tried\":%llu,"
                   "\"sz_tried\":%llu,\"nr_applied\":%llu,\"sz_applied\":%llu,"

@@ -43,6 +43,7 @@ enum metric_only {
     FOR_ALL,
     FOR_DRY_RUN,                    /* only dry-run tasks */
     FOR_DAMOS,                      /* only the damon engine's tasks */
+    FOR_PROBES,                     /* only tasks whose tracker probes (fallback) */
 };
 
 struct metric {
@@ -133,6 +134,22 @@ static const struct metric task_metrics[] = {
     { "etmem_task_guard_recalled_bytes_total", "counter",
       "Memory brought back in ahead of use (MADV_WILLNEED) because it was evidently read again",
       NULL, NULL, AT(rep.guard.recalled_bytes), V_ULL, false, FOR_ALL },
+    { "etmem_task_probes_total", "counter",
+      "Pages the tracker paged out to sense access (fallback probes) since the task started",
+      NULL, NULL, AT(rep.probes.total), V_ULL, false, FOR_PROBES },
+    { "etmem_task_probe_comebacks_total", "counter",
+      "Probe pages that came back (each a major fault of the target) since the task started",
+      NULL, NULL, AT(rep.probes.back_total), V_ULL, false, FOR_PROBES },
+    { "etmem_task_probes_last_cycle", "gauge", "Probe pages sent in the last cycle",
+      NULL, NULL, AT(rep.probes.cycle), V_ULL, false, FOR_PROBES },
+    { "etmem_task_probe_comebacks_last_cycle", "gauge", "Probe pages back in the last cycle",
+      NULL, NULL, AT(rep.probes.back_cycle), V_ULL, false, FOR_PROBES },
+    { "etmem_task_probe_comeback_percent_per_minute", "gauge",
+      "Probe pages back per minute as a % of the targets' resident memory, last cycle",
+      NULL, NULL, AT(rep.probes.back_pct), V_DOUBLE, false, FOR_PROBES },
+    { "etmem_task_probe_budget_percent_per_minute", "gauge",
+      "The probe cost budget in force: probe pages back per minute, % of resident memory",
+      NULL, NULL, AT(rep.probes.budget_pct), V_DOUBLE, false, FOR_PROBES },
 };
 
 static void sb_label_value(struct strbuf *sb, const char *v)
@@ -196,7 +213,8 @@ static void render_task_metrics(struct strbuf *sb, const struct task_sample *s, 
         }
         for (size_t k = 0; k < n; k++) {
             if ((!m->always && !s[k].figures) || (m->only == FOR_DRY_RUN && !s[k].dry_run) ||
-                (m->only == FOR_DAMOS && s[k].rep.damos.action == NULL))
+                (m->only == FOR_DAMOS && s[k].rep.damos.action == NULL) ||
+                (m->only == FOR_PROBES && !s[k].rep.probes.on))
                 continue;
             if (m->kind == V_KNOWN && *(const long long *)((const char *)&s[k] + m->offset) < 0)
                 continue;

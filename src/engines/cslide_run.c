@@ -492,6 +492,7 @@ static int cslide_start_task(struct engine *eng, struct task *tk)
     m->rep.dry_run = task_ext_of(tk)->dry_run;
     m->rep.dry_run_to = "the other node of its pair";
     guard_conf_from_keys(&p->guard, &conf);
+    m->be.opts.probe_budget_pct = guard_probe_budget_pct(&conf.t); /* trackers that probe */
     guard_task_init(&m->guard, &conf);
     m->guarded = guard_targets_any(&conf.t);
     pthread_mutex_lock(&rt->lock);

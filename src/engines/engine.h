@@ -80,6 +80,17 @@ struct task_report {
     unsigned long long dry_bytes_total, dry_regions_total;
     char note[192];             /* why it is waiting/idle, or the last error */
     struct guard_report guard;  /* the feedback guard and safety envelope */
+    /* what sensing cost the targets: the probes of a tracker that pages out to sense
+     * (fallback), and those of them that came back (each one a fault of the target) */
+    struct probe_report {
+        bool on;                        /* the tracker probes */
+        double budget_pct;              /* the probe cost budget in force, %/min of RSS */
+        bool from_guard;                /* ... a share of the guard's refault target */
+        unsigned long long cycle, back_cycle;   /* probes and comebacks, last cycle */
+        unsigned long long total, back_total;   /* since start */
+        unsigned long long next;        /* probes the budget allows the next window */
+        double back_pct;                /* last cycle's comebacks per minute, % of RSS */
+    } probes;
     /* the damon engine's scheme since start, as DAMOS counts them: regions that qualified
      * (tried) and what its action was applied to */
     struct {

@@ -63,6 +63,9 @@ struct slide_pid {
     double cpu_secs;                /* the job's CPU time */
     uint64_t dry_bytes, dry_regions;    /* dry run: what this cycle would have swapped out */
     bool scanned_now;
+    uint64_t probes, probes_back;   /* the tracker's probes this cycle, and those back */
+    uint64_t probes_next;           /* probes its budget allows the next window */
+    double probe_budget_pct;        /* in force; 0: the tracker does not probe */
     /* the damon engine's size quota applied by etmemd: bytes charged since quota_from */
     uint64_t quota_charged;
     struct timespec quota_from;
@@ -85,6 +88,7 @@ struct slide_runtime {
     struct damos_spec spec;         /* the scheme the kernel applies (kernel_scheme) */
     uint64_t swapped_gone;          /* totals of processes no longer targets */
     uint64_t refaults_gone;
+    struct timespec last_cycle;     /* when the last cycle's report was made */
     char standing_note[192];        /* shown when a cycle has nothing more specific */
 };
 
@@ -553,6 +557,10 @@ static void slide_pid_cycle(const struct cycle *cy, struct task_pid *tp)
         if (pid_run_scan(&sp->run, &rt->be, cy->scan, rt->stop, &id, &st) != PID_SCAN_DONE)
             return;
         classify(cy, sp, pid, &cr);
+        sp->probes = st.probes;
+        sp->probes_back = st.probes_refaulted + st.probes_late;
+        sp->probes_next = st.probes_next;
+        sp->probe_budget_pct = st.probe_budget_pct;
     }
     keep_huge_pages_whole(cy, pid, &cr);
     sp->scanned_now = true;
@@ -609,6 +617,7 @@ static void pid_job(void *arg, size_t i)
     double cpu0 = thread_cpu_secs();
 
     sp->scanned_now = false;
+    sp->probes = sp->probes_back = 0;
     sp->cpu_secs = 0;
     sp->dry_bytes = sp->dry_regions = 0;
     if (!pid_run_claim(&sp->run, (pid_t)tp->pid))
@@ -633,6 +642,38 @@ static bool memory_is_plentiful(const struct project *proj, char *why, size_t le
     snprintf(why, len, "available memory is %llu%% of RAM, not below sysmem_threshold %d%%",
              (unsigned long long)pct, proj->sysmem_threshold);
     return true;
+}
+
+/* What the tracker's probes cost the processes this cycle (call under rt->lock). */
+static void report_probes(struct slide_runtime *rt, struct cycle *cy, size_t n)
+{
+    struct probe_report *pr = &rt->rep.probes;
+    uint64_t rss_pages = 0;
+    long ps = sysconf(_SC_PAGESIZE);
+    struct timespec now;
+
+    pr->cycle = pr->back_cycle = pr->next = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct slide_pid *sp = cy->pids[i]->params;
+
+        if (!sp->scanned_now || sp->probe_budget_pct <= 0)
+            continue;
+        pr->on = true;
+        pr->budget_pct = sp->probe_budget_pct;
+        pr->cycle += sp->probes;
+        pr->back_cycle += sp->probes_back;
+        pr->next += sp->probes_next;
+        rss_pages += sp->rss / (uint64_t)(ps > 0 ? ps : 4096);
+    }
+    pr->from_guard = rt->be.opts.probe_budget_pct > 0;
+    pr->total += pr->cycle;
+    pr->back_total += pr->back_cycle;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double secs = (double)(now.tv_sec - rt->last_cycle.tv_sec) +
+                  (double)(now.tv_nsec - rt->last_cycle.tv_nsec) / 1e9;
+    pr->back_pct = rt->last_cycle.tv_sec && rss_pages && secs > 0
+                       ? (double)pr->back_cycle * 60.0 / secs / (double)rss_pages * 100.0 : 0;
+    rt->last_cycle = now;
 }
 
 static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, time_t begin,
@@ -678,6 +719,7 @@ static void report_cycle(struct slide_runtime *rt, struct cycle *cy, size_t n, t
     rep->bytes_swapped = swapped + rt->swapped_gone;
     rep->refaults = refaults + rt->refaults_gone;
     guard_task_report(&rt->guard, &rep->guard);
+    report_probes(rt, cy, n);
     if (rep->guard.stop != NULL && note[0] == '\0')
         note = rep->guard.stop_why;
     rep->dry_bytes_last = dry_bytes;
@@ -741,8 +783,12 @@ static double slide_cycle(void *arg)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (stopper_raised(rt->stop))
         return -1;
-    for (size_t i = 0; i < n; i++)
-        guard_task_add(&rt->guard, &((struct slide_pid *)cy.pids[i]->params)->gp);
+    for (size_t i = 0; i < n; i++) {
+        struct slide_pid *sp = cy.pids[i]->params;
+
+        guard_task_add(&rt->guard, &sp->gp);
+        guard_task_probes(&rt->guard, sp->probes_back);
+    }
     guard_task_end(&rt->guard);
     report_cycle(rt, &cy, n, begin,
                  (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -862,8 +908,10 @@ static int slide_start_task(struct engine *eng, struct task *tk)
         free(rt);
         return -1;
     }
+    guard_conf_from_keys(&p->guard, &conf);
     scan_opts_default(&rt->be.opts);
     engine_scan_attrs(&rt->be.opts, eng->proj);
+    rt->be.opts.probe_budget_pct = guard_probe_budget_pct(&conf.t);
     rt->be.opts.anon_only = true;
     rt->be.opts.swap_flag_only = tk->swap_flag;
     rt->be.opts.stop = rt->stop;
@@ -888,7 +936,6 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     snprintf(rt->rep.backend, sizeof(rt->rep.backend), "%s+%s", rt->be.tracker->name,
              rt->be.opts.scheme ? "damos" : rt->be.reclaim->name);
     rt->rep.state = "starting";
-    guard_conf_from_keys(&p->guard, &conf);
     guard_task_init(&rt->guard, &conf);
     rt->guard.counts_out = true;
     if (eng->engine_type == DAMON_ENGINE)

@@ -37,6 +37,7 @@ struct guard_targets {
 struct guard_measured {
     double secs;
     double refault_pct;    /* major faults per minute, % of resident pages */
+    double probe_refault_pct; /* ... of which the tracker's probes caused (probe pages back) */
     bool refault_known;
     double psi_us;         /* stall µs per second of wall time */
     bool psi_known;
@@ -96,6 +97,7 @@ bool guard_cgroup_of(pid_t pid, char *buf, size_t len);
 struct guard_window {
     double secs;          /* longest span among the processes */
     uint64_t refaults;    /* summed */
+    uint64_t probe_refaults; /* of which probe pages the tracker saw come back */
     uint64_t rss_kb;      /* summed, at the end */
     double psi_us_per_s;  /* the worst process's */
     bool psi_known, psi_cgroup;
@@ -302,6 +304,13 @@ void guard_task_init(struct guard_task *gt, const struct guard_conf *conf);
 enum guard_stop guard_task_begin(struct guard_task *gt);
 /* After a process's cycle (by the thread that owns gt): its window delta. */
 void guard_task_add(struct guard_task *gt, struct guard_proc *gp);
+/* The tracker's probe pages that came back in the task's processes this cycle (part of
+ * the refaults measured: the guard's why says when they are what holds it back). */
+void guard_task_probes(struct guard_task *gt, uint64_t comebacks);
+/* The share of a refault target the tracker's probes may cost (their budget is
+ * GUARD_PROBE_SHARE x target): the rest is for what the engine swaps out. */
+#define GUARD_PROBE_SHARE 0.5
+double guard_probe_budget_pct(const struct guard_targets *t);
 /* After all processes: the controller's update for the next cycle. */
 void guard_task_end(struct guard_task *gt);
 void guard_task_report(const struct guard_task *gt, struct guard_report *r);

@@ -63,8 +63,15 @@ static double worst_ratio(const struct guard_ctl *c, const struct guard_measured
 
     if (c->t.refault_pct > 0 && m->refault_known) {
         worst = m->refault_pct / c->t.refault_pct;
-        snprintf(why, len, "refaults %.3f%%/min of resident memory, target %.3f%%",
-                 m->refault_pct, c->t.refault_pct);
+        /* the tracker's probes are half or more of it: taking less cannot help much, the
+         * probe budget (GUARD_PROBE_SHARE of the target) is what bounds them */
+        bool probing = worst > CREEP_BELOW && m->probe_refault_pct >= m->refault_pct / 2;
+        snprintf(why, len, "refaults %.3f%%/min of resident memory, target %.3f%%%s",
+                 m->refault_pct, c->t.refault_pct, probing ? "; mostly the tracker's "
+                 "probes: sensing holds it back" : "");
+        if (probing)
+            snprintf(why + strlen(why), len - strlen(why), " (%.3f%%/min, budget %.3f%%)",
+                     m->probe_refault_pct, guard_probe_budget_pct(&c->t));
     }
     if (c->t.psi_us > 0 && m->psi_known && m->psi_us / c->t.psi_us > worst) {
         worst = m->psi_us / c->t.psi_us;

@@ -93,8 +93,10 @@ void guard_window_measure(const struct guard_window *w, struct guard_measured *m
     if (w->procs == 0 || w->secs <= 0)
         return;
     m->refault_known = rss_pages > 0;
-    if (m->refault_known)
+    if (m->refault_known) {
         m->refault_pct = (double)w->refaults / rss_pages * 100.0 * 60.0 / w->secs;
+        m->probe_refault_pct = (double)w->probe_refaults / rss_pages * 100.0 * 60.0 / w->secs;
+    }
     m->psi_known = w->psi_known;
     m->psi_cgroup = w->psi_cgroup;
     m->psi_us = w->psi_us_per_s;
@@ -123,10 +125,12 @@ void guard_history_measure(const struct guard_history *h, struct guard_measured 
 
         sum.secs += w->secs;
         sum.refaults += w->refaults;
+        sum.probe_refaults += w->probe_refaults;
         sum.procs += w->procs;
     }
     sum.rss_kb = h->w[h->head].rss_kb;
     guard_window_measure(&sum, &span);
     m->refault_known = span.refault_known;
     m->refault_pct = span.refault_pct;
+    m->probe_refault_pct = span.probe_refault_pct;
 }

@@ -62,6 +62,16 @@ void guard_task_add(struct guard_task *gt, struct guard_proc *gp)
     gp->have_cur = false;
 }
 
+void guard_task_probes(struct guard_task *gt, uint64_t comebacks)
+{
+    gt->win.probe_refaults += comebacks;
+}
+
+double guard_probe_budget_pct(const struct guard_targets *t)
+{
+    return t->refault_pct * GUARD_PROBE_SHARE;
+}
+
 void guard_task_end(struct guard_task *gt)
 {
     if (gt->win.procs == 0)

@@ -74,6 +74,30 @@ static void test_ctl_backs_off_fast_creeps_back_slowly(void **state)
     assert_int_equal(guard_ctl_quota(&c, 6400), 100);
 }
 
+/* Refaults over target, most of them the tracker's probes: the why says sensing holds it
+ * back, with the probes' rate and budget (half the target); engine-made refaults do not. */
+static void test_ctl_why_names_probes(void **state)
+{
+    struct guard_ctl c;
+    struct guard_targets t = { .refault_pct = 2 };
+    struct guard_measured m = refaults(3);
+
+    assert_true(guard_probe_budget_pct(&t) == 1.0);
+    guard_ctl_init(&c, &t);
+    m.probe_refault_pct = 2.5;
+    guard_ctl_update(&c, &m);
+    assert_int_equal(c.verdict, GUARD_BACKING_OFF);
+    assert_non_null(strstr(c.why, "sensing holds it back (2.500%/min, budget 1.000%)"));
+    m.probe_refault_pct = 0.5;
+    guard_ctl_update(&c, &m);
+    assert_null(strstr(c.why, "probes"));
+    /* well under the target: nothing holds it back */
+    m = refaults(0.1);
+    m.probe_refault_pct = 0.1;
+    guard_ctl_update(&c, &m);
+    assert_null(strstr(c.why, "probes"));
+}
+
 static void test_ctl_psi_and_unknown(void **state)
 {
     struct guard_ctl c;
@@ -477,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_ctl_off),
         cmocka_unit_test(test_ctl_backs_off_fast_creeps_back_slowly),
         cmocka_unit_test(test_ctl_psi_and_unknown),
+        cmocka_unit_test(test_ctl_why_names_probes),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_pages_comebacks_and_holds),
