@@ -2,11 +2,15 @@
 /* log.c - leveled logging; syslog is opened once (openlog is process-global state). */
 #include "log.h"
 
+#include <paths.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 
@@ -14,6 +18,12 @@ static enum log_level current_level = LOG_LEVEL_DEFAULT;
 static bool sink_syslog;
 static bool sink_stderr = true;
 static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Whether the syslog socket exists, looked at again at most once a second: without it,
+ * glibc's syslog() tries a new socket, connect and close for every line (10,000 lines
+ * at a shutdown cost a quarter of a second), and one that appears later is taken up. */
+#define SYSLOG_RECHECK_NS 1000000000LL
+static atomic_bool syslog_there;
+static atomic_llong syslog_checked_ns = -SYSLOG_RECHECK_NS;
 
 static const struct {
     const char *tag;
@@ -33,6 +43,20 @@ void log_open(const char *ident, bool to_syslog, bool to_stderr)
     sink_stderr = to_stderr;
     if (sink_syslog)
         openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static bool syslog_reachable(void)
+{
+    struct timespec ts;
+    long long now;
+
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    if (now - atomic_load(&syslog_checked_ns) >= SYSLOG_RECHECK_NS) {
+        atomic_store(&syslog_there, access(_PATH_LOG, W_OK) == 0);
+        atomic_store(&syslog_checked_ns, now);
+    }
+    return atomic_load(&syslog_there);
 }
 
 void log_close(void)
@@ -68,7 +92,7 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     sb_vprintf(&raw, fmt, ap);
     sb_add_escaped(&line, raw.s ? raw.s : "", raw.len, "\t");
     sb_free(&raw);
-    if (sink_syslog)
+    if (sink_syslog && syslog_reachable())
         syslog(level_info[level].syslog_priority, "%s", line.s);
     if (sink_stderr) {
         struct timespec ts;

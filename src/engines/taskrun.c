@@ -438,6 +438,18 @@ void taskrun_fanout(unsigned threads, size_t n, void (*fn)(void *arg, size_t i),
     pthread_mutex_unlock(&S.lock);
 }
 
+void taskrun_close(void)
+{
+    pthread_once(&S.once, conds_init);
+    pthread_mutex_lock(&S.lock);
+    for (size_t i = 0; i < S.nqueued; i++) {
+        S.queue[i]->state = RUN_STOPPED;
+        registered_drop();
+    }
+    S.nqueued = 0;
+    pthread_mutex_unlock(&S.lock);
+}
+
 void taskrun_shutdown(void)
 {
     pthread_once(&S.once, conds_init);

@@ -5,7 +5,7 @@
 # processes. etmemd's threads stay within 2 x CPUs + 1 task threads (+ main and client
 # connections), its memory stays modest (no thread, stack or pid per task), project show
 # answers promptly, every task gets its cycles, the real targets included, and stop and
-# SIGTERM answer promptly.
+# SIGTERM answer promptly (SIGTERM exits within 500 ms).
 . "$(dirname "$0")/lib.sh"
 NTASKS=10000 NREAL=3
 CPUS=$(getconf _NPROCESSORS_ONLN)
@@ -16,6 +16,9 @@ THREADS_MAX=$(( 2 * CPUS + 1 + 3 ))
 RSS_MAX_KB=$(( 160 * 1024 ))
 # what answers promptly, on a loaded machine too
 PROMPT_MS=10000
+# SIGTERM's exit: 30-320 ms on a 2-core host, idle or loaded: no per-task log line, syslog
+# attempt or cycle is left in it
+EXIT_MS=500
 
 # timed CMD...: run it (RC, OUT, ERR as run sets them) and set MS to how long it took.
 timed() {
@@ -112,10 +115,10 @@ check "... and the task threads end" poll_for 5 only_main_thread
 expect 0 "both projects start again" sh -c \
     "'$ETMEM' project start -n many -s '$DSOCK' && '$ETMEM' project start -n real -s '$DSOCK'"
 check "... the real targets get cycles again" wait_for 60 real_cycles 1
-t0=$(date +%s%N)
 daemon_stop "$DPID"
 rc=$?
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-check "SIGTERM with $((NTASKS + NREAL)) tasks running ends etmemd promptly (exit $rc, $ms ms)" \
-    [ "$rc" = 0 -a "$ms" -lt "$PROMPT_MS" ]
+# under ASan the exit itself takes seconds more (LSan's leak scan of the whole heap)
+etmemd_sanitized && EXIT_MS=$PROMPT_MS
+check "SIGTERM with $((NTASKS + NREAL)) tasks running ends etmemd within ${EXIT_MS} ms (exit $rc, $STOP_MS ms)" \
+    [ "$rc" = 0 -a "$STOP_MS" -lt "$EXIT_MS" ]
 finish
