@@ -140,7 +140,7 @@ daemon_wait_ready() {
 # to the milliseconds from the signal to its exit (looked at every 10 ms).
 daemon_stop() {
     local pid=${1:-$DPID} i=0 stat t0
-    t0=$(date +%s%N)
+    t0=${EPOCHREALTIME//[.,]/}      # microseconds; bash's own clock (busybox date has no %N)
     kill -TERM "$pid" 2>/dev/null
     while kill -0 "$pid" 2>/dev/null; do
         # a zombie child still answers kill -0; its state follows the ") " of its stat line
@@ -151,7 +151,7 @@ daemon_stop() {
         sleep 0.01
         i=$((i + 1))
     done
-    STOP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+    STOP_MS=$(( (${EPOCHREALTIME//[.,]/} - t0) / 1000 ))
     wait "$pid"
 }
 
