@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "damon_writer.h"
 #include "log.h"
 #include "metrics.h"
 #include "manpage.h"
@@ -138,7 +139,12 @@ static void man_page(void)
              "the pid file is written.");
     puts(".SH SIGNALS\n.TP\n.B SIGTERM\\fR, \\fBSIGINT");
     man_text(stdout, "stop every project (the cycles under way finish their step), restore "
-             "the kernel knobs the projects changed, remove the pid file and exit 0.");
+             "the kernel knobs the projects changed, remove the pid file and exit 0. Where "
+             "the kernel offers DAMON, a second process named etmemd-damon, forked at start, "
+             "makes etmemd's writes to DAMON's sysfs (the kernel answers some of them only at "
+             "the kdamond's next aggregation, and no signal ends such a write); it ignores "
+             "these signals and, once etmemd has exited, turns etmemd's kdamond off, removes "
+             "it and exits.");
     puts(".SH EXIT STATUS");
     man_text(stdout, "0 after a clean stop or a help option; 1 when it cannot start (socket "
              "name in use, pid file held); 255 on a usage error.");
@@ -416,6 +422,7 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     block_signals();
     caps_drop_unneeded();
+    damon_writer_start();   /* a process: before any thread exists */
     log_info("etmemd %s listening on socket '%s' (pid %d, log level %d)", ETMEM_VERSION,
              opt.socket, (int)getpid(), opt.log_level);
     backend = probe_kernel();
@@ -426,6 +433,7 @@ int main(int argc, char **argv)
         rc = sdnotify_start(backend);
     if (rc == 0)
         server_run(lfd);
+    damon_writer_detach();  /* its writer ends DAMON's slow writes after us, not we */
     sdnotify_stop();
     close(lfd);
     metrics_file_stop();

@@ -55,6 +55,7 @@ static struct {
     unsigned runners, idle, max_runners;
     uint64_t seq;
     bool spawn_warned;
+    bool closed;                /* etmemd exits: a cycle that ends is not queued again */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT };
 
 static void conds_init(void)
@@ -293,7 +294,7 @@ static void cycle_run(struct taskrun *tr)
     pause = tr->cycle(tr->arg);
     liveness_idle();
     pthread_mutex_lock(&S.lock);
-    if (tr->stop_asked || pause < 0) {
+    if (tr->stop_asked || pause < 0 || S.closed) {
         tr->state = RUN_STOPPED;
         registered_drop();
         pthread_cond_broadcast(&S.changed);     /* taskrun_stop may free tr from here on */
@@ -442,6 +443,7 @@ void taskrun_close(void)
 {
     pthread_once(&S.once, conds_init);
     pthread_mutex_lock(&S.lock);
+    S.closed = true;
     for (size_t i = 0; i < S.nqueued; i++) {
         S.queue[i]->state = RUN_STOPPED;
         registered_drop();

@@ -62,9 +62,9 @@ void taskrun_fanout(unsigned threads, size_t n, void (*fn)(void *arg, size_t i),
                     struct stopper *s);
 
 /* etmemd is exiting: every queued cycle is taken off the queue at once (its task stays
- * registered with the model, stopped: taskrun_stop on it returns at once), so the runners
- * start no cycle while the tasks are stopped one by one; cycles under way go on until
- * their own taskrun_stop. */
+ * registered with the model, stopped: taskrun_stop on it returns at once), and a cycle
+ * under way is not queued again when it ends, so the runners start no cycle while the
+ * tasks are stopped one by one. */
 void taskrun_close(void);
 /* Wait until every runner has ended (every task stopped before): etmemd's exit. */
 void taskrun_shutdown(void);

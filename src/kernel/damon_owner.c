@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* damon_owner.c - the record of the kdamond's creator in DAMON_OWNER_FILE: "pid=N",
- * "starttime=N" (clock ticks after boot, against pid reuse) and "boot_id=..." (a record
- * that survived a reboot names nobody), written atomically (temporary file + rename). */
+ * "starttime=N" (clock ticks after boot, against pid reuse), "boot_id=..." (a record
+ * that survived a reboot names nobody) and, where etmemd has a DAMON writer process
+ * (damon_writer.h), "writer=N" and "writer_starttime=N"; written atomically (temporary
+ * file + rename). */
 #include "damon_owner.h"
+#include "damon_writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 struct damon_owner {
     struct proc_identity id;
     char boot_id[64];
+    struct proc_identity writer;    /* pid 0: none */
 };
 
 static int boot_id(char *buf, size_t len)
@@ -35,11 +39,19 @@ int damon_owner_record(void)
     char text[256], tmp[] = DAMON_OWNER_FILE ".XXXXXX";
     int rc, fd;
 
+    pid_t writer = damon_writer_pid();
+
+    o.writer = (struct proc_identity){ 0 };
     if ((rc = proc_identity_get(getpid(), &o.id)) != 0 ||
-        (rc = boot_id(o.boot_id, sizeof(o.boot_id))) != 0)
+        (rc = boot_id(o.boot_id, sizeof(o.boot_id))) != 0 ||
+        (writer > 0 && (rc = proc_identity_get(writer, &o.writer)) != 0))
         return rc;
     int n = snprintf(text, sizeof(text), "pid=%d\nstarttime=%" PRIu64 "\nboot_id=%s\n",
                      (int)o.id.pid, o.id.starttime, o.boot_id);
+    if (writer > 0)
+        n += snprintf(text + n, sizeof(text) - (size_t)n,
+                      "writer=%d\nwriter_starttime=%" PRIu64 "\n", (int)o.writer.pid,
+                      o.writer.starttime);
     if ((fd = mkstemp(tmp)) < 0)
         return -errno;
     rc = write(fd, text, (size_t)n) == n ? 0 : -EIO;
@@ -61,15 +73,20 @@ void damon_owner_clear(void)
 static int owner_read(struct damon_owner *o)
 {
     char *text;
-    int pid = 0, rc = file_read_all(DAMON_OWNER_FILE, &text, NULL);
+    int pid = 0, writer = 0, rc = file_read_all(DAMON_OWNER_FILE, &text, NULL);
 
     if (rc)
         return rc;
     memset(o, 0, sizeof(*o));
-    if (sscanf(text, "pid=%d\nstarttime=%" SCNu64 "\nboot_id=%63s", &pid, &o->id.starttime,
-               o->boot_id) != 3 || pid <= 0)
+    int fields = sscanf(text, "pid=%d\nstarttime=%" SCNu64 "\nboot_id=%63s\nwriter=%d\n"
+                        "writer_starttime=%" SCNu64, &pid, &o->id.starttime, o->boot_id,
+                        &writer, &o->writer.starttime);
+    /* a record without a writer (an etmemd before the writer, or one without DAMON at
+     * start) names the daemon only */
+    if ((fields != 3 && fields != 5) || pid <= 0 || (fields == 5 && writer <= 0))
         rc = -EINVAL;
     o->id.pid = pid;
+    o->writer.pid = fields == 5 ? writer : 0;
     free(text);
     return rc;
 }
@@ -91,6 +108,11 @@ bool damon_owner_gone(char *why, size_t len)
     }
     if (proc_identity_alive(&o.id)) {
         snprintf(why, len, "it belongs to etmemd pid %d, which is running", (int)o.id.pid);
+        return false;
+    }
+    if (o.writer.pid > 0 && proc_identity_alive(&o.writer)) {
+        snprintf(why, len, "etmemd pid %d is gone, but its DAMON writer pid %d is still "
+                 "turning the kdamond off", (int)o.id.pid, (int)o.writer.pid);
         return false;
     }
     snprintf(why, len, "it was created by etmemd pid %d, which is gone", (int)o.id.pid);

@@ -11,12 +11,14 @@
 
 #define DAMON_OWNER_FILE "/run/etmemd-damon.owner"
 
-/* Record this process as the creator of kdamond 0, before creating it. 0 or -errno. */
+/* Record this process (and its DAMON writer) as the creator of kdamond 0, before creating
+ * it. 0 or -errno. */
 int damon_owner_record(void);
 /* The kdamond is gone: forget the record. */
 void damon_owner_clear(void);
-/* true when the record names an etmemd of this boot that is no longer running, so the one
- * kdamond there is a leftover of ours; why says whose it is either way. */
+/* true when the record names an etmemd of this boot that is no longer running, nor its
+ * DAMON writer (which turns the kdamond off after etmemd), so the one kdamond there is a
+ * leftover of ours; why says whose it is either way. */
 bool damon_owner_gone(char *why, size_t len);
 
 #endif

@@ -10,15 +10,19 @@
  * (6.2-6.5) there is one scheme and one target at a time (-EBUSY for a second).
  * It never touches kdamonds it did not create: it only changes nr_kdamonds from 0 and back
  * to 0, and refuses when any other kdamond exists, but one: the kdamond an etmemd that was
- * killed left behind, which its record (damon_owner.h) names, is taken back. Every write first checks that DAMON
- * vaddr is available and that the kdamond is ours, so on a host without vaddr (whose DAMON
- * belongs to someone else) nothing is ever written. DAMON cannot tell writes from reads;
- * its nr_accesses covers the last aggregation interval before the sample (the engines make
- * that interval their window: scan_opts_damon_window). As a region source (region
- * projects) it hands out the regions themselves, with DAMON's nr_accesses and age. */
+ * killed left behind, which its record (damon_owner.h) names, is taken back. Every write
+ * first checks that DAMON vaddr is available and that the kdamond is ours, so on a host
+ * without vaddr (whose DAMON belongs to someone else) nothing is ever written. The writes
+ * themselves are made by etmemd's DAMON writer process (damon_writer.h): the kernel answers
+ * a command written to the kdamond's state at its next aggregation, uninterruptibly, and
+ * etmemd's exit must not wait for that; a stopped task's sample gives up waiting (the
+ * changes of the kdamond's set-up are waited for until etmemd exits). DAMON cannot tell
+ * writes from reads; its nr_accesses covers the last aggregation interval before the
+ * sample (the engines make that interval their window: scan_opts_damon_window). As a region
+ * source (region projects) it hands out the regions themselves, with DAMON's nr_accesses
+ * and age. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,6 +32,7 @@
 #include <unistd.h>
 
 #include "damon_owner.h"
+#include "damon_writer.h"
 #include "heatmap.h"
 #include "log.h"
 #include "pagemap.h"
@@ -93,10 +98,11 @@ static bool damon_usable(const struct kernel_caps *caps, char *why, size_t len)
     return true;
 }
 
-/* The only function that writes under /sys/kernel/mm/damon. Caller holds damon_lock. */
-static int damon_write(const char *rel, const char *val)
+/* Every write under /sys/kernel/mm/damon goes through here, and is made by the DAMON writer
+ * (damon_writer.h). A wait for it ends early (-ECANCELED) when stop is raised or etmemd
+ * exits. Caller holds damon_lock. */
+static int damon_write_or_stop(const char *rel, const char *val, struct stopper *stop)
 {
-    char path[512];
     bool creating = strcmp(rel, KD "/nr_kdamonds") == 0;
 
     if (!damon_verified || (!damon_owned && !creating)) {
@@ -104,18 +110,17 @@ static int damon_write(const char *rel, const char *val)
                 damon_verified ? "kdamond not ours" : "vaddr availability not verified");
         return -EPERM;
     }
-    if (sys_path(path, sizeof(path), "%s", rel))
-        return -ENAMETOOLONG;
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t len = strlen(val);
-    ssize_t w = write(fd, val, len);
-    int err = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
-    close(fd);
-    if (err)
+    int err = damon_writer_write(rel, val, stop);
+    if (err && err != -ECANCELED)
         log_debug("DAMON: write '%s' to %s: %s", val, rel, strerror(-err));
     return err;
+}
+
+/* A change of the kdamond's set-up: waited for until it is made (or etmemd exits), so
+ * what etmemd knows of the kdamond stays what the kernel has. */
+static int damon_write(const char *rel, const char *val)
+{
+    return damon_write_or_stop(rel, val, NULL);
 }
 
 static int damon_write_u64(const char *rel, uint64_t v)
@@ -142,10 +147,11 @@ static void damon_teardown(void)
     sys_path(path, sizeof(path), KD "/0/state");
     if (file_read_line(path, state, sizeof(state)) == 0 && strcmp(state, "on") == 0)
         damon_write(KD "/0/state", "off");
-    if (damon_write(KD "/nr_kdamonds", "0") == 0) {
+    int rc = damon_write(KD "/nr_kdamonds", "0");
+    if (rc == 0) {
         damon_owned = false;
         damon_owner_clear();
-    } else
+    } else if (rc != -ECANCELED)  /* canceled: etmemd exits, its DAMON writer removes it */
         log_err("DAMON: could not remove the kdamond etmemd created");
     damon_n = 0;
 }
@@ -439,7 +445,7 @@ static void damon_close(struct tracker *t)
         int rc = damon_n ? damon_apply_live() : -ESRCH;
         if (rc == -ESRCH)
             damon_teardown();
-        else if (rc)
+        else if (rc && rc != -ECANCELED)
             log_warn("DAMON: removing pid %d from the kdamond's targets: %s", (int)t->pid,
                      strerror(-rc));
     }
@@ -585,8 +591,10 @@ static int damon_sample_once(struct tracker *t, struct scan_stats *st)
     pthread_mutex_lock(&damon_lock);
     long idx;
     int rc = damon_target_ready(t->pid, &idx);
+    /* answered at the kdamond's next aggregation: a stopped task does not wait for it */
     if (rc == 0)
-        rc = damon_write(KD "/0/state", "update_schemes_tried_regions");
+        rc = damon_write_or_stop(KD "/0/state", "update_schemes_tried_regions",
+                                 t->opts.o.stop);
     if (rc == -EINVAL)
         rc = pid_alive(t->pid) ? -EIO : -ESRCH; /* kdamond stopped: the target exited */
     if (rc == 0)
@@ -697,7 +705,7 @@ static int damon_regions(struct tracker *t, bool *aggregated, const struct mon_r
 
 /* Ask the kdamond to refresh its schemes' stats and read this target's. Caller holds
  * damon_lock. */
-static int damon_read_stats(size_t scheme, struct damos_stats *out)
+static int damon_read_stats(size_t scheme, struct damos_stats *out, struct stopper *stop)
 {
     const struct {
         const char *file;
@@ -708,7 +716,7 @@ static int damon_read_stats(size_t scheme, struct damos_stats *out)
         { "qt_exceeds", &out->qt_exceeds },
     };
     char rel[160];
-    int rc = damon_write(KD "/0/state", "update_schemes_stats");
+    int rc = damon_write_or_stop(KD "/0/state", "update_schemes_stats", stop);
     for (size_t k = 0; rc == 0 && k < sizeof(fields) / sizeof(fields[0]); k++) {
         snprintf(rel, sizeof(rel), CTX "/schemes/%zu/stats/%s", scheme, fields[k].file);
         rc = damon_read_u64(rel, fields[k].val);
@@ -729,7 +737,7 @@ static int damon_scheme_stats(struct tracker *t, struct damos_stats *d)
     long idx;
     int rc = damon_target_ready(t->pid, &idx);
     if (rc == 0)
-        rc = damon_read_stats((size_t)idx, &now);
+        rc = damon_read_stats((size_t)idx, &now, t->opts.o.stop);
     if (rc == -EINVAL)
         rc = pid_alive(t->pid) ? -EIO : -ESRCH; /* kdamond stopped: the target exited */
     gen = damon_generation;
