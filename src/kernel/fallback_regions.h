@@ -21,9 +21,10 @@
 #define FB_IDLE_STALE 8   /* windows an idle verdict outlives its last conclusive probe: a
                              region the probe budget did not reach for longer is no longer
                              known idle (FB_UNKNOWN, so not acted on) */
-#define FB_HOLD_BASE 4    /* windows a region whose swapped-out pages came back is held
-                             accessed (not probed, not judged idle), doubled at each further
-                             comeback up to FB_HOLD_BASE << FB_BACKOFF_MAX */
+#define FB_HOLD_BASE 4    /* probe rotation turns (windows at full budget) a region whose
+                             swapped-out pages came back is held accessed (not probed, not
+                             judged idle), doubled at each further comeback up to
+                             FB_HOLD_BASE << FB_BACKOFF_MAX */
 
 enum fb_result {
     FB_UNKNOWN = 0, /* never probed, or no probe gave a conclusive answer */

@@ -14,8 +14,9 @@
  * target maps alone (pagemap PM_EXCLUSIVE): shared and zero pages cannot be paged out;
  * never a page of a large folio (THP, mTHP), which the pageout would split, so memory in
  * huge pages is judged by level (a) only. A
- * probe page still out at the end is watched for one more window: if the target touches
- * it late (it was descheduled, or slowed by refaults) its region counts as accessed then.
+ * probe page still out at the end is watched for PROBE_WATCH_WINDOWS more windows: if the
+ * target touches it late (it was descheduled, slowed by refaults, or reads it every few
+ * windows) its region counts as accessed then, and the fault counts as the probe's cost.
  * Regions found accessed go on a hot list that backs off (hot_skip, 2x, 4x ... windows),
  * and leave it early when the VMA's smaps Referenced shows less working set than the hot
  * list holds. An idle verdict on a region once seen accessed is acted on only after
@@ -34,11 +35,12 @@
  * verdict (no verdict, counted accessed: nothing is paged out on old evidence).
  * Pages paged out wrongly come back: a region whose swapped-out pages (counted by pagemap at
  * the window's start and end, its own probes set apart) came back in a window is held
- * accessed and unprobed for FB_HOLD_BASE windows, twice as long at each further comeback,
- * whether or not a guard is set, so memory that an idle verdict on a few sampled pages sent
- * out is not sent out again at the next window. Probes per window are also capped
- * (fallback.max_probes). Without swap, anonymous probes cannot leave memory: they are
- * counted inconclusive and only level (a) remains. */
+ * accessed and unprobed for FB_HOLD_BASE turns of the probe rotation (windows, at full
+ * budget), twice as long at each further comeback, whether or not a guard is set, so
+ * memory that an idle verdict on a few sampled pages sent out is not sent out again at the
+ * next window. Probes per window are also capped (fallback.max_probes). Without swap,
+ * anonymous probes cannot leave memory: they are counted inconclusive and only level (a)
+ * remains. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -69,6 +71,8 @@
 #define PROBE_MIN_BUDGET 64 /* ... but at least this many, plus one per VMA */
 #define PROBE_FLOOR 8     /* the probe cost budget never cuts a probing window below this
                              (below it, windows are skipped: probe_budget.h) */
+#define PROBE_WATCH_WINDOWS 8 /* windows a probe page still out is watched: a touch in them
+                                is a late hit, a fault the probe cost the target */
 #define MIN_WINDOW_NS (100 * 1000000LL) /* a shorter window cannot tell idle pages: it is
                                            not ended (probes still out say nothing yet) */
 
@@ -76,6 +80,11 @@ struct fb_probe {
     uint64_t addr;
     uint64_t pfn;   /* before the pageout; 0 when pagemap hides PFNs */
     bool left;      /* seen not resident right after the pageout */
+};
+
+struct fb_watch {
+    uint64_t addr;
+    unsigned windows;       /* windows it has been watched */
 };
 
 struct fb_range {
@@ -100,7 +109,7 @@ struct tracker {
     size_t *pick;
     struct fb_probe *probe; /* the pending probes of the current window */
     size_t npending;
-    uint64_t *watch;        /* last window's probe pages that stayed out */
+    struct fb_watch *watch; /* probe pages still out, from the last PROBE_WATCH_WINDOWS */
     size_t nwatch;
     struct iovec *iov;
     struct fb_range *ranges; /* resident ranges of the region being probed */
@@ -158,7 +167,7 @@ static struct tracker *fallback_open(pid_t pid, const struct scan_opts *opts, in
     size_t maxp = t->opts.o.fallback.max_probes;
     t->pick = xcalloc(maxp, sizeof(*t->pick));
     t->probe = xcalloc(maxp, sizeof(*t->probe));
-    t->watch = xcalloc(maxp, sizeof(*t->watch));
+    t->watch = xcalloc(maxp * PROBE_WATCH_WINDOWS, sizeof(*t->watch));
     t->iov = xcalloc(maxp, sizeof(*t->iov));
 
     if ((*err = pagemap_open(&t->pm, pid)) != 0)
@@ -241,7 +250,7 @@ static int swapins(struct tracker *t, const struct fb_region *r, uint64_t *back)
 }
 
 /* Outcome of the window that ends now. Late touches of last window's probe pages first,
- * then this window's probes: out = idle evidence (and watched next window); back after
+ * then this window's probes: out = idle evidence (and watched on); back after
  * having left = hit; never left = no evidence. */
 static int fallback_resolve(struct tracker *t, struct scan_stats *st)
 {
@@ -250,18 +259,22 @@ static int fallback_resolve(struct tracker *t, struct scan_stats *st)
     uint64_t e;
     int rc;
 
+    size_t kept = 0;
     for (size_t i = 0; i < t->nwatch; i++) {
-        if ((rc = pagemap_entry(&t->pm, t->watch[i], &e)) != 0)
+        struct fb_watch w = t->watch[i];
+        if ((rc = pagemap_entry(&t->pm, w.addr, &e)) != 0)
             return rc;
-        struct fb_region *r = region_of(t, t->watch[i]);
+        struct fb_region *r = region_of(t, w.addr);
         if (r && (e & PM_PRESENT)) {
             r->nprobes++;
             r->hits++;
             st->probes_late++;
             wl->late++;
+        } else if (r && (e & PM_SWAPPED) && ++w.windows < PROBE_WATCH_WINDOWS) {
+            t->watch[kept++] = w; /* still out: watched on (freed or unmapped: dropped) */
         }
     }
-    t->nwatch = 0;
+    t->nwatch = kept;
     for (size_t i = 0; i < t->npending; i++) {
         const struct fb_probe *p = &t->probe[i];
         if ((rc = pagemap_entry(&t->pm, p->addr, &e)) != 0)
@@ -272,7 +285,7 @@ static int fallback_resolve(struct tracker *t, struct scan_stats *st)
         uint64_t pfn = e & PM_PFN_MASK;
         if (!(e & PM_PRESENT)) {
             r->nprobes++;
-            t->watch[t->nwatch++] = p->addr;
+            t->watch[t->nwatch++] = (struct fb_watch){ .addr = p->addr };
             wl->idle++;
         } else if (p->left || (p->pfn && pfn && pfn != p->pfn)) {
             r->nprobes++;
