@@ -75,7 +75,7 @@ status_kb() { awk -v k="$2:" '$1 == k { print $2; f = 1 } END { if (!f) print 0 
 # stat_after_comm PID N: field N of /proc/PID/stat counting from the state field as 1
 # (so the comm, which may hold spaces, is never split).
 stat_after_comm() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk -v n="$2" '{ print $n + 0 }'; }
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }  # utime+stime
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ t = $12 + $13 } END { print t + 0 }'; }  # utime+stime (0: gone)
 majflt() { stat_after_comm "$1" 10; }
 
 vmstat_get() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }

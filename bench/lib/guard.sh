@@ -79,7 +79,7 @@ guard_bench() {
         echo "ex_desc=$EX_TOTAL MiB: $EX_HOT MiB hot (read continuously, moving onto memory that was cold every $GB_EX_DRIFT s), $EX_WARM MiB warm (read every $EX_WARM_PERIOD s), the rest cold, --fill $EX_FILL"
         echo "rd_desc=redis-server $(redis-server --version 2>/dev/null | sed 's/.*v=\([^ ]*\).*/\1/'), $RD_KEYS keys x $RD_VALUE-byte JSON-like records, GETs zipf:$GB_ZIPF over chunks of 64 keys placed at random, the ranking moving by $GB_DRIFT_PCT % of the keys every $GB_DRIFT_S s, one request in flight"
     } >"$RES/$GUARD_ENV_NAME"
-    local saved_senpai=$WITH_SENPAI
+    local saved_senpai=$WITH_SENPAI LOST_LOG=$RES/$GUARD_ENV_NAME
     WITH_SENPAI=$GB_SENPAI
     if [[ " $GB_WLS " == *" exerciser "* ]]; then
         say "== guard: exerciser, drifting hot set ($GB_ROUNDS rounds: base ${GB_CONDS[*]}$( [ "$GB_SENPAI" = 1 ] && echo " senpai"))"
@@ -132,13 +132,15 @@ guard_report() {
     echo "| redis | $(gget rd_desc) |"
     echo "| how the records compress | lz4: $(gget ratio_lz4); zstd: $(gget ratio_zstd) (level 1, \`lz4\`/\`zstd\` on the values as redisload writes them) |"
     echo "| swap | $(gget swap) |"
-    echo "| the guard | \`guard_refault_pct=$(gget refault_target)\` on slide loop=1 interval=1 sleep=1 T=1 (page monitoring, the fallback tracker here); recall and the poor-compression stop as by default |"
+    echo "| the guard | \`guard_refault_pct=$(gget refault_target)\` on slide loop=1 interval=1 sleep=1 T=1 (page monitoring, the fallback tracker here: with the guard its probe budget is half the refault target, without it 0.5 %/min, as the daemon of the run has it); recall and the poor-compression stop as by default |"
     echo "| psi engine | $( [ "$(gget psi)" = available ] && echo "the host has the cgroup v2 memory controller, but this benchmark runs the psi engine only in the qemu guest" || echo "not available on this host: $(gget psi)"); measured in the qemu guest instead (its own table below) |"
     echo
     echo "### Targets"
     echo
     printf '%s\n' "$targets" | grep -v '^NOISE|'
     echo
+    sed -n 's/^lost=/- phase lost: /p' "$genv"
+    grep -q '^lost=' "$genv" && echo
     echo "What the noise allows: $(printf '%s\n' "$targets" | sed -n 's/^NOISE|//p' | paste -sd ';' | sed 's/;/; /g'). A target met by the median but not in most rounds is within the noise, and so is a difference between two settings smaller than their ranges; the last column says how many rounds agree."
     echo
     guard_faults_report "$csv" "$(gget refault_target)"

@@ -307,6 +307,8 @@ phase() {
     snapshot S1
     sleep "$SAV_MEASURE"
     snapshot S2
+    local died=""
+    { kill -0 "$WL_PID" 2>/dev/null && [ "$(proc_state "$WL_PID")" != Z ]; } || died=1
     # what compaction gives back of zram's memory (the net saving after it)
     local zu_compacted=${S2[zused]}
     if [ -w "/sys/block/$ZRAM_DEV/compact" ] && echo 1 >"/sys/block/$ZRAM_DEV/compact" 2>/dev/null; then
@@ -317,6 +319,12 @@ phase() {
     for p in $WL_STOP; do stop_pid "$p"; done
     cg_remove "$CG_V1"
     cg_remove "$CG_V2"
+    # a workload that died (its cgroup's OOM killer under a limit) has no figures to compare
+    if [ -n "$died" ]; then
+        say "    the workload died during the phase: no row"
+        [ -n "${LOST_LOG:-}" ] && echo "lost=$wl round $round, $cond: the workload died during the phase (killed, e.g. by its cgroup's OOM killer under the setting's limit)" >>"$LOST_LOG"
+        return 0
+    fi
 
     local probe_rf
     probe_rf=$(probe_refaults "${DLOG:-}" "${S1[dlog]}" "${S2[dlog]}" "$(awk -v a="${S1[t]}" -v b="${S2[t]}" 'BEGIN { print b - a }')" "$WL_PID")
