@@ -176,11 +176,11 @@ guard_faults_report() {
     [ -n "$t" ] || return 0
     echo "### Where the major faults come from"
     echo
-    echo "The fallback tracker senses access by paging sample pages out (probes); a probe page the workload touches again is a major fault the guard did not decide. etmemd's debug log counts, per window, the probe pages found back (at the window's end or one window later); the rest of the workload's major faults are pages etmem swapped out coming back. Median over rounds [range]; %/min of the workload's resident memory at the end of the phase."
+    echo "The fallback tracker senses access by paging sample pages out (probes); a probe page the workload touches again is a major fault the guard did not decide. etmemd's debug log counts, per window, the probe pages found back (at the window's end or, watched on, in a later window); the rest of the workload's major faults are pages etmem swapped out coming back. Median over rounds [range]; %/min of the workload's resident memory at the end of the phase."
     echo
     printf '%s\n' "$t"
     echo
-    echo "The probe count is a lower bound: a probe page touched more than one window after its probe is counted with the rest. \`etmem-probes\` swaps nothing out by decision (T=0), so all of its major faults are sensing's: its probe pages found idle stay out (what it saved) and come back when touched later."
+    echo "The probe count is a lower bound of the probes' major faults (a probe page touched after the tracker stopped watching it is counted with the rest), and it may pass the major faults a little: a probe page touched while still in the swap cache comes back on a minor fault. \`etmem-probes\` swaps nothing out by decision (T=0), so all of its major faults are sensing's: its probe pages found idle stay out (what it saved) and come back when touched later."
     echo
 }
 
