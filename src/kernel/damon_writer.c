@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "damon_owner.h"
@@ -228,9 +229,13 @@ void damon_writer_detach(void)
 
 static int writer_gone(void)
 {
-    if (!W.gone_said)
+    if (!W.gone_said) {
         log_err("DAMON writer pid %d is gone: etmemd cannot write DAMON any more",
                 (int)W.pid);
+        /* its socket closes only as it exits: reaped at once, no zombie is left */
+        if (waitpid(W.pid, NULL, 0) < 0)
+            log_debug("DAMON writer pid %d: waitpid: %s", (int)W.pid, strerror(errno));
+    }
     W.gone_said = true;
     return -EPIPE;
 }
