@@ -918,15 +918,21 @@ static int slide_start_task(struct engine *eng, struct task *tk)
     if (tk->swap_flag)
         explain_swap_flag(rt, caps);
     if (task_ext_of(tk)->dry_run) {
-        /* a tracker that probes by paging out would move memory: it watches without */
+        /* the fallback tracker would move memory with its probes: it watches without; a
+         * region source that probes has no other way to see, and says so */
+        const char *how = !rt->be.tracker->pages_out
+                              ? "counts what it would swap out, changes nothing"
+                          : eng->proj->type == REGION_SCAN
+                              ? "the region source still pages out its sampled page of each "
+                                "region (its only way to see); nothing else moves"
+                              : "the tracker without its pageout probes finds only memory "
+                                "untouched VMA by VMA";
+
         rt->be.opts.fallback.observe_only = true;
         rt->rep.dry_run = true;
         rt->rep.dry_run_to = "swap";
         if (rt->standing_note[0] == '\0')
-            snprintf(rt->standing_note, sizeof(rt->standing_note), "dry run: %s",
-                     rt->be.tracker->pages_out ? "the tracker without "
-                     "its pageout probes finds only memory untouched VMA by VMA" :
-                     "counts what it would swap out, changes nothing");
+            snprintf(rt->standing_note, sizeof(rt->standing_note), "dry run: %s", how);
     }
     if (eng->engine_type == DAMON_ENGINE && damon_scheme_setup(rt, eng->params, caps) < 0) {
         taskrun_free(rt->run);
