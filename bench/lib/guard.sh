@@ -57,6 +57,7 @@ guard_bench() {
     local saved_rounds=$SAV_ROUNDS psi_missing
     local EX_TOTAL=$GB_EX_TOTAL EX_HOT=$GB_EX_HOT EX_WARM=$GB_EX_WARM RD_KEYS=$GB_RD_KEYS
     local EX_SETTLE=$GB_SETTLE RD_SETTLE=$GB_SETTLE SAV_MEASURE=$GB_MEASURE SWAP_QUIET_S=4
+    local SAV_SETTLE_MIN=$GB_SETTLE_MIN
     CSV=$RES/$GUARD_CSV_NAME
     echo "$SAV_CSV_HEADER" >"$CSV"
     ETMEM_SETTING[etmem-slide]="1 1 1 1"
