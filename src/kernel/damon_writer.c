@@ -30,7 +30,7 @@
 #define NR_KDAMONDS ADMIN "kdamonds/nr_kdamonds"
 #define STATE ADMIN "kdamonds/0/state"
 #define WAIT_SLICE_MS 20            /* how soon a raised stopper or the exit is seen */
-#define CLEANUP_TRIES 50            /* x 100 ms: the kernel's -EBUSY while DAMON is busy */
+#define BUSY_TRIES 50               /* x 100 ms: the kernel's -EBUSY while DAMON is busy */
 
 struct writer_request {
     uint32_t seq;
@@ -86,12 +86,14 @@ static int sysfs_write(const char *rel, const char *val)
 
 /* ---- the writer process ---- */
 
-/* Write, retrying while DAMON answers -EBUSY (another kdamond's command holds its lock). */
+/* Write, retrying while DAMON answers -EBUSY: its sysfs lock is held a moment by a command
+ * the kdamond is still handling (a tried-regions update, whose writer has already been
+ * answered), and a kdamond turned off a moment ago may still count as running. */
 static int sysfs_write_patiently(const char *rel, const char *val)
 {
     int rc = sysfs_write(rel, val);
 
-    for (int i = 0; rc == -EBUSY && i < CLEANUP_TRIES; i++) {
+    for (int i = 0; rc == -EBUSY && i < BUSY_TRIES; i++) {
         struct timespec pause = { 0, 100 * 1000000L };
 
         nanosleep(&pause, NULL);
@@ -150,7 +152,7 @@ static void writer_serve(int fd)
         if (n < 0)
             continue;
         an.seq = rq.seq;
-        an.err = request_valid(&rq, n) ? sysfs_write(rq.rel, rq.val) : -EINVAL;
+        an.err = request_valid(&rq, n) ? sysfs_write_patiently(rq.rel, rq.val) : -EINVAL;
         if (an.err == 0 && strcmp(rq.rel, NR_KDAMONDS) == 0)
             owned = strcmp(rq.val, "0") != 0;
         if (send(fd, &an, sizeof(an), MSG_NOSIGNAL) < 0 && errno != EPIPE)

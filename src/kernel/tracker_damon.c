@@ -138,16 +138,23 @@ static int damon_read_u64(const char *rel, uint64_t *v)
     return file_read_u64(path, v);
 }
 
+#define TEARDOWN_TRIES 3
+
 /* Turn our kdamond off and remove it. Caller holds damon_lock. */
 static void damon_teardown(void)
 {
-    char state[32] = "", path[512];
+    char state[32], path[512];
+    int rc = -EBUSY;
     if (!damon_owned)
         return;
     sys_path(path, sizeof(path), KD "/0/state");
-    if (file_read_line(path, state, sizeof(state)) == 0 && strcmp(state, "on") == 0)
-        damon_write(KD "/0/state", "off");
-    int rc = damon_write(KD "/nr_kdamonds", "0");
+    /* a command the kdamond was still handling when its task stopped (a tried-regions
+     * update given up on) can keep both writes busy past the writer's patience */
+    for (int i = 0; i < TEARDOWN_TRIES && rc == -EBUSY; i++) {
+        if (file_read_line(path, state, sizeof(state)) != 0 || strcmp(state, "off") != 0)
+            damon_write(KD "/0/state", "off");
+        rc = damon_write(KD "/nr_kdamonds", "0");
+    }
     if (rc == 0) {
         damon_owned = false;
         damon_owner_clear();
