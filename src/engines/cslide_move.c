@@ -11,6 +11,7 @@
 
 #include "action.h"
 #include "cslide_rt.h"
+#include "monotime.h"
 #include "xalloc.h"
 
 static void history_add(struct cslide_pid *sp, uint64_t start, uint64_t len, uint8_t last)
@@ -98,7 +99,7 @@ static int mover_flush(struct mover *mv)
         rc = mig->query(mv->sp->run.migrator, mv->addr, mv->n, mv->node, &mv->ac);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     pthread_mutex_lock(&mv->rt->lock);
-    mv->rt->move_secs += (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    mv->rt->move_secs += timespec_secs(&t0, &t1);
     pthread_mutex_unlock(&mv->rt->lock);
     if (rc < 0)
         return rc;

@@ -35,6 +35,7 @@
 #include "action.h"
 #include "cslide_rt.h"
 #include "log.h"
+#include "monotime.h"
 #include "proc.h"
 #include "xalloc.h"
 
@@ -372,7 +373,7 @@ static bool cycle(struct cslide_rt *rt)
         memcpy(rt->nodes, nodes, (size_t)nr * sizeof(*nodes));
         rt->nr_nodes = nr;
         pthread_mutex_unlock(&rt->lock);
-        report_cycle(rt, begin, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+        report_cycle(rt, begin, timespec_secs(&t0, &t1),
                      moved, &ps, &ac);
     }
     log_debug("engine %s: %zu processes, %zu units, planned %" PRIu64 " KiB down %" PRIu64

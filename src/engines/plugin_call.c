@@ -5,6 +5,7 @@
  * The thread runs the op, closes what the call owns, leaves the gate, then marks the record
  * done; if the caller gave up by then (abandoned), the thread runs the late hook. Whoever
  * drops the last reference frees the record, so neither side waits for the other. */
+#include "monotime.h"
 #include "plugin_call.h"
 
 #include <errno.h>
@@ -92,7 +93,7 @@ double plugin_secs_since(const struct timespec *t)
     struct timespec now;
 
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+    return timespec_secs(t, &now);
 }
 
 static void cond_init_monotonic(pthread_cond_t *c)

@@ -26,6 +26,7 @@
 #include "guard.h"
 #include "log.h"
 #include "memsig.h"
+#include "monotime.h"
 #include "proc.h"
 #include "psi.h"
 #include "ratelimit.h"
@@ -281,7 +282,7 @@ static double psi_cycle(void *arg)
             cg_step(rt, p, &rt->cg[i]);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     report_cycle(rt, p, begin,
-                 (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, why);
+                 timespec_secs(&t0, &t1), why);
     return scan->interval;
 }
 

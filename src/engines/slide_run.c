@@ -37,6 +37,7 @@
 #include "guard.h"
 #include "heatmap.h"
 #include "log.h"
+#include "monotime.h"
 #include "pidrun.h"
 #include "probe.h"
 #include "proc.h"
@@ -669,8 +670,7 @@ static void report_probes(struct slide_runtime *rt, struct cycle *cy, size_t n)
     pr->total += pr->cycle;
     pr->back_total += pr->back_cycle;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double secs = (double)(now.tv_sec - rt->last_cycle.tv_sec) +
-                  (double)(now.tv_nsec - rt->last_cycle.tv_nsec) / 1e9;
+    double secs = timespec_secs(&rt->last_cycle, &now);
     pr->back_pct = rt->last_cycle.tv_sec && rss_pages && secs > 0
                        ? (double)pr->back_cycle * 60.0 / secs / (double)rss_pages * 100.0 : 0;
     rt->last_cycle = now;
@@ -791,7 +791,7 @@ static double slide_cycle(void *arg)
     }
     guard_task_end(&rt->guard);
     report_cycle(rt, &cy, n, begin,
-                 (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+                 timespec_secs(&t0, &t1));
     return engine_cycle_pause(proj, true);
 }
 

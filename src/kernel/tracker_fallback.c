@@ -51,6 +51,7 @@
 #include "fallback_regions.h"
 #include "heatmap.h"
 #include "log.h"
+#include "monotime.h"
 #include "pageout.h"
 #include "pagemap.h"
 #include "pagemap_weigh.h"
@@ -524,8 +525,7 @@ static double window_secs(const struct tracker *t)
     if (!t->window_open)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->window_start.tv_sec) +
-           (double)(now.tv_nsec - t->window_start.tv_nsec) / 1e9;
+    return timespec_secs(&t->window_start, &now);
 }
 
 /* Probes for the next window: what the target's size asks for, scaled by the probe cost
