@@ -383,7 +383,6 @@ static void free_task_params(const struct engine_kind *kind, void *params)
  * whatever this linked is unlinked and destroyed again. */
 static int link_added(struct update *u, struct diag *d)
 {
-    size_t started = 0;
     int rc = 0;
 
     if (u->created)
@@ -400,11 +399,11 @@ static int link_added(struct update *u, struct diag *d)
         task_link(ut->added->eng, ut->added);
         if (u->p->start && task_start(ut->added, d) < 0)
             rc = -1;
-        started = i + 1;
     }
     if (rc == 0)
         return 0;
-    for (size_t i = 0; i < started; i++) {
+    /* every new task, linked or not, before the new engines the later ones still point to */
+    for (size_t i = 0; i < u->uf.nr_tasks; i++) {
         struct upd_task *ut = &u->tasks[i];
 
         if (ut->added != NULL && ut->old == NULL) {

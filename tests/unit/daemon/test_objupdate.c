@@ -4,7 +4,8 @@
  * right line numbers and its structural errors; section key texts (defaults filled, aliases
  * under the key's name) and which keys differ; which keys are live; tasks kept (the same
  * object, so its runtime state), added and removed; keys that cannot change while the
- * project is started refused by name; a task that cannot start undoing the whole update.
+ * project is started refused by name; a task that cannot start undoing the whole update
+ * (and freeing the new tasks that never started before their new engine).
  * "Started" is simulated on the model (no engine threads run): suspend and resume of a
  * task without runtime state do nothing, and starting a slide task fails here (the kernel
  * was not probed), which is what the all-or-nothing case needs. */
@@ -295,6 +296,33 @@ static void test_start_failure_undoes_a_stopped_task(void **state)
     diag_free(&d);
 }
 
+/* Two new tasks of a new engine, the first of which cannot start: the second was never
+ * linked, and the undo must free it before the engine it points to (ASan would catch a
+ * read of the freed engine). */
+static void test_start_failure_frees_a_new_engines_tasks(void **state)
+{
+#define REGION "[project]\nname=p\nscan_type=region\nsample_interval=5000\n" \
+               "aggr_interval=100000\nupdate_interval=1000000\nmin_nr_regions=10\n" \
+               "max_nr_regions=1000\n"
+#define DAMON "[engine]\nname=damon\nproject=p\nmin_size=0\nmax_size=4294967295\n" \
+              "min_acc=0\nmax_acc=2\nmin_age=0\nmax_age=4294967295\naction=pageout\n"
+#define DTASK(name) "[task]\nproject=p\nengine=damon\nname=" name "\ntype=name\nvalue=x\n"
+    struct diag d = { 0 };
+
+    add(REGION ENGINE TASK("a", "1"));
+    pretend_started(true);
+    assert_int_not_equal(update(REGION ENGINE TASK("a", "1") DAMON DTASK("d1") DTASK("d2"), &d),
+                         ST_OK);
+    assert_true(diag_has(&d, "the kernel was not probed"));
+    assert_null(project_find_engine(model_find_project("p"), "damon"));
+    assert_non_null(find_task("a"));
+    remove_all();
+    diag_free(&d);
+#undef REGION
+#undef DAMON
+#undef DTASK
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_refused_while_started),
         cmocka_unit_test(test_start_failure_undoes_all),
         cmocka_unit_test(test_start_failure_undoes_a_stopped_task),
+        cmocka_unit_test(test_start_failure_frees_a_new_engines_tasks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
