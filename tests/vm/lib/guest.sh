@@ -119,6 +119,7 @@ VM_EXPECT="$expect"
 VM_STRICT=${ETMEM_VM_STRICT:-0}
 VM_SHELL=${VM_SHELL:-0}
 VM_ZRAM_SIZE=${ETMEM_VM_ZRAM_SIZE:-1G}
+VM_RETRY=${ETMEM_VM_RETRY:-1}
 EOF
     (cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$out"
 }
