@@ -56,6 +56,10 @@ size_t probe_budget_next(struct probe_budget *b, const struct probe_budget_in *i
         b->credit = cap;
     }
     b->credit = fmin(b->credit + minute * in->secs / 60.0 - (double)in->comebacks, cap);
+    /* At the floor the count cannot drop further: debt piled up there would only keep the
+     * count down for hours once the workload calms. */
+    if (b->allowed <= lowest)
+        b->credit = fmax(b->credit, -cap);
     if (b->credit < 0) {
         b->state = b->allowed <= lowest ? PROBE_BUDGET_AT_FLOOR : PROBE_BUDGET_BACKING_OFF;
         b->allowed /= 2;

@@ -13,7 +13,8 @@
  * time the comebacks stay under budget x time + a minute's budget + one window's probes
  * (sent with credit left, back after it ran out), as long as the floor allows: the count never drops below floor probes in one window out of
  * PROBE_BUDGET_SKIP_MAX, so the tracker keeps learning (where even that costs more than the
- * budget, the controller says so: PROBE_BUDGET_AT_FLOOR). */
+ * budget, the controller says so: PROBE_BUDGET_AT_FLOOR; its debt is then held at a
+ * minute's budget, so it creeps back within minutes once the target calms down). */
 #ifndef ETMEM_KERNEL_PROBE_BUDGET_H
 #define ETMEM_KERNEL_PROBE_BUDGET_H
 

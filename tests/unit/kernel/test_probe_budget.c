@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /* test_probe_budget.c - the probe cost controller on synthetic windows: a quiet target
  * keeps full probing, a burst halves the count at once and it creeps back, the floor (and
- * its skipped windows) holds when every probe comes back, and over a long run of any hit
- * ratio the comebacks stay within budget x time + a minute's budget. */
+ * its skipped windows) holds when every probe comes back and lets go once they stop, and
+ * over a long run of any hit ratio the comebacks stay within budget x time + a minute's
+ * budget. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,6 +96,13 @@ static void test_floor_skips_windows(void **state)
     }
     assert_int_equal(probing, 4);
     assert_int_equal(sent, 32);
+    /* the target calms down: the debt piled up at the floor is held at a minute's budget,
+     * so probing creeps back within minutes, not after the ~2000 minutes it would take to
+     * repay 2000 comebacks at 1 a minute */
+    in.comebacks = 0;
+    for (int i = 0; i < 200 && b.state != PROBE_BUDGET_CREEPING; i++)
+        probe_budget_next(&b, &in);
+    assert_int_equal(b.state, PROBE_BUDGET_CREEPING);
     /* a floor above what size asks for is the size's */
     in.want = 3;
     in.comebacks = 0;
