@@ -93,6 +93,7 @@ struct cslide_rt {
     pthread_mutex_t lock;
     struct cslide_member *members;
     struct taskrun *run;            /* the engine's cycles */
+    struct pid_run_closing closing; /* of processes dropped under lock */
     struct stopper *stop;           /* run's */
     /* its cycles' own */
     struct work *work;

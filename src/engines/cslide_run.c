@@ -111,6 +111,7 @@ static unsigned collect_work(struct cslide_rt *rt)
             threads = 1;    /* one process at a time */
     }
     pthread_mutex_unlock(&rt->lock);
+    pid_run_close_taken(&rt->closing);
     free(pids);
     return threads;
 }
@@ -434,6 +435,7 @@ static void rt_put(struct engine *eng)
         return;
     taskrun_stop(rt->run);
     taskrun_free(rt->run);
+    pid_run_closing_free(&rt->closing);
     pthread_mutex_destroy(&rt->lock);
     free(rt->work);
     free(rt->units);
@@ -533,6 +535,7 @@ static void cslide_stop_task(struct engine *eng, struct task *tk)
         }
     }
     targets_clear(tk);
+    pid_run_close_taken(&rt->closing);
     p->rt = NULL;
     free(m);
     rt->hugetlb_only = all_hugetlb(rt);
@@ -566,10 +569,10 @@ static void cslide_free_pid(struct engine *eng, struct task_pid **tk_pid)
         return;
     if (p->rt != NULL) {
         /* keep what the process achieved in the task's totals (rt->lock is held, or the
-         * engine's cycles have ended) */
+         * engine's cycles have ended); its handles are closed after the lock */
         p->rt->moved_gone[0] += sp->moved[0];
         p->rt->moved_gone[1] += sp->moved[1];
-        pid_run_close(&sp->run, &p->rt->be);
+        pid_run_close_later(&p->rt->rt->closing, &sp->run, &p->rt->be);
     }
     pid_run_fini(&sp->run);
     guard_proc_free(&sp->gp);

@@ -11,6 +11,7 @@
 #include "heatmap.h"
 #include "proc.h"
 #include "runtime.h"
+#include "xalloc.h"
 
 void pid_run_init(struct pid_run *pr)
 {
@@ -28,6 +29,46 @@ void pid_run_close_tracker(struct pid_run *pr, const struct pid_backends *b)
     if (pr->tracker != NULL)
         b->tracker->close(pr->tracker);
     pr->tracker = NULL;
+}
+
+struct closing_handles {
+    struct pid_run run;             /* its handles only */
+    struct pid_backends b;          /* their ops only */
+};
+
+void pid_run_close_later(struct pid_run_closing *c, struct pid_run *pr,
+                         const struct pid_backends *b)
+{
+    struct closing_handles *h;
+
+    if (pr->tracker == NULL && pr->reclaimer == NULL && pr->migrator == NULL)
+        return;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 4;
+        c->h = xreallocarray(c->h, c->cap, sizeof(*c->h));
+    }
+    h = &c->h[c->n++];
+    *h = (struct closing_handles){
+        .run = { .tracker = pr->tracker, .reclaimer = pr->reclaimer, .migrator = pr->migrator },
+        .b = { .tracker = b->tracker, .reclaim = b->reclaim, .migrate = b->migrate },
+    };
+    pr->tracker = NULL;
+    pr->reclaimer = NULL;
+    pr->migrator = NULL;
+}
+
+void pid_run_close_taken(struct pid_run_closing *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        pid_run_close(&c->h[i].run, &c->h[i].b);
+    c->n = 0;
+}
+
+void pid_run_closing_free(struct pid_run_closing *c)
+{
+    pid_run_close_taken(c);
+    free(c->h);
+    *c = (struct pid_run_closing){ 0 };
 }
 
 void pid_run_close(struct pid_run *pr, const struct pid_backends *b)

@@ -55,6 +55,21 @@ int pid_run_open(struct pid_run *pr, const struct pid_backends *b,
 void pid_run_close(struct pid_run *pr, const struct pid_backends *b);
 /* Close the tracker only (b->tracker->shared_handles: the next process needs it). */
 void pid_run_close_tracker(struct pid_run *pr, const struct pid_backends *b);
+
+/* The handles of processes that are no longer targets, closed later: a process is dropped
+ * under its engine's lock, which `project show` waits for with the model locked, and
+ * closing a DAMON tracker waits for the kernel. */
+struct pid_run_closing {
+    struct closing_handles *h;
+    size_t n, cap;
+};
+/* Take pr's handles (pr has none after) to close with pid_run_close_taken. */
+void pid_run_close_later(struct pid_run_closing *c, struct pid_run *pr,
+                         const struct pid_backends *b);
+/* Close every handle taken so far, outside the engine's locks; c stays usable. */
+void pid_run_close_taken(struct pid_run_closing *c);
+/* The same, and free c's own memory. */
+void pid_run_closing_free(struct pid_run_closing *c);
 /* Start the process's cycle: clear the note and claim the process (no two scans of one
  * process at once, whichever task asks); false, with the note saying so, when another
  * scan has it. pid_run_release gives it back. */

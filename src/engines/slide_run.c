@@ -80,6 +80,7 @@ struct slide_runtime {
     pthread_mutex_t lock;           /* report and tk->pids */
     struct task_pid **pids;         /* the cycle's snapshot of tk->pids */
     size_t pids_cap;
+    struct pid_run_closing closing; /* of processes dropped under lock */
     struct targets targets;
     struct pid_backends be;
     struct guard_task guard;        /* used by its cycles only */
@@ -767,6 +768,7 @@ static double slide_cycle(void *arg)
     targets_update(&rt->targets, tk, why, sizeof(why));
     targets_append(tk, &rt->pids, &n, &rt->pids_cap);
     pthread_mutex_unlock(&rt->lock);
+    pid_run_close_taken(&rt->closing);
     cy.pids = rt->pids;
     if (n == 0) {
         report_idle(rt, "waiting", why);
@@ -814,10 +816,10 @@ static void slide_free_pid(struct engine *eng, struct task_pid **tk_pid)
         return;
     if (p->rt != NULL) {
         /* keep what the process achieved in the task's totals (rt->lock is held, or the
-         * task's cycles have ended) */
+         * task's cycles have ended); its handles are closed after the lock */
         p->rt->swapped_gone += sp->swapped_bytes;
         p->rt->refaults_gone += sp->refaults;
-        pid_run_close(&sp->run, &p->rt->be);
+        pid_run_close_later(&p->rt->closing, &sp->run, &p->rt->be);
     }
     pid_run_fini(&sp->run);
     guard_proc_free(&sp->gp);
@@ -869,6 +871,7 @@ static int damon_scheme_setup(struct slide_runtime *rt, const struct damos_param
 
 static void slide_runtime_free(struct slide_runtime *rt)
 {
+    pid_run_closing_free(&rt->closing);
     pthread_mutex_destroy(&rt->lock);
     taskrun_free(rt->run);
     free(rt->pids);
