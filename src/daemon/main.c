@@ -432,8 +432,10 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = sdnotify_start(backend);
     if (rc == 0)
-        server_run(lfd);
-    damon_writer_detach();  /* its writer ends DAMON's slow writes after us, not we */
+        server_run(lfd, damon_writer_detach);
+    /* from the signal on (or here, when no server ran), DAMON's slow writes are the
+     * writer's to end after us, not ours to wait for */
+    damon_writer_detach();
     sdnotify_stop();
     close(lfd);
     metrics_file_stop();

@@ -479,7 +479,7 @@ static void connections_stop(void)
 
 enum { PFD_SIGNAL, PFD_LISTEN, PFD_REFUSALS };
 
-int server_run(int listen_fd)
+int server_run(int listen_fd, void (*stopping)(void))
 {
     struct pollfd pfd[PFD_REFUSALS + REFUSALS_MAX];
     uint64_t backoff_ns = 0;
@@ -541,6 +541,8 @@ int server_run(int listen_fd)
     }
     close(sfd);
     log_info("caught signal %d, shutting down", signo);
+    if (stopping != NULL)
+        stopping();
     connections_stop();
     log_limit_flush(&client_log, true);
     log_limit_flush(&accept_log, true);

@@ -8,8 +8,9 @@
 int server_listen(const char *name);
 
 /* Serve until SIGINT or SIGTERM arrives (they must be blocked in every thread already),
- * then stop accepting, cut every client connection off and wait for the commands still
- * running. Returns the signal. */
-int server_run(int listen_fd);
+ * then call stopping (may be NULL: what must give up before the commands still running are
+ * waited for), stop accepting, cut every client connection off and wait for those
+ * commands. Returns the signal. */
+int server_run(int listen_fd, void (*stopping)(void));
 
 #endif

@@ -255,8 +255,10 @@ static int writer_answer(uint32_t seq, struct stopper *stop)
         if (n > 0) {
             ssize_t got = recv(W.fd, &an, sizeof(an), MSG_DONTWAIT);
 
-            if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
-                return writer_gone();
+            if (got == 0 || (got < 0 && errno == ECONNRESET))
+                return writer_gone();   /* its end closes only as it exits */
+            if (got < 0 && errno != EAGAIN && errno != EINTR)
+                return -errno;
             if (got == (ssize_t)sizeof(an) && an.seq == seq)
                 return an.err;
             if (got == (ssize_t)sizeof(an) && an.err != 0)
@@ -272,10 +274,10 @@ int damon_writer_write(const char *rel, const char *val, struct stopper *stop)
 {
     struct writer_request rq = { 0 };
 
+    if (W.fd < 0)
+        return sysfs_write(rel, val);   /* no writer: the caller writes, detached or not */
     if (atomic_load(&W.detached))
         return -ECANCELED;
-    if (W.fd < 0)
-        return sysfs_write(rel, val);
     if (W.gone_said)
         return -EPIPE;
     if (strlen(rel) >= sizeof(rq.rel) || strlen(val) >= sizeof(rq.val))

@@ -380,6 +380,7 @@ static int damon_create(pid_t pid, const struct damon_attrs *a, const struct dam
         return -EOPNOTSUPP;
     }
     damon_verified = true;
+    damon_teardown();   /* one whose removal failed before (busy) is still ours to remove */
     if ((rc = damon_read_u64(KD "/nr_kdamonds", &nr)) != 0)
         return rc;
     if (nr == 1 && damon_owner_gone(why, sizeof(why))) {
