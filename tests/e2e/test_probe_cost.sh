@@ -5,9 +5,11 @@
 # idle-VM-like target, 48 MiB mostly cold with one 4 KiB page in every 256 KiB read every
 # 2-5 s, the way an idle guest keeps touching a sparse scattered set of pages. Managed with
 # loop=1 interval=1 sleep=1 T=1, after a few cycles:
-#  - the target's own major-fault rate (/proc/PID/stat, not etmemd's figures) stays under
-#    the default probe cost budget (0.5 %/min of its resident memory) with room for the
-#    comebacks of what was paged out wrongly, while its cold part went to swap;
+#  - the target's own major faults (/proc/PID/stat, not etmemd's figures) stay within what
+#    the default probe cost budget allows: 0.5 %/min of its resident memory over the time
+#    measured, plus the minute's budget the controller may spend at once and one window's
+#    probes (8 at the floor, where it is by then): its documented bound (probe_budget.h),
+#    while its cold part went to swap;
 #  - project show and the metrics give the probe cost: probes and comebacks per cycle and
 #    in total, and the budget in force;
 # and an unmanaged control with the same pattern is left alone.
@@ -40,8 +42,13 @@ f1=$(majflt "$EX_PID") secs=$(secs_since "$t0") c1=$(majflt "$ctl_pid")
 rss=$(proc_rss_kb "$EX_PID") swap=$(vmswap_kb "$EX_PID")
 pct=$(pct_per_min $((f1 - f0)) "$rss" "$secs")
 echo "# target: $((f1 - f0)) major faults in $secs s, $rss kB resident, $swap kB in swap: $pct %/min"
-check "the target's major faults stay under the probe budget ($pct %/min <= $BUDGET %/min)" \
-    awk -v p="$pct" -v b="$BUDGET" 'BEGIN { exit !(p <= b) }'
+# A resident set this small is a few thousand pages: the budget is a few faults a minute,
+# and what the bound allows at once (a minute's budget, a window's probes) is several times
+# the rate over a 12 s window. The daemon before the budget: ~250 faults in 12 s.
+allowed=$(awk -v r="$rss" -v s="$secs" -v b="$BUDGET" -v p="$(getconf PAGESIZE 2>/dev/null || echo 4096)" \
+    'BEGIN { printf "%.1f", b / 100 * r * 1024 / p * (s / 60 + 1) + 8 }')
+check "the target's major faults stay within the probe budget ($((f1 - f0)) <= $allowed: $BUDGET %/min over $secs s + a minute's + 8 probes)" \
+    awk -v f="$((f1 - f0))" -v a="$allowed" 'BEGIN { exit !(f <= a) }'
 check "... while its cold part went to swap ($swap kB of 49152 kB)" [ "$swap" -ge 32768 ]
 run "$ETMEM" project show -n pc -s "$DSOCK"
 printf '%s\n' "$OUT" | sed 's/^/# /'
